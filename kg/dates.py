@@ -1,0 +1,99 @@
+"""Dates written in text, normalised to the precision written.
+
+"15 October 2021" → 2021-10-15, "October 2021" / "November of 2014" → 2021-10, "2016" → 2016. Relative dates
+("on Saturday", "in July last year", "last month") resolve only against a date the document states about itself;
+with no such anchor they give nothing rather than a guess.
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+import re
+
+from kg.model import DateValue
+
+MONTHS = {name.lower(): i for i, name in enumerate(calendar.month_name) if name}
+MONTHS.update({name.lower(): i for i, name in enumerate(calendar.month_abbr) if name})
+MONTHS.pop("may", None)  # the abbreviation and the name coincide; keep one entry
+MONTHS["may"] = 5
+WEEKDAYS = {name.lower(): i for i, name in enumerate(calendar.day_name)}
+
+_MONTH = r"(?P<month>" + "|".join(sorted((m for m in MONTHS if len(m) > 3 or m == "may"), key=len, reverse=True)) + r")"
+_YEAR = r"(?P<year>(?:1[89]|20)\d\d)"
+_DAY = r"(?P<day>[0-3]?\d)(?:st|nd|rd|th)?"
+
+_PATTERNS = [
+    re.compile(rf"\b{_DAY}\s+(?:of\s+)?{_MONTH},?\s+{_YEAR}\b", re.I),
+    re.compile(rf"\b{_MONTH}\s+{_DAY},?\s+{_YEAR}\b", re.I),
+    re.compile(rf"\b{_MONTH},?\s+(?:of\s+)?{_YEAR}\b", re.I),
+    re.compile(rf"\b(?:\d{{4}}-)?(?<![\d/-]){_YEAR}(?![\d/-])\b"),
+]
+_ISO = re.compile(r"\b(?P<year>\d{4})-(?P<month>\d\d)-(?P<day>\d\d)\b")
+_RELATIVE_MONTH = re.compile(rf"\b(?:in\s+)?{_MONTH}\s+(?P<rel>last|this|next)\s+year\b", re.I)
+_RELATIVE_YEAR = re.compile(r"\b(?P<rel>last|this|next)\s+year\b", re.I)
+_RELATIVE_MONTH_ONLY = re.compile(r"\b(?P<rel>last|this|next)\s+month\b", re.I)
+
+
+def _valid(year: int, month: int | None, day: int | None) -> DateValue | None:
+    if month is not None and not 1 <= month <= 12:
+        return None
+    if day is not None:
+        try:
+            dt.date(year, month or 1, day)
+        except ValueError:
+            return None
+    return DateValue(year, month, day)
+
+
+def find_dates(text: str, anchor: DateValue | None = None) -> list[tuple[int, int, DateValue]]:
+    """Every date written in `text`, as (start, end, value), most precise reading first, no overlaps."""
+    found: list[tuple[int, int, DateValue]] = []
+    taken: list[tuple[int, int]] = []
+
+    def add(start: int, end: int, value: DateValue | None) -> None:
+        if value is None or any(s < end and start < e for s, e in taken):
+            return
+        taken.append((start, end))
+        found.append((start, end, value))
+
+    for m in _ISO.finditer(text):
+        add(m.start(), m.end(), _valid(int(m["year"]), int(m["month"]), int(m["day"])))
+    for pat in _PATTERNS:
+        for m in pat.finditer(text):
+            g = m.groupdict()
+            month = MONTHS.get(g["month"].lower()) if g.get("month") else None
+            day = int(g["day"]) if g.get("day") else None
+            add(m.start(), m.end(), _valid(int(g["year"]), month, day))
+    if anchor is not None:
+        shift = {"last": -1, "this": 0, "next": 1}
+        for m in _RELATIVE_MONTH.finditer(text):
+            add(m.start(), m.end(), _valid(anchor.year + shift[m["rel"].lower()], MONTHS[m["month"].lower()], None))
+        if anchor.month is not None:
+            for m in _RELATIVE_MONTH_ONLY.finditer(text):
+                month = anchor.month + shift[m["rel"].lower()]
+                year = anchor.year + (month - 1) // 12
+                add(m.start(), m.end(), _valid(year, (month - 1) % 12 + 1, None))
+        for m in _RELATIVE_YEAR.finditer(text):
+            add(m.start(), m.end(), _valid(anchor.year + shift[m["rel"].lower()], None, None))
+    found.sort(key=lambda f: f[0])
+    return found
+
+
+def document_date(text: str, *, head_lines: int = 6) -> DateValue | None:
+    """The date a document states about itself: a date standing alone (or after a weekday or a label such as
+    "debated on") on one of its first lines, as in Hansard and GOV.UK headers. None when there is none."""
+    lines = [ln.strip() for ln in text.splitlines() if ln.strip()][:head_lines]
+    for line in lines:
+        dates = find_dates(line)
+        if len(dates) != 1:
+            continue
+        start, end, value = dates[0]
+        rest = (line[:start] + line[end:]).strip(" ,:;-–—")
+        words = re.findall(r"[A-Za-z]+", rest)
+        weekdays = [w for w in words if w.lower() in WEEKDAYS]
+        if value.month is not None and len(words) - len(weekdays) <= 5 and len(rest) <= 60:
+            return value
+        if not words:
+            return value
+    return None

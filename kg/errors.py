@@ -1,0 +1,73 @@
+"""The one error tree of kg, and the exit codes the CLI maps it to.
+
+```
+Exception
+ └── KgError                 anything kg reports to the user as one line: "kg: error: <message>"
+      ├── InputError         bad input: a missing path, an empty, binary or non-UTF-8 file, a folder with no
+      │                      documents, an unreadable or unparseable graph file, an unknown output format;
+      │                      the message names the path (and the byte offset where decoding failed)
+      ├── ExtractionError    a document could not be turned into entities and relations; the message names
+      │                      the document and the character offset
+      └── ValidationFailed   a graph was checked and does not hold what it must
+```
+
+Exit codes of the `kg` command:
+
+| code | meaning |
+|---|---|
+| 0 | ok |
+| 1 | checked and failed (`ValidationFailed`, e.g. the graph does not conform to the SHACL shapes) |
+| 2 | bad input or usage (`InputError`, `ExtractionError`, any other `KgError`, argparse usage errors) |
+| 130 | interrupted (Ctrl-C) |
+
+An exception outside this tree is a bug in kg, and is allowed to show its traceback.
+"""
+
+from __future__ import annotations
+
+EXIT_OK = 0
+EXIT_FAILED = 1
+EXIT_USAGE = 2
+EXIT_INTERRUPTED = 130
+
+
+class KgError(Exception):
+    """Base of every error kg reports to the user; its message is one line."""
+
+    exit_code: int = EXIT_USAGE
+
+
+class InputError(KgError):
+    """Bad input: the message names the path, and the byte offset where that helps."""
+
+
+class ExtractionError(KgError):
+    """A document could not be processed: the message names the document and the character offset.
+
+    Either pass a full message, or pass ``doc`` and ``offset`` and let the message be prefixed with them:
+    ``ExtractionError("unbalanced quote", doc="a.txt", offset=120)`` reads "a.txt: at character 120: ...".
+    """
+
+    def __init__(self, message: str, *, doc: str | None = None, offset: int | None = None) -> None:
+        prefix = "" if doc is None else f"{doc}: " if offset is None else f"{doc}: at character {offset}: "
+        super().__init__(prefix + message)
+        self.doc = doc
+        self.offset = offset
+
+
+class ValidationFailed(KgError):
+    """A graph was checked and does not conform."""
+
+    exit_code = EXIT_FAILED
+
+
+__all__ = [
+    "EXIT_FAILED",
+    "EXIT_INTERRUPTED",
+    "EXIT_OK",
+    "EXIT_USAGE",
+    "ExtractionError",
+    "InputError",
+    "KgError",
+    "ValidationFailed",
+]

@@ -1,0 +1,445 @@
+"""Stage 3: mentions and relations of one document.
+
+From spaCy's parse and the ruler's entities this finds typed mentions with their character offsets (names,
+posts, dates, incident and inquiry triggers, pronouns and definite references), resolves them to entities within
+the document (:mod:`kg.resolve`), and reads relations with the lexicon's patterns. Each relation keeps the
+sentence it was read from as evidence.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Any
+
+from kg.annotate import Block, blocks, load_nlp
+from kg.dates import document_date, find_dates
+from kg.lexicon import Lexicon, load_lexicon
+from kg.model import DateValue, Document, Evidence
+
+# spaCy labels → ontology classes (the ruler's labels are already class names)
+_NER_CLASSES = {"PERSON": "Person", "ORG": "Organization", "GPE": "Place", "LOC": "Place", "FAC": "Place",
+                "NORP": "NORP", "DATE": "Date"}
+_CLASS_LABELS = {"Person", "Organization", "Agency", "PoliticalParty", "Programme", "Inquiry", "Incident", "Place",
+                 "Post", "Date"}
+_QUOTES = str.maketrans({"\u2019": "'", "\u2018": "'", "\u201c": '"', "\u201d": '"', "\u2013": "-", "\u2014": "-"})
+
+
+@dataclass
+class Sentence:
+    index: int
+    start: int  # offsets in the document text
+    end: int
+    span: Any  # the spaCy Span
+    block: int
+
+
+@dataclass
+class Mention:
+    """A typed span of the document. `kind` says how it names its entity:
+
+    name: a proper name; trigger: a common noun or verb for an incident/inquiry ("the murder", "stabbed");
+    pronoun / definite / agent: a reference to an entity named elsewhere; self: the document naming itself;
+    date: a date expression (`date` holds its value).
+    """
+
+    id: int
+    cls: str
+    start: int
+    end: int
+    text: str
+    sent: int
+    kind: str = "name"
+    canonical: str | None = None  # the canonical name where the lexicon or the shape of the text gives it
+    date: DateValue | None = None
+    token: Any = None  # the head token, for triggers
+    inner: list[tuple[str, int]] = field(default_factory=list)  # (role, mention id) of mentions inside it
+    entity: str | None = None  # resolved entity key
+    role_hint: str | None = None  # for agent nouns: whose perpetrator ("victim:<mention id>")
+    honorific: str | None = None
+    acronym: str | None = None
+
+
+@dataclass
+class Found:
+    """A relation read from text, between mentions (before they are resolved to entities)."""
+
+    subject: int
+    prop: str
+    object: int
+    sent: int
+
+
+@dataclass
+class DocumentAnalysis:
+    doc: Document
+    sentences: list[Sentence]
+    mentions: dict[int, Mention]
+    header_sentences: list[tuple[int, int]]  # (first sentence index, last) of the title block
+
+
+def _fold(text: str) -> str:
+    return re.sub(r"\s+", " ", text.translate(_QUOTES)).strip()
+
+
+class Extractor:
+    """Finds mentions in one document. One instance per model; documents are independent."""
+
+    def __init__(self, lex: Lexicon, nlp: Any) -> None:
+        self.lex = lex
+        self.nlp = nlp
+        self.honorifics = sorted(lex.honorifics, key=lambda h: -len(h))
+        self.honorific_words = {w for h in lex.honorifics for w in h.split()}
+        self.post_nominals = set(lex.post_nominals)
+        self.qualifiers = set(lex.qualifiers)
+        self.pronouns = set(lex.pronouns)
+        self.agent_nouns = set(lex.agent_nouns)
+        self.trigger_lemmas = {lem: t for t in lex.triggers for lem in t.lemmas}
+        self.trigger_verbs = {v: t for t in lex.triggers for v in t.verbs}
+        self.common_nouns = {n: cls for cls, nouns in lex.common_nouns.items() for n in nouns}
+        self.gaz_index: dict[str, tuple[str, str]] = {}
+        for g in lex.gazetteer:
+            for form in (g.label, *g.variants, *g.abbreviations):
+                key = _fold(form).lower() if not (g.case_sensitive or len(form.split()) == 1) else _fold(form)
+                self.gaz_index.setdefault(key, (g.cls, g.label))
+        self.parties = {g.label: g for g in lex.gazetteer if g.cls == "PoliticalParty"}
+        self.heads = {cls: set(h) for cls, h in lex.name_heads.items()}
+
+    # ------------------------------------------------------------------ gazetteer and class by head word
+    def gazetteer(self, text: str) -> tuple[str, str] | None:
+        t = _fold(text)
+        return self.gaz_index.get(t) or self.gaz_index.get(t.lower())
+
+    def class_by_head(self, text: str) -> str | None:
+        """The class a proper name's head word gives it: the last word, or the word before "of"/"for"."""
+        words = _fold(text).replace("-", " ").split()
+        if not words:
+            return None
+        cut = next((i for i, w in enumerate(words) if w in ("of", "for", "on") and i > 0), len(words))
+        candidates = [" ".join(words[max(0, cut - 2):cut]), words[cut - 1]]
+        for cls in ("Post", "Inquiry", "Programme", "Agency", "PoliticalParty", "Organization", "Place"):
+            heads = self.heads.get(cls, set())
+            if any(c in heads for c in candidates):
+                return cls
+        return None
+
+    # ------------------------------------------------------------------ analysis
+    def analyse(self, doc: Document) -> DocumentAnalysis:
+        text = doc.text
+        sentences: list[Sentence] = []
+        mentions: dict[int, Mention] = {}
+        blist = list(blocks(text))
+        anchor = doc.date or document_date(text)
+        for bi, (block, sdoc) in enumerate(zip(blist, self.nlp.pipe(b.text for b in blist), strict=True)):
+            for sent in sdoc.sents:
+                s = Sentence(len(sentences), block.start + sent.start_char, block.start + sent.end_char, sent, bi)
+                sentences.append(s)
+                self._mentions_in(s, block, mentions, anchor, doc)
+        header = self._header(sentences, text)
+        self._acronyms(text, sentences, mentions)
+        return DocumentAnalysis(doc, sentences, mentions, header)
+
+    def _header(self, sentences: list[Sentence], text: str) -> list[tuple[int, int]]:
+        """The title block: the run of short lines at the top of the document (Hansard, GOV.UK headers)."""
+        run: list[int] = []
+        for s in sentences:
+            if len(s.span) <= 12 and "\n" in text[s.end:s.end + 2] + "\n":
+                run.append(s.index)
+            else:
+                break
+        return [(run[0], run[-1])] if len(run) >= 2 else []
+
+    def _new(self, mentions: dict[int, Mention], **kw: Any) -> Mention:
+        m = Mention(id=len(mentions), **kw)
+        mentions[m.id] = m
+        return m
+
+    def _mentions_in(self, s: Sentence, block: Block, mentions: dict[int, Mention], anchor: DateValue | None,
+                     doc: Document) -> None:
+        span = s.span
+        base = block.start
+        taken: list[tuple[int, int]] = []
+
+        def free(a: int, b: int) -> bool:
+            return not any(x < b and a < y for x, y in taken)
+
+        # Dates: our own reader (normalised, relative dates against the document's date).
+        sent_text = span.text
+        for a, b, value in find_dates(sent_text, anchor):
+            start = base + span.start_char + a
+            self._new(mentions, cls="Date", start=start, end=start + (b - a), text=sent_text[a:b], sent=s.index,
+                      kind="date", date=value)
+            taken.append((start, start + b - a))
+
+        for ent in span.ents:
+            label = ent.label_
+            cls = _NER_CLASSES.get(label, label if label in _CLASS_LABELS else None)
+            if cls is None or cls == "Date":
+                continue
+            m = self._entity_mention(ent, cls, s, base, mentions, free)
+            if m is not None:
+                taken.append((m.start, m.end))
+
+        # Triggers, pronouns, definite references and agent nouns: token by token.
+        for tok in span:
+            start = base + tok.idx
+            end = start + len(tok.text)
+            if not free(start, end):
+                continue
+            low = tok.lower_
+            lemma = tok.lemma_.lower()
+            if low in self.pronouns and tok.pos_ == "PRON":
+                self._new(mentions, cls="Person", start=start, end=end, text=tok.text, sent=s.index,
+                          kind="pronoun", token=tok)
+            elif tok.pos_ == "NOUN" and low in self.agent_nouns:
+                self._new(mentions, cls="Person", start=start, end=end, text=tok.text, sent=s.index,
+                          kind="agent", token=tok)
+            elif tok.pos_ in ("NOUN", "PROPN") and (lemma in self.trigger_lemmas or low in self.trigger_lemmas):
+                trig = self.trigger_lemmas.get(lemma) or self.trigger_lemmas[low]
+                m = self._trigger_mention(tok, trig.cls, s, base, mentions, free)
+                if m is not None:
+                    taken.append((m.start, m.end))
+            elif tok.pos_ == "VERB" and lemma in self.trigger_verbs:
+                self._new(mentions, cls=self.trigger_verbs[lemma].cls, start=start, end=end, text=tok.text,
+                          sent=s.index, kind="verb", token=tok)
+            elif tok.pos_ == "NOUN" and low in self.common_nouns and self._definite(tok):
+                cls = self.common_nouns[low]
+                if cls in ("Inquiry", "Programme"):
+                    self_ref = self._self_reference(tok)
+                    self._new(mentions, cls=cls, start=base + tok.idx, end=end, text=tok.text, sent=s.index,
+                              kind="self" if self_ref else "definite", token=tok)
+
+    def _definite(self, tok: Any) -> bool:
+        dets = [c for c in tok.children if c.dep_ in ("det", "poss")]
+        return any(d.lower_ in ("the", "this", "that", "its") for d in dets)
+
+    def _self_reference(self, tok: Any) -> bool:
+        phrase = " ".join(t.lower_ for t in tok.doc[max(0, tok.i - 1):tok.i + 1])
+        return phrase in self.lex.self_references
+
+    def _entity_mention(self, ent: Any, cls: str, s: Sentence, base: int, mentions: dict[int, Mention],
+                        free: Any) -> Mention | None:
+        doc = ent.doc
+        i, j = ent.start, ent.end
+        # trim determiners, possessives and punctuation at the edges
+        while i < j and (doc[i].lower_ in ("the", "a", "an") or doc[i].is_punct):
+            i += 1
+        while j > i and (doc[j - 1].lower_ in ("'s", "’s", "'", "’") or doc[j - 1].is_punct):
+            j -= 1
+        if i >= j:
+            return None
+        text = doc[i:j].text
+        if text.endswith(("’s", "'s")):
+            text = text[:-2]
+            end_char = doc[j - 1].idx + len(doc[j - 1].text) - 2
+        else:
+            end_char = doc[j - 1].idx + len(doc[j - 1].text)
+        start_char = doc[i].idx
+        honorific = None
+        gaz = self.gazetteer(text)
+        if gaz is not None:
+            cls = gaz[0]
+        if cls == "NORP":
+            return None
+        if cls == "Person":
+            # "Sir David", "Mr Justice Goose": take the honorific in, keep it out of the name
+            k = i
+            while k > 0 and doc[k - 1].text in self.honorific_words:
+                k -= 1
+            if k < i:
+                honorific = doc[k:i].text
+                start_char = doc[k].idx
+            # "Sir David Amess MP": post-nominal letters are not part of the name
+            while j < len(doc) and doc[j].text in self.post_nominals:
+                j += 1
+            if any(t.text in self.post_nominals for t in doc[i:j]):
+                words = [t.text for t in doc[i:j] if t.text not in self.post_nominals]
+                text = " ".join(words)
+            by_head = self.class_by_head(text)
+            if by_head is not None and by_head != "Person" and len(text.split()) > 1:
+                cls = by_head
+            elif self._common_word(doc[i:j]):
+                return None
+        elif cls == "Organization":
+            by_head = self.class_by_head(text)
+            if by_head is not None:
+                cls = by_head
+        start = base + start_char
+        end = base + end_char
+        if not free(start, end):
+            return None
+        m = self._new(mentions, cls=cls, start=start, end=end, text=_fold(text), sent=s.index,
+                      canonical=gaz[1] if gaz else None, honorific=honorific)
+        if cls == "Person" and text.isupper():
+            m.text = text.title()
+        if cls == "Post":
+            self._post_parts(m, doc[i:j], s, base, mentions)
+        return m
+
+    def _common_word(self, toks: Any) -> bool:
+        """A one-word 'person' that is an ordinary English word at the start of a line (a heading)."""
+        return len(toks) == 1 and toks[0].i == 0 and toks[0].is_sent_start and toks[0].doc[-1].i == toks[0].i
+
+    def _post_parts(self, m: Mention, toks: Any, s: Sentence, base: int, mentions: dict[int, Mention]) -> None:
+        """Split a post into its canonical name and what it holds: 'Conservative MP for Southend West' is the
+        post 'MP for Southend West' held by a member of the Conservative Party, in the place Southend West."""
+        words = [t for t in toks if t.lower_ not in self.qualifiers]
+        party_toks: list[Any] = []
+        rest: list[Any] = []
+        for t in words:
+            if self.gazetteer(t.text) and self.gazetteer(t.text)[0] == "PoliticalParty":  # type: ignore[index]
+                party_toks.append(t)
+            else:
+                rest.append(t)
+        if party_toks:
+            pt = party_toks[0]
+            party = self._new(mentions, cls="PoliticalParty", start=base + pt.idx, end=base + pt.idx + len(pt.text),
+                              text=pt.text, sent=s.index, canonical=self.gazetteer(pt.text)[1])  # type: ignore[index]
+            m.inner.append(("party", party.id))
+        names = " ".join(t.text for t in rest)
+        gaz = self.gazetteer(names)
+        if gaz is not None and gaz[0] == "Post":
+            m.canonical = gaz[1]
+            return
+        lowers = [t.lower_ for t in rest]
+        if "of" in lowers or "for" in lowers:
+            k = lowers.index("for") if "for" in lowers else lowers.index("of")
+            inner = [t for t in rest[k + 1:] if t.lower_ != "the" or t is not rest[k + 1]]
+            if inner:
+                a = inner[0].idx
+                b = inner[-1].idx + len(inner[-1].text)
+                inner_text = s.span.doc.text[a:b]
+                gaz_inner = self.gazetteer(inner_text)
+                head_cls = self.class_by_head(inner_text)
+                cls = gaz_inner[0] if gaz_inner else head_cls if head_cls not in (None, "Post") else None
+                if cls is None and rest[k - 1].text in ("MP", "Parliament", "MSP", "Councillor", "Mayor"):
+                    cls = "Place"
+                if cls is not None:
+                    im = self._new(mentions, cls=cls, start=base + a, end=base + b, text=_fold(inner_text),
+                                   sent=s.index, canonical=gaz_inner[1] if gaz_inner else None)
+                    m.inner.append(("place" if cls == "Place" else "org", im.id))
+            head = " ".join(t.text for t in rest[:k + 1])
+            tail = " ".join(t.text for t in rest[k + 1:])
+            m.canonical = _fold(f"{head[:1].upper()}{head[1:]} {tail}")
+        elif rest and rest[-1].text in ("MP", "MSP") and len(rest) > 1:
+            # "Southend West Conservative MP" → "MP for Southend West"
+            place = rest[:-1]
+            a = place[0].idx
+            b = place[-1].idx + len(place[-1].text)
+            pm = self._new(mentions, cls="Place", start=base + a, end=base + b, text=_fold(s.span.doc.text[a:b]),
+                           sent=s.index)
+            m.inner.append(("place", pm.id))
+            m.canonical = f"{rest[-1].text} for {pm.text}"
+        else:
+            m.canonical = _fold(names) if names else None
+
+    def _trigger_mention(self, tok: Any, cls: str, s: Sentence, base: int, mentions: dict[int, Mention],
+                         free: Any) -> Mention | None:
+        """An incident or inquiry noun with the proper names and year that modify it: '2020 Reading murders',
+        'Southport inquiry', 'the attack'."""
+        doc = tok.doc
+        mods = [c for c in tok.lefts if c.dep_ in ("compound", "nmod", "amod", "nummod", "npadvmod")
+                and (c.pos_ in ("PROPN", "NUM") or c.ent_type_)]
+        first = min([tok.i, *(min(t.i for t in c.subtree) for c in mods)]) if mods else tok.i
+        # keep only the contiguous run of modifiers before the noun
+        i = tok.i
+        while i > first and (doc[i - 1].pos_ in ("PROPN", "NUM") or doc[i - 1].ent_type_ or doc[i - 1].text == "-"):
+            if doc[i - 1].ent_type_ in ("CARDINAL",) or doc[i - 1].lower_ in ("the", "a"):
+                break
+            i -= 1
+        start = base + doc[i].idx
+        end = base + tok.idx + len(tok.text)
+        named = i < tok.i
+        if not free(start, end):
+            # the noun sits inside an entity the ruler found ("Prevent Learning Review"): nothing to add
+            return None
+        kind = "trigger"
+        if not named and self._definite(tok) and not any(c.dep_ == "prep" and c.lower_ in ("of", "on", "into", "by")
+                                                          for c in tok.rights):
+            kind = "definite" if not self._self_reference(tok) else "self"
+        m = self._new(mentions, cls=cls, start=start, end=end, text=_fold(doc[i:tok.i + 1].text), sent=s.index,
+                      kind=kind if not named else "name", token=tok)
+        if named:
+            m.canonical = _fold(doc[i:tok.i + 1].text)
+            # the names inside: places (London Bridge killings), years (2020 Reading murders)
+            self._inner_names(m, doc, i, tok.i, s, base, mentions)
+        return m
+
+    def _inner_names(self, m: Mention, doc: Any, i: int, j: int, s: Sentence, base: int,
+                     mentions: dict[int, Mention]) -> None:
+        k = i
+        while k < j:
+            t = doc[k]
+            if t.like_num and re.fullmatch(r"(1[89]|20)\d\d", t.text):
+                dm = self._new(mentions, cls="Date", start=base + t.idx, end=base + t.idx + len(t.text),
+                               text=t.text, sent=s.index, kind="date", date=DateValue(int(t.text)))
+                m.inner.append(("date", dm.id))
+                k += 1
+                continue
+            if t.pos_ == "PROPN":
+                e = k
+                while e < j and doc[e].pos_ == "PROPN":
+                    e += 1
+                text = doc[k:e].text
+                gaz = self.gazetteer(text)
+                cls = gaz[0] if gaz else "Place"
+                if cls in ("Place", "Programme", "Agency", "Organization"):
+                    im = self._new(mentions, cls=cls, start=base + t.idx, end=base + doc[e - 1].idx + len(doc[e - 1].text),
+                                   text=_fold(text), sent=s.index, canonical=gaz[1] if gaz else None)
+                    m.inner.append(("place" if cls == "Place" else "concerns", im.id))
+                k = e
+                continue
+            k += 1
+        words = m.text.split()
+        m.canonical = " ".join(words)
+
+    def _acronyms(self, text: str, sentences: list[Sentence], mentions: dict[int, Mention]) -> None:
+        """'Independent Office for Police Conduct (IOPC)', 'Harbi Ali (AHA)': the bracketed short form is another
+        name of the entity before it, wherever it recurs in the document."""
+        by_end = {m.end: m for m in mentions.values() if m.kind == "name"}
+        found: dict[str, Mention] = {}
+        for mt in re.finditer(r"\s\(([A-Z][A-Za-z0-9]{1,7})\)", text):
+            prev = by_end.get(mt.start())
+            if prev is not None and mt.group(1).isupper():
+                prev.acronym = mt.group(1)
+                found[mt.group(1)] = prev
+        taken = [(m.start, m.end) for m in mentions.values()]
+        for acr, target in found.items():
+            for mt in re.finditer(rf"\b{re.escape(acr)}\b", text):
+                a, b = mt.start(), mt.end()
+                if any(x <= a and b <= y for x, y in taken):
+                    # a NER span exactly the acronym: make it name the same entity
+                    for m in mentions.values():
+                        if m.start == a and m.end == b:
+                            m.cls = target.cls
+                            m.canonical = None
+                    continue
+                sent = next((s.index for s in sentences if s.start <= a < s.end), None)
+                if sent is None:
+                    continue
+                self._new(mentions, cls=target.cls, start=a, end=b, text=acr, sent=sent)
+
+
+@lru_cache(maxsize=2)
+def extractor(model: str | None = None) -> Extractor:
+    return Extractor(load_lexicon(), load_nlp(model))
+
+
+def evidence(analysis: DocumentAnalysis, sent: int) -> Evidence:
+    s = analysis.sentences[sent]
+    return Evidence(analysis.doc.name, s.start, s.end, analysis.doc.text[s.start:s.end])
+
+
+def sentence_mentions(analysis: DocumentAnalysis, sent: int) -> list[Mention]:
+    return sorted((m for m in analysis.mentions.values() if m.sent == sent), key=lambda m: (m.start, -m.end))
+
+
+def outermost(ms: Iterable[Mention]) -> list[Mention]:
+    out: list[Mention] = []
+    for m in sorted(ms, key=lambda m: (m.start, -m.end)):
+        if out and m.start < out[-1].end:
+            continue
+        out.append(m)
+    return out

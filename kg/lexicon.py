@@ -1,0 +1,214 @@
+"""The lexical knowledge of the ontology (``ontology/lexicon.ttl`` and ``ontology/gazetteer.ttl``), read into
+plain Python structures that the annotator and the extractor compile.
+
+Nothing here knows a word of English by itself: every word list and pattern comes from the ontology files, so a
+user extends what kg finds by editing them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+from rdflib import RDF, RDFS, Graph, Literal, URIRef
+
+from kg.vocab import KG, LEX, ontology_dir
+
+#: Classes whose instances are entities, with the family each belongs to for identity across documents.
+ENTITY_CLASSES = ("Person", "Organization", "Agency", "PoliticalParty", "Programme", "Inquiry", "Incident",
+                  "Place", "Post", "Event")
+
+
+def local_name(iri: URIRef | str) -> str:
+    s = str(iri)
+    return s.rsplit("#", 1)[-1].rsplit("/", 1)[-1]
+
+
+@dataclass(frozen=True)
+class GazetteerName:
+    cls: str
+    label: str
+    variants: tuple[str, ...]
+    abbreviations: tuple[str, ...]
+    case_sensitive: bool
+
+
+@dataclass(frozen=True)
+class Trigger:
+    cls: str
+    lemmas: tuple[str, ...]
+    verbs: tuple[str, ...]
+    possessive_role: str | None
+
+
+@dataclass(frozen=True)
+class RelationPattern:
+    iri: str
+    prop: str
+    pattern: str
+
+
+@dataclass(frozen=True)
+class EventPattern:
+    iri: str
+    kind: str
+    pattern: str
+    label_template: str
+    implies: tuple[str, ...]
+
+
+@dataclass(frozen=True, eq=False)
+class Lexicon:
+    honorifics: tuple[str, ...]
+    post_nominals: tuple[str, ...]
+    connectors: tuple[str, ...]
+    qualifiers: tuple[str, ...]
+    pronouns: tuple[str, ...]
+    self_references: tuple[str, ...]
+    agent_nouns: tuple[str, ...]
+    name_heads: dict[str, tuple[str, ...]]  # class → capitalised head words
+    common_nouns: dict[str, tuple[str, ...]]  # class → lower-case nouns
+    gazetteer: tuple[GazetteerName, ...]
+    triggers: tuple[Trigger, ...]
+    relation_patterns: tuple[RelationPattern, ...]
+    event_patterns: tuple[EventPattern, ...]
+    header_patterns: tuple[str, ...]
+    subclasses: dict[str, frozenset[str]] = field(default_factory=dict)  # class → itself and its subclasses
+
+    def trigger_for(self, lemma: str) -> Trigger | None:
+        for t in self.triggers:
+            if lemma in t.lemmas:
+                return t
+        return None
+
+
+def _strings(g: Graph, s: URIRef, p: URIRef) -> tuple[str, ...]:
+    return tuple(sorted(str(o) for o in g.objects(s, p) if isinstance(o, Literal)))
+
+
+def _one(g: Graph, s: URIRef, p: URIRef) -> str | None:
+    vals = _strings(g, s, p)
+    return vals[0] if vals else None
+
+
+def _load_graph(folder: Path) -> Graph:
+    g = Graph()
+    for path in sorted(folder.glob("*.ttl")):
+        if path.name != "shapes.ttl":
+            g.parse(path, format="turtle")
+    return g
+
+
+def lexicon_from_graph(g: Graph) -> Lexicon:
+    """Read a Lexicon from an ontology graph (kg.ttl, lexicon.ttl, gazetteer.ttl and any user file)."""
+    subjects_with = lambda p: sorted(set(g.subjects(p, None)), key=str)  # noqa: E731
+
+    def words(p: URIRef) -> tuple[str, ...]:
+        return tuple(sorted({str(o) for o in g.objects(None, p) if isinstance(o, Literal)}, key=str))
+
+    name_heads = {local_name(c): _strings(g, c, LEX.nameHead) for c in subjects_with(LEX.nameHead)}
+    common = {local_name(c): _strings(g, c, LEX.commonNoun) for c in subjects_with(LEX.commonNoun)}
+
+    gaz = []
+    for s in sorted(set(g.subjects(RDF.type, LEX.Name)), key=str):
+        cls = g.value(s, LEX["class"])
+        label = g.value(s, RDFS.label)
+        if cls is None or label is None:
+            continue
+        cs = g.value(s, LEX.caseSensitive)
+        gaz.append(GazetteerName(local_name(cls), str(label), _strings(g, s, LEX.variant),
+                                 _strings(g, s, LEX.abbreviation), bool(cs is not None and cs.toPython())))
+
+    triggers = []
+    for s in sorted(set(g.subjects(RDF.type, LEX.Trigger)), key=str):
+        cls = g.value(s, LEX["class"])
+        role = g.value(s, LEX.possessiveRole)
+        if cls is None:
+            continue
+        triggers.append(Trigger(local_name(cls), _strings(g, s, LEX.lemma), _strings(g, s, LEX.verb),
+                                local_name(role) if role is not None else None))
+
+    rels = []
+    for s in sorted(set(g.subjects(RDF.type, LEX.RelationPattern)), key=str):
+        prop = g.value(s, LEX.property)
+        if prop is None:
+            continue
+        for pat in _strings(g, s, LEX.pattern):
+            rels.append(RelationPattern(local_name(s), local_name(prop), pat))
+
+    events = []
+    for s in sorted(set(g.subjects(RDF.type, LEX.EventPattern)), key=str):
+        kind = _one(g, s, LEX.eventKind) or local_name(s)
+        template = _one(g, s, LEX.labelTemplate) or kind
+        implies = tuple(sorted(local_name(o) for o in g.objects(s, LEX.implies)))
+        for pat in _strings(g, s, LEX.pattern):
+            events.append(EventPattern(local_name(s), kind, pat, template, implies))
+
+    subclasses: dict[str, set[str]] = {c: {c} for c in ENTITY_CLASSES}
+    for sub, sup in g.subject_objects(RDFS.subClassOf):
+        if str(sub).startswith(str(KG)) and str(sup).startswith(str(KG)):
+            subclasses.setdefault(local_name(sup), {local_name(sup)}).add(local_name(sub))
+
+    return Lexicon(
+        honorifics=words(LEX.honorific),
+        post_nominals=words(LEX.postNominal),
+        connectors=words(LEX.connector),
+        qualifiers=words(LEX.qualifier),
+        pronouns=words(LEX.pronoun),
+        self_references=words(LEX.selfReference),
+        agent_nouns=words(LEX.agentNoun),
+        name_heads=name_heads,
+        common_nouns=common,
+        gazetteer=tuple(gaz),
+        triggers=tuple(triggers),
+        relation_patterns=tuple(rels),
+        event_patterns=tuple(events),
+        header_patterns=words(LEX.headerPattern),
+        subclasses={k: frozenset(v) for k, v in subclasses.items()},
+    )
+
+
+@lru_cache(maxsize=4)
+def load_lexicon(folder: Path | None = None) -> Lexicon:
+    """The lexicon of the ontology in `folder` (default: the project's ``ontology/``). Cached per folder."""
+    return lexicon_from_graph(_load_graph(folder or ontology_dir()))
+
+
+def _classes(g: Graph, node: object) -> frozenset[str]:
+    """The kg classes a domain or range names: one class or an owl:unionOf list (literal ranges give 'Literal')."""
+    from rdflib import OWL
+    from rdflib.collection import Collection
+
+    if node is None:
+        return frozenset()
+    if isinstance(node, URIRef):
+        return frozenset({local_name(node)}) if str(node).startswith(str(KG)) else frozenset({"Literal"})
+    union = g.value(node, OWL.unionOf)  # type: ignore[arg-type]
+    if union is None:
+        return frozenset()
+    out: set[str] = set()
+    for member in Collection(g, union):
+        out |= _classes(g, member)
+    return frozenset(out)
+
+
+@lru_cache(maxsize=4)
+def property_signatures(folder: Path | None = None) -> dict[str, tuple[frozenset[str], frozenset[str]]]:
+    """For every kg: property, the classes its domain and range admit (subclasses included)."""
+    g = _load_graph(folder or ontology_dir())
+    lex = load_lexicon(folder)
+    out: dict[str, tuple[frozenset[str], frozenset[str]]] = {}
+    for p in set(g.subjects(RDF.type, None)):
+        if not (isinstance(p, URIRef) and str(p).startswith(str(KG))):
+            continue
+        dom = _classes(g, g.value(p, RDFS.domain))
+        rng = _classes(g, g.value(p, RDFS.range))
+        if not dom and not rng:
+            continue
+
+        def widen(cs: frozenset[str]) -> frozenset[str]:
+            return frozenset(x for c in cs for x in lex.subclasses.get(c, {c}))
+
+        out[local_name(p)] = (widen(dom), widen(rng))
+    return out

@@ -1,0 +1,98 @@
+"""The typed hand-over between pipeline stages: documents, mentions, entities, relations.
+
+Every mention and every relation keeps its document and character offsets, so any triple in the graph can
+show the sentence it came from.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from pathlib import Path
+
+
+@dataclass(frozen=True)
+class Document:
+    """A loaded source document: its text exactly as read, and what it says about itself."""
+
+    path: Path
+    name: str  # file name, e.g. "prevent-learning-review-amess.txt"; the document IRI is minted from it
+    text: str
+    sha256: str
+    title: str | None = None
+    date: "DateValue | None" = None  # the date the document states about itself, if any
+
+
+@dataclass(frozen=True)
+class DateValue:
+    """A date at the precision the text gives: year, year-month or full date."""
+
+    year: int
+    month: int | None = None
+    day: int | None = None
+
+    @property
+    def lexical(self) -> str:
+        if self.month is None:
+            return f"{self.year:04d}"
+        if self.day is None:
+            return f"{self.year:04d}-{self.month:02d}"
+        return f"{self.year:04d}-{self.month:02d}-{self.day:02d}"
+
+    @property
+    def datatype(self) -> str:
+        """Local name of the XSD datatype: gYear, gYearMonth or date."""
+        return "gYear" if self.month is None else "gYearMonth" if self.day is None else "date"
+
+    def as_date(self) -> dt.date:
+        return dt.date(self.year, self.month or 1, self.day or 1)
+
+
+@dataclass(frozen=True)
+class Span:
+    """Character offsets into a document's text (end exclusive)."""
+
+    doc: str  # Document.name
+    start: int
+    end: int
+
+
+@dataclass
+class Entity:
+    """One real-world entity as resolved: its class, canonical name, other names, and where it was seen."""
+
+    key: str  # unique within an extraction
+    cls: str  # local name of a kg: class, e.g. "Person"
+    label: str
+    alt_labels: set[str] = field(default_factory=set)
+    mentions: list[Span] = field(default_factory=list)
+    docs: set[str] = field(default_factory=set)
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """The sentence a relation was read from."""
+
+    doc: str
+    start: int
+    end: int
+    quote: str
+
+
+@dataclass(frozen=True)
+class Relation:
+    """subject --prop--> object, where object is an entity key or a date."""
+
+    subject: str  # Entity.key
+    prop: str  # local name of a kg: property, e.g. "perpetrator"
+    object: "str | DateValue"
+    evidence: Evidence | None = None
+
+
+@dataclass
+class Extraction:
+    """What one or more documents gave: resolved entities and relations between them."""
+
+    documents: list[Document] = field(default_factory=list)
+    entities: dict[str, Entity] = field(default_factory=dict)
+    relations: list[Relation] = field(default_factory=list)

@@ -1,0 +1,292 @@
+"""The straight path: documents → analysis → entities and relations → one graph.
+
+``extract_document`` turns one document into entities and relations with evidence; ``merge`` makes one entity of
+each real-world entity however many documents name it; ``build_graph`` runs both and maps the result to RDF.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections import defaultdict
+from collections.abc import Callable, Sequence
+
+from rdflib import Dataset
+
+from kg.dates import document_date
+from kg.extract import DocumentAnalysis, Found, Mention, evidence, extractor
+from kg.lexicon import load_lexicon, property_signatures
+from kg.model import DateValue, Document, Entity, Extraction, Relation
+from kg.rdfmap import to_dataset
+from kg.relate import parse_relations, pattern_relations
+from kg.resolve import SPECIFICITY, DocumentResolver, fold, merge_entities
+
+#: Words that name an unnamed incident or inquiry in its descriptive label, by the relation that completes it.
+_LABEL_LINKS = (("victim", "of"), ("perpetrator", "by"), ("concerns", "into"), ("ledBy", "led by"),
+                ("commissionedBy", "commissioned by"), ("place", "in"))
+
+
+def extract_document(doc: Document, *, model: str | None = None) -> Extraction:
+    """Entities and relations of one document, each relation with the sentence it came from."""
+    if doc.date is None:
+        doc = dataclasses.replace(doc, date=document_date(doc.text))
+    ex = extractor(model)
+    lex = ex.lex
+    an = ex.analyse(doc)
+    res = DocumentResolver(an, lex.honorifics)
+    res.resolve_names()
+    for m in an.mentions.values():
+        if m.kind in ("trigger", "verb") and m.cls in ("Incident", "Inquiry"):
+            key = f"{m.cls}:#{doc.name}#{m.id}"
+            res.entities[key] = Entity(key=key, cls=m.cls, label="", docs={doc.name})
+            m.entity = key
+    res.resolve_references()
+    found = pattern_relations(an, lex) + parse_relations(an, lex)
+    if _resolve_agents(an, found, res.entities):
+        found = pattern_relations(an, lex) + parse_relations(an, lex)
+    relations = _entity_relations(an, found, res.entities)
+    entities, relations = _settle_unnamed(res.entities, relations, an)
+    return Extraction(documents=[doc], entities=entities, relations=relations)
+
+
+def _resolve_agents(an: DocumentAnalysis, found: list[Found], entities: dict[str, Entity]) -> bool:
+    """'The perpetrator', 'Sir David's killer': the perpetrator of the incident in focus (or of the incident
+    whose victim the possessor is). True when any agent noun was resolved."""
+    perps: dict[str, list[str]] = defaultdict(list)
+    incidents_of_victim: dict[str, list[str]] = defaultdict(list)
+    for f in found:
+        s, o = an.mentions[f.subject], an.mentions[f.object]
+        if s.entity and o.entity and f.prop == "perpetrator":
+            perps[s.entity].append(o.entity)
+        if s.entity and o.entity and f.prop == "victim":
+            incidents_of_victim[o.entity].append(s.entity)
+    changed = False
+    ordered = sorted(an.mentions.values(), key=lambda m: m.start)
+    for m in ordered:
+        if m.kind != "agent" or m.entity:
+            continue
+        tok = m.token
+        owner = next((c for c in tok.children if c.dep_ == "poss"), None) if tok is not None else None
+        candidates: list[str] = []
+        if owner is not None:
+            pm = [x for x in ordered if x.sent == m.sent and x.cls == "Person" and x.entity and x.end <= m.start]
+            if pm:
+                candidates = incidents_of_victim.get(pm[-1].entity or "", [])
+        else:
+            before = [x.entity for x in ordered if x.start < m.start and x.cls == "Incident" and x.entity in perps]
+            candidates = [e for e in reversed(before) if e] or list(perps)
+        for inc in candidates:
+            if perps.get(inc):
+                m.entity = perps[inc][0]
+                changed = True
+                break
+    return changed
+
+
+def _entity_relations(an: DocumentAnalysis, found: list[Found], entities: dict[str, Entity]) -> list[Relation]:
+    sigs = property_signatures()
+    out: list[Relation] = []
+    seen: set[tuple[str, str, object]] = set()
+
+    def emit(s: str, prop: str, o: str | DateValue, sent: int) -> None:
+        if s == o or (s, prop, o) in seen:
+            return
+        dom, rng = sigs.get(prop, (frozenset(), frozenset()))
+        if entities[s].cls not in dom:
+            return
+        if isinstance(o, DateValue):
+            if "Literal" not in rng:
+                return
+        elif entities[o].cls not in rng:
+            return
+        seen.add((s, prop, o))
+        out.append(Relation(s, prop, o, evidence(an, sent)))
+
+    for f in found:
+        sm, om = an.mentions[f.subject], an.mentions[f.object]
+        subj = sm.entity
+        if subj is None or subj not in entities:
+            continue
+        if om.kind == "date" and om.date is not None:
+            emit(subj, f.prop, om.date, f.sent)
+            continue
+        if om.entity is None or om.entity not in entities:
+            continue
+        emit(subj, f.prop, om.entity, f.sent)
+        if f.prop == "holdsPost":
+            for role, inner in om.inner:
+                im = an.mentions[inner]
+                if role in ("party", "org") and im.entity in entities:
+                    emit(subj, "memberOf", im.entity, f.sent)
+    return out
+
+
+def _settle_unnamed(entities: dict[str, Entity], relations: list[Relation], an: DocumentAnalysis
+                    ) -> tuple[dict[str, Entity], list[Relation]]:
+    """Unnamed incidents and inquiries: one per victim (or perpetrator), a descriptive label from the text, and
+    none at all where the text tied nothing to them."""
+    rel_by: dict[str, list[Relation]] = defaultdict(list)
+    for r in relations:
+        rel_by[r.subject].append(r)
+    # merge incidents of one document that share a victim, or a perpetrator where neither names another victim
+    alias: dict[str, str] = {}
+    sig_owner: dict[tuple[str, str], str] = {}
+    incidents = sorted((k for k, e in entities.items() if e.cls == "Incident"),
+                       key=lambda k: (entities[k].label == "", _first(an, k)))
+    for k in incidents:
+        sigs = [(r.prop, str(r.object)) for r in rel_by.get(k, []) if r.prop in ("victim", "perpetrator")]
+        victims = {o for p, o in sigs if p == "victim"}
+        target = None
+        for sig in sorted(sigs):
+            owner = sig_owner.get(sig)
+            if owner is None:
+                continue
+            owner_victims = {str(r.object) for r in rel_by.get(owner, []) if r.prop == "victim"}
+            if sig[0] == "perpetrator" and victims and owner_victims and not victims & owner_victims:
+                continue
+            target = owner
+            break
+        if target is not None and (entities[k].label == "" or entities[target].label == ""):
+            alias[k] = target
+        for sig in sigs:
+            sig_owner.setdefault(sig, alias.get(k, k))
+
+    def canon(k: str) -> str:
+        while k in alias:
+            k = alias[k]
+        return k
+
+    merged: list[Relation] = []
+    seen: set[tuple[str, str, str]] = set()
+    for r in relations:
+        s = canon(r.subject)
+        o = r.object if isinstance(r.object, DateValue) else canon(r.object)
+        key = (s, r.prop, str(o))
+        if key in seen or s == o:
+            continue
+        seen.add(key)
+        merged.append(dataclasses.replace(r, subject=s, object=o))
+    for k, target in alias.items():
+        t = entities[canon(target)]
+        t.mentions += entities[k].mentions
+    relations = _most_precise_dates(merged)
+    rel_by = defaultdict(list)
+    for r in relations:
+        rel_by[r.subject].append(r)
+    out: dict[str, Entity] = {}
+    for k, e in entities.items():
+        if k in alias:
+            continue
+        if e.label == "":
+            if not rel_by.get(k) and not any(r.object == k for r in relations):
+                continue
+            e.label = _descriptive_label(k, an, rel_by.get(k, []), entities)
+            if not e.label:
+                continue
+        out[k] = e
+    used = set(out)
+    relations = [r for r in relations if r.subject in used and (isinstance(r.object, DateValue) or r.object in used)]
+    return out, relations
+
+
+def _first(an: DocumentAnalysis, key: str) -> int:
+    return min((m.start for m in an.mentions.values() if m.entity == key), default=10**9)
+
+
+def _descriptive_label(key: str, an: DocumentAnalysis, rels: list[Relation], entities: dict[str, Entity]) -> str:
+    ms: list[Mention] = sorted((m for m in an.mentions.values() if m.entity == key), key=lambda m: (m.kind != "trigger", m.start))
+    lex = load_lexicon()
+    noun = ""
+    for m in ms:
+        tok = m.token
+        if tok is None:
+            continue
+        trig = lex.trigger_for(tok.lemma_.lower()) or lex.trigger_for(tok.lower_)
+        if m.kind == "verb":
+            trig = next((t for t in lex.triggers if tok.lemma_.lower() in t.verbs), trig)
+            noun = trig.lemmas[0] if trig else tok.lemma_.lower()
+        else:
+            noun = tok.lemma_.lower()
+        if noun:
+            break
+    if not noun:
+        noun = entities[key].cls.lower()
+    for prop, link in _LABEL_LINKS:
+        objs = [r.object for r in rels if r.prop == prop and isinstance(r.object, str)]
+        if objs:
+            return f"{noun} {link} {entities[objs[0]].label}"
+    return ""
+
+
+def _most_precise_dates(relations: list[Relation]) -> list[Relation]:
+    """Of the dates one subject got, drop those a more precise one refines ("2021-10" beside "2021-10-15")."""
+    dates: dict[tuple[str, str], list[str]] = defaultdict(list)
+    for r in relations:
+        if isinstance(r.object, DateValue):
+            dates[(r.subject, r.prop)].append(r.object.lexical)
+    out = []
+    for r in relations:
+        if isinstance(r.object, DateValue):
+            lexical = r.object.lexical
+            if any(d != lexical and d.startswith(lexical) for d in dates[(r.subject, r.prop)]):
+                continue
+        out.append(r)
+    return out
+
+
+def merge(extractions: Sequence[Extraction]) -> Extraction:
+    """One extraction of many documents: each real-world entity once, with every name any document gave it."""
+    groups = [x.entities for x in extractions]
+    rel_index: dict[str, set[tuple[str, str]]] = defaultdict(set)
+    for x in extractions:
+        for r in x.relations:
+            if isinstance(r.object, str):
+                rel_index[r.subject].add((r.prop, r.object))
+    # persons first, so incidents can be merged by their (merged) victims
+    mapping = merge_entities(groups, rel_index)
+    merged: dict[str, Entity] = {}
+    for x in extractions:
+        for k, e in x.entities.items():
+            root = mapping[k]
+            tgt = merged.get(root)
+            if tgt is None:
+                tgt = merged[root] = Entity(key=root, cls=e.cls, label=e.label)
+            _absorb(tgt, e)
+    relations: list[Relation] = []
+    seen: set[tuple[str, str, str, str, int]] = set()
+    for x in extractions:
+        for r in x.relations:
+            s = mapping[r.subject]
+            o = r.object if isinstance(r.object, DateValue) else mapping[r.object]
+            ev = r.evidence
+            key = (s, r.prop, str(o), ev.doc if ev else "", ev.start if ev else -1)
+            if key in seen or s == o:
+                continue
+            seen.add(key)
+            relations.append(Relation(s, r.prop, o, ev))
+    docs = [d for x in extractions for d in x.documents]
+    return Extraction(documents=docs, entities=merged, relations=relations)
+
+
+def _absorb(tgt: Entity, e: Entity) -> None:
+    names = {tgt.label, e.label, *tgt.alt_labels, *e.alt_labels}
+    if SPECIFICITY.get(e.cls, 0) > SPECIFICITY.get(tgt.cls, 0):
+        tgt.cls = e.cls
+    if tgt.cls == "Person" and len(e.label.split()) > len(tgt.label.split()):
+        tgt.label = e.label
+    tgt.alt_labels = {n for n in names if n and fold(n) != fold(tgt.label) or (n != tgt.label and n)}
+    tgt.alt_labels.discard(tgt.label)
+    tgt.mentions += e.mentions
+    tgt.docs |= e.docs
+
+
+def build_graph(documents: Sequence[Document], *, model: str | None = None,
+                progress: Callable[[int, int], None] | None = None) -> Dataset:
+    """Extract every document, make one entity of each real-world entity, and map it all to RDF."""
+    extractions = []
+    for i, doc in enumerate(documents):
+        extractions.append(extract_document(doc, model=model))
+        if progress is not None:
+            progress(i + 1, len(documents))
+    ex = merge(extractions)
+    # documents keep the date they state about themselves
+    return to_dataset(ex)

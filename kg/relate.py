@@ -1,0 +1,160 @@
+"""Relations between mentions, read with the lexicon's patterns and from the parse.
+
+Each sentence is rewritten with every mention as a placeholder ``⟦Class#id⟧``; the lexicon's relation patterns
+(``{role:Class}`` compiled to regular expressions) run over that. The parse adds what patterns cannot see: the
+subject and object of an incident verb ("Ali murdered X", "X was stabbed by Y"), possessors of incident nouns
+("Sir David's murder"), and what a name holds inside it (the place in "Southport attack", the party in
+"Conservative MP for X").
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
+
+from kg.extract import DocumentAnalysis, Found, Mention, outermost
+from kg.lexicon import Lexicon
+
+_PLACEHOLDER = re.compile(r"\{(?:(\w+):)?([\w|]+)\}")
+_QUOTES = str.maketrans({"\u2019": "'", "\u2018": "'", "\u201c": '"', "\u201d": '"', "\u2013": "-", "\u2014": "-"})
+
+
+@dataclass(frozen=True)
+class CompiledPattern:
+    prop: str
+    name: str
+    regex: re.Pattern[str]
+
+
+def compile_pattern(pattern: str, lex: Lexicon) -> re.Pattern[str]:
+    """'{s:Person}, the {Q}{o:Post}' → a regex over placeholder text, with groups s__1, o__2, ..."""
+    counter = [0]
+    qualifiers = "|".join(re.escape(q) for q in sorted(lex.qualifiers, key=len, reverse=True))
+
+    def repl(m: re.Match[str]) -> str:
+        role, classes = m.group(1), m.group(2)
+        if role is None and classes == "Q":
+            return rf"(?:(?:{qualifiers}) )*"
+        names: set[str] = set()
+        for c in classes.split("|"):
+            names |= set(lex.subclasses.get(c, {c}))
+        alt = "|".join(sorted(names))
+        counter[0] += 1
+        group = f"(?P<{role}__{counter[0]}>\\d+)" if role else r"\d+"
+        return rf"⟦(?:{alt})#{group}⟧"
+
+    return re.compile(_PLACEHOLDER.sub(repl, pattern), re.IGNORECASE)
+
+
+@lru_cache(maxsize=4)
+def compiled_patterns(lex: Lexicon) -> tuple[CompiledPattern, ...]:
+    return tuple(CompiledPattern(p.prop, p.iri, compile_pattern(p.pattern, lex)) for p in lex.relation_patterns)
+
+
+def placeholder_text(an: DocumentAnalysis, mentions: list[Mention], start: int, end: int) -> str:
+    """The text from start to end with each mention replaced by its placeholder; spaces and quotes normalised."""
+    text = an.doc.text
+    out: list[str] = []
+    pos = start
+    for m in outermost(mentions):
+        if m.start < pos or m.end > end:
+            continue
+        out.append(text[pos:m.start])
+        out.append(f"⟦{m.cls}#{m.id}⟧")
+        pos = m.end
+    out.append(text[pos:end])
+    return re.sub(r"\s+", " ", "".join(out).translate(_QUOTES)).strip()
+
+
+def _matches(regex: re.Pattern[str], s: str) -> list[re.Match[str]]:
+    """Every match, including ones that start inside an earlier match (each placeholder is a start)."""
+    seen: set[tuple[int, int]] = set()
+    found: list[re.Match[str]] = []
+    starts = [0, *(m.start() for m in re.finditer("⟦", s))]
+    for pos in starts:
+        m = regex.search(s, pos)
+        if m and (m.start(), m.end()) not in seen:
+            seen.add((m.start(), m.end()))
+            found.append(m)
+    return found
+
+
+def pattern_relations(an: DocumentAnalysis, lex: Lexicon) -> list[Found]:
+    by_sent: dict[int, list[Mention]] = {}
+    for m in an.mentions.values():
+        by_sent.setdefault(m.sent, []).append(m)
+    units: list[tuple[int, str]] = []
+    for s in an.sentences:
+        units.append((s.index, placeholder_text(an, by_sent.get(s.index, []), s.start, s.end)))
+    for first, last in an.header_sentences:
+        parts = []
+        for i in range(first, last + 1):
+            s = an.sentences[i]
+            parts.append(placeholder_text(an, by_sent.get(i, []), s.start, s.end))
+        units.append((first, " ¶ ".join(parts) + " ¶"))
+    found: list[Found] = []
+    for sent, text in units:
+        for cp in compiled_patterns(lex):
+            for m in _matches(cp.regex, text):
+                roles: dict[str, list[int]] = {}
+                for g, v in m.groupdict().items():
+                    if v is not None:
+                        roles.setdefault(g.split("__")[0], []).append(int(v))
+                for s_id in roles.get("s", []):
+                    for o_id in roles.get("o", []):
+                        found.append(Found(s_id, cp.prop, o_id, sent))
+    return found
+
+
+def _mention_at(an: DocumentAnalysis, tok: Any, sent: int) -> Mention | None:
+    best = None
+    for m in an.mentions.values():
+        if m.sent == sent and m.start <= _tok_start(an, tok, sent) < m.end and m.cls in ("Person",):
+            if best is None or (m.end - m.start) > (best.end - best.start):
+                best = m
+    return best
+
+
+def _tok_start(an: DocumentAnalysis, tok: Any, sent: int) -> int:
+    s = an.sentences[sent]
+    return s.start + (tok.idx - s.span.start_char)
+
+
+def parse_relations(an: DocumentAnalysis, lex: Lexicon) -> list[Found]:
+    """Incident verbs with their subject and object, possessors of incident nouns, and names inside names."""
+    found: list[Found] = []
+    for m in an.mentions.values():
+        tok = m.token
+        if m.kind == "verb" and tok is not None:
+            for c in tok.children:
+                if c.dep_ == "nsubj":
+                    p = _mention_at(an, c, m.sent)
+                    if p is not None:
+                        found.append(Found(m.id, "perpetrator", p.id, m.sent))
+                elif c.dep_ in ("nsubjpass", "dobj"):
+                    p = _mention_at(an, c, m.sent)
+                    if p is not None:
+                        found.append(Found(m.id, "victim", p.id, m.sent))
+                elif c.dep_ == "agent":
+                    for g in c.children:
+                        if g.dep_ == "pobj":
+                            p = _mention_at(an, g, m.sent)
+                            if p is not None:
+                                found.append(Found(m.id, "perpetrator", p.id, m.sent))
+        elif m.kind in ("trigger", "name", "definite") and tok is not None and m.cls in ("Incident", "Inquiry"):
+            trig = lex.trigger_for(tok.lemma_.lower()) or lex.trigger_for(tok.lower_)
+            has_of = any(c.dep_ == "prep" and c.lower_ in ("of", "on") for c in tok.rights)
+            for c in tok.children:
+                if c.dep_ != "poss" or trig is None or trig.possessive_role is None:
+                    continue
+                p = _mention_at(an, c, m.sent)
+                if p is None:
+                    continue
+                role = "perpetrator" if has_of and m.cls == "Incident" else trig.possessive_role
+                found.append(Found(m.id, role, p.id, m.sent))
+        for role, inner_id in m.inner:
+            if m.cls == "Incident" and role in ("place", "date"):
+                found.append(Found(m.id, role, inner_id, m.sent))
+    return found

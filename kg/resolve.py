@@ -1,0 +1,256 @@
+"""Stage 4: mentions to entities, within a document and across documents.
+
+Within a document: names that differ only by honorifics, possessives or "the" are one entity; a surname or a
+title-plus-first-name ("Amess", "Sir David") joins the full name it abbreviates; a bracketed acronym joins the
+name before it; pronouns, "the review", "the attack" join the entity in focus. Across documents: entities of one
+class family with the same canonical name, or sharing a distinctive other name, are one entity; incidents with
+the same victim or perpetrator are one incident.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections import defaultdict
+
+from kg.extract import DocumentAnalysis, Mention
+from kg.model import Entity
+
+FAMILY = {"Agency": "Organization", "PoliticalParty": "Organization"}
+# Where mentions of one entity disagree on the class, the more specific wins.
+SPECIFICITY = {"Organization": 0, "Agency": 1, "PoliticalParty": 2}
+
+
+def family(cls: str) -> str:
+    return FAMILY.get(cls, cls)
+
+
+def fold(name: str) -> str:
+    """The form names are compared in: case, quotes, punctuation, a leading "the", a trailing "'s" folded."""
+    s = unicodedata.normalize("NFKC", name).replace("\u2019", "'").replace("\u2018", "'").lower().strip()
+    s = re.sub(r"'s\b", "", s)
+    s = re.sub(r"[^\w\s]", " ", s).replace("_", " ")
+    words = s.split()
+    while words and words[0] == "the":
+        words = words[1:]
+    return " ".join(words)
+
+
+def strip_honorifics(name: str, honorifics: tuple[str, ...]) -> tuple[str, str | None]:
+    """'Sir David Amess' → ('David Amess', 'Sir'). Longest honorific first; several may stack ('Rt Hon Sir')."""
+    found: list[str] = []
+    rest = name.strip()
+    changed = True
+    while changed:
+        changed = False
+        for h in sorted(honorifics, key=len, reverse=True):
+            if rest.startswith(h + " ") and len(rest) > len(h) + 1:
+                found.append(h)
+                rest = rest[len(h) + 1:].strip()
+                changed = True
+                break
+    return rest, (" ".join(found) or None)
+
+
+class DocumentResolver:
+    """Assigns every mention of one document to an entity key and builds the entities."""
+
+    def __init__(self, analysis: DocumentAnalysis, honorifics: tuple[str, ...]) -> None:
+        self.an = analysis
+        self.honorifics = honorifics
+        self.entities: dict[str, Entity] = {}
+        self.doc = analysis.doc.name
+
+    # ------------------------------------------------------------------ entities
+    def _entity(self, key: str, cls: str, label: str) -> Entity:
+        e = self.entities.get(key)
+        if e is None:
+            e = Entity(key=key, cls=cls, label=label, docs={self.doc})
+            self.entities[key] = e
+        elif SPECIFICITY.get(cls, 0) > SPECIFICITY.get(e.cls, 0):
+            e.cls = cls
+        return e
+
+    def _attach(self, m: Mention, e: Entity, surface: str | None = None) -> None:
+        m.entity = e.key
+        e.mentions.append(self._span(m))
+        if surface and surface != e.label:
+            e.alt_labels.add(surface)
+
+    def _span(self, m: Mention) -> object:
+        from kg.model import Span
+
+        return Span(self.doc, m.start, m.end)
+
+    # ------------------------------------------------------------------ names
+    def resolve_names(self) -> None:
+        names = [m for m in self.an.mentions.values() if m.kind == "name" and m.cls != "Date"]
+        persons = [m for m in names if m.cls == "Person"]
+        for m in names:
+            if m.cls == "Person":
+                continue
+            label = m.canonical or m.text
+            key = f"{family(m.cls)}:{fold(label)}"
+            e = self._entity(key, m.cls, label)
+            self._attach(m, e, m.text if m.text != label else None)
+            if m.acronym:
+                e.alt_labels.add(m.acronym)
+        self._resolve_persons(persons)
+
+    def _resolve_persons(self, persons: list[Mention]) -> None:
+        parsed: dict[int, tuple[list[str], str | None]] = {}
+        for m in persons:
+            bare, hon = strip_honorifics(m.text, self.honorifics)
+            parsed[m.id] = (bare.split(), hon or m.honorific)
+        # full names first, longest first: a shorter name may abbreviate a longer one
+        order = sorted(persons, key=lambda m: (-len(parsed[m.id][0]), m.start))
+        clusters: list[tuple[list[str], Entity]] = []
+        last_seen: dict[str, int] = {}
+        for m in order:
+            words, hon = parsed[m.id]
+            if not words:
+                continue
+            folded = [w.lower() for w in words]
+            candidates = []
+            for cwords, e in clusters:
+                cf = [w.lower() for w in cwords]
+                if folded == cf:
+                    candidates = [e]
+                    break
+                if len(folded) < len(cf) and _contiguous(folded, cf) and (folded[-1] == cf[-1] or folded[0] == cf[0]):
+                    candidates.append(e)
+            if len(candidates) > 1:
+                # "Sir David": the one also called Sir; else the one named most recently before
+                with_hon = [e for e in candidates if hon and any(a.startswith(hon + " ") for a in e.alt_labels)]
+                if len(with_hon) == 1:
+                    candidates = with_hon
+                else:
+                    before = [e for e in candidates if last_seen.get(e.key, 10**9) < m.start]
+                    candidates = sorted(before or candidates, key=lambda e: -last_seen.get(e.key, -1))[:1]
+            if candidates:
+                e = candidates[0]
+            else:
+                label = " ".join(words)
+                e = self._entity(f"Person:{fold(label)}", "Person", label)
+                clusters.append((words, e))
+            surface = m.text if hon is None else f"{hon} {' '.join(words)}"
+            self._attach(m, e, surface if surface != e.label else None)
+            if " ".join(words) != e.label:
+                e.alt_labels.add(" ".join(words))
+            if m.acronym:
+                e.alt_labels.add(m.acronym)
+            last_seen[e.key] = max(last_seen.get(e.key, -1), m.start)
+        self._drop_doubtful_persons()
+
+    def _drop_doubtful_persons(self) -> None:
+        """A one-word 'person' named once, with no honorific, no title before it and no full name to join, is more
+        often a heading or a common word the model mistook than a person."""
+        posts_before = {m.end for m in self.an.mentions.values() if m.cls == "Post"}
+        for key, e in list(self.entities.items()):
+            if e.cls != "Person" or len(e.label.split()) > 1 or e.alt_labels:
+                continue
+            ms = [m for m in self.an.mentions.values() if m.entity == key]
+            titled = any(self.an.doc.text[m.start - 1:m.start] == " " and m.start - 1 in posts_before for m in ms)
+            if len(ms) < 2 and not titled:
+                for m in ms:
+                    m.entity = None
+                del self.entities[key]
+
+    # ------------------------------------------------------------------ references
+    def resolve_references(self) -> None:
+        """Pronouns, 'the review', 'the attack', 'this report': the entity in focus."""
+        ordered = sorted(self.an.mentions.values(), key=lambda m: m.start)
+        for m in ordered:
+            if m.kind == "pronoun":
+                target = self._focus_person(m, ordered)
+                if target is not None:
+                    m.entity = target
+            elif m.kind == "definite":
+                target = self._focus(m.cls, m, ordered)
+                if target is not None:
+                    m.entity = target
+            elif m.kind == "self":
+                title = (self.an.doc.title or self.doc).strip()
+                e = self._entity(f"{m.cls}:{fold(title)}", m.cls, title)
+                self._attach(m, e, None)
+
+    def _focus(self, cls: str, m: Mention, ordered: list[Mention]) -> str | None:
+        before = [x for x in ordered if x.start < m.start and x.cls == cls and x.entity and x.kind in ("name", "trigger")]
+        if before:
+            return before[-1].entity
+        after = [x for x in ordered if x.start > m.start and x.cls == cls and x.entity and x.kind == "name"]
+        return after[0].entity if after else None
+
+    def _focus_person(self, m: Mention, ordered: list[Mention]) -> str | None:
+        window = [x for x in ordered if x.start < m.start and x.cls == "Person" and x.entity
+                  and x.kind in ("name", "pronoun") and m.sent - x.sent <= 2 and x.id != m.id]
+        if not window:
+            return None
+        subjects = [x for x in window if _is_subject(x)]
+        same_sentence = [x for x in window if x.sent == m.sent]
+        if same_sentence and m.token is not None and m.token.dep_ in ("poss",):
+            return same_sentence[-1].entity
+        return (subjects or window)[-1].entity
+
+
+def _is_subject(m: Mention) -> bool:
+    an = m.token
+    if an is not None:
+        return bool(an.dep_ in ("nsubj", "nsubjpass"))
+    return False
+
+
+def _contiguous(short: list[str], long: list[str]) -> bool:
+    n = len(short)
+    return any(long[i:i + n] == short for i in range(len(long) - n + 1))
+
+
+def merge_entities(groups: list[dict[str, Entity]], relations_by_entity: dict[str, set[tuple[str, str]]]
+                   ) -> dict[str, str]:
+    """Cross-document identity: a map from every entity key to the key of the entity it is one with.
+
+    Entities of one class family are one when their canonical names fold alike, or when one's canonical name is
+    another's distinctive (multi-word) other name; incidents are one when they share a victim or a perpetrator.
+    """
+    parent: dict[str, str] = {}
+
+    def find(k: str) -> str:
+        while parent.get(k, k) != k:
+            k = parent[k]
+        return k
+
+    def union(a: str, b: str) -> None:
+        ra, rb = find(a), find(b)
+        if ra != rb:
+            parent[max(ra, rb)] = min(ra, rb)
+
+    by_label: dict[tuple[str, str], list[str]] = defaultdict(list)
+    alt_index: dict[tuple[str, str], set[str]] = defaultdict(set)
+    entities = {k: e for g in groups for k, e in g.items()}
+    for k, e in entities.items():
+        parent.setdefault(k, k)
+        fam = family(e.cls)
+        by_label[(fam, fold(e.label))].append(k)
+        for a in e.alt_labels:
+            if len(fold(a).split()) > 1 or fam != "Person":
+                alt_index[(fam, fold(a))].add(k)
+    for keys in by_label.values():
+        for k in keys[1:]:
+            union(keys[0], k)
+    for (fam, name), keys in by_label.items():
+        for k in alt_index.get((fam, name), ()):
+            union(keys[0], k)
+    # incidents sharing a participant, once persons are merged
+    for _ in range(2):
+        seen: dict[tuple[str, str], str] = {}
+        for k, e in sorted(entities.items()):
+            if e.cls != "Incident":
+                continue
+            for prop, obj in sorted(relations_by_entity.get(k, set())):
+                if prop in ("victim", "perpetrator"):
+                    sig = (prop, find(obj))
+                    if sig in seen:
+                        union(seen[sig], k)
+                    else:
+                        seen[sig] = k
+    return {k: find(k) for k in entities}
