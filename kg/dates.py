@@ -19,7 +19,11 @@ MONTHS.pop("may", None)  # the abbreviation and the name coincide; keep one entr
 MONTHS["may"] = 5
 WEEKDAYS = {name.lower(): i for i, name in enumerate(calendar.day_name)}
 
-_MONTH = r"(?P<month>" + "|".join(sorted((m for m in MONTHS if len(m) > 3 or m == "may"), key=len, reverse=True)) + r")"
+_MONTH = (
+    r"(?P<month>"
+    + "|".join(sorted((m for m in MONTHS if len(m) > 3 or m == "may"), key=len, reverse=True))
+    + r")"
+)
 _YEAR = r"(?P<year>(?:1[89]|20)\d\d)"
 _DAY = r"(?P<day>[0-3]?\d)(?:st|nd|rd|th)?"
 
@@ -68,7 +72,11 @@ def find_dates(text: str, anchor: DateValue | None = None) -> list[tuple[int, in
     if anchor is not None:
         shift = {"last": -1, "this": 0, "next": 1}
         for m in _RELATIVE_MONTH.finditer(text):
-            add(m.start(), m.end(), _valid(anchor.year + shift[m["rel"].lower()], MONTHS[m["month"].lower()], None))
+            add(
+                m.start(),
+                m.end(),
+                _valid(anchor.year + shift[m["rel"].lower()], MONTHS[m["month"].lower()], None),
+            )
         if anchor.month is not None:
             for m in _RELATIVE_MONTH_ONLY.finditer(text):
                 month = anchor.month + shift[m["rel"].lower()]

@@ -20,11 +20,30 @@ from kg.lexicon import Lexicon, load_lexicon
 from kg.model import DateValue, Document, Evidence
 
 # spaCy labels → ontology classes (the ruler's labels are already class names)
-_NER_CLASSES = {"PERSON": "Person", "ORG": "Organization", "GPE": "Place", "LOC": "Place", "FAC": "Place",
-                "NORP": "NORP", "DATE": "Date"}
-_CLASS_LABELS = {"Person", "Organization", "Agency", "PoliticalParty", "Programme", "Inquiry", "Incident", "Place",
-                 "Post", "Date"}
-_QUOTES = str.maketrans({"\u2019": "'", "\u2018": "'", "\u201c": '"', "\u201d": '"', "\u2013": "-", "\u2014": "-"})
+_NER_CLASSES = {
+    "PERSON": "Person",
+    "ORG": "Organization",
+    "GPE": "Place",
+    "LOC": "Place",
+    "FAC": "Place",
+    "NORP": "NORP",
+    "DATE": "Date",
+}
+_CLASS_LABELS = {
+    "Person",
+    "Organization",
+    "Agency",
+    "PoliticalParty",
+    "Programme",
+    "Inquiry",
+    "Incident",
+    "Place",
+    "Post",
+    "Date",
+}
+_QUOTES = str.maketrans(
+    {"\u2019": "'", "\u2018": "'", "\u201c": '"', "\u201d": '"', "\u2013": "-", "\u2014": "-"}
+)
 
 
 @dataclass
@@ -118,7 +137,7 @@ class Extractor:
         if not words:
             return None
         cut = next((i for i, w in enumerate(words) if w in ("of", "for", "on") and i > 0), len(words))
-        candidates = [" ".join(words[max(0, cut - 2):cut]), words[cut - 1]]
+        candidates = [" ".join(words[max(0, cut - 2) : cut]), words[cut - 1]]
         for cls in ("Post", "Inquiry", "Programme", "Agency", "PoliticalParty", "Organization", "Place"):
             heads = self.heads.get(cls, set())
             if any(c in heads for c in candidates):
@@ -134,7 +153,9 @@ class Extractor:
         anchor = doc.date or document_date(text)
         for bi, (block, sdoc) in enumerate(zip(blist, self.nlp.pipe(b.text for b in blist), strict=True)):
             for sent in sdoc.sents:
-                s = Sentence(len(sentences), block.start + sent.start_char, block.start + sent.end_char, sent, bi)
+                s = Sentence(
+                    len(sentences), block.start + sent.start_char, block.start + sent.end_char, sent, bi
+                )
                 sentences.append(s)
                 self._mentions_in(s, block, mentions, anchor, doc)
         header = self._header(sentences, text)
@@ -145,7 +166,7 @@ class Extractor:
         """The title block: the run of short lines at the top of the document (Hansard, GOV.UK headers)."""
         run: list[int] = []
         for s in sentences:
-            if len(s.span) <= 12 and "\n" in text[s.end:s.end + 2] + "\n":
+            if len(s.span) <= 12 and "\n" in text[s.end : s.end + 2] + "\n":
                 run.append(s.index)
             else:
                 break
@@ -156,8 +177,9 @@ class Extractor:
         mentions[m.id] = m
         return m
 
-    def _mentions_in(self, s: Sentence, block: Block, mentions: dict[int, Mention], anchor: DateValue | None,
-                     doc: Document) -> None:
+    def _mentions_in(
+        self, s: Sentence, block: Block, mentions: dict[int, Mention], anchor: DateValue | None, doc: Document
+    ) -> None:
         span = s.span
         base = block.start
         taken: list[tuple[int, int]] = []
@@ -169,8 +191,16 @@ class Extractor:
         sent_text = span.text
         for a, b, value in find_dates(sent_text, anchor):
             start = base + span.start_char + a
-            self._new(mentions, cls="Date", start=start, end=start + (b - a), text=sent_text[a:b], sent=s.index,
-                      kind="date", date=value)
+            self._new(
+                mentions,
+                cls="Date",
+                start=start,
+                end=start + (b - a),
+                text=sent_text[a:b],
+                sent=s.index,
+                kind="date",
+                date=value,
+            )
             taken.append((start, start + b - a))
 
         for ent in span.ents:
@@ -191,36 +221,71 @@ class Extractor:
             low = tok.lower_
             lemma = tok.lemma_.lower()
             if low in self.pronouns and tok.pos_ == "PRON":
-                self._new(mentions, cls="Person", start=start, end=end, text=tok.text, sent=s.index,
-                          kind="pronoun", token=tok)
+                self._new(
+                    mentions,
+                    cls="Person",
+                    start=start,
+                    end=end,
+                    text=tok.text,
+                    sent=s.index,
+                    kind="pronoun",
+                    token=tok,
+                )
             elif tok.pos_ == "NOUN" and low in self.agent_nouns:
-                self._new(mentions, cls="Person", start=start, end=end, text=tok.text, sent=s.index,
-                          kind="agent", token=tok)
-            elif tok.pos_ in ("NOUN", "PROPN") and (lemma in self.trigger_lemmas or low in self.trigger_lemmas):
+                self._new(
+                    mentions,
+                    cls="Person",
+                    start=start,
+                    end=end,
+                    text=tok.text,
+                    sent=s.index,
+                    kind="agent",
+                    token=tok,
+                )
+            elif tok.pos_ in ("NOUN", "PROPN") and (
+                lemma in self.trigger_lemmas or low in self.trigger_lemmas
+            ):
                 trig = self.trigger_lemmas.get(lemma) or self.trigger_lemmas[low]
                 m = self._trigger_mention(tok, trig.cls, s, base, mentions, free)
                 if m is not None:
                     taken.append((m.start, m.end))
             elif tok.pos_ == "VERB" and lemma in self.trigger_verbs:
-                self._new(mentions, cls=self.trigger_verbs[lemma].cls, start=start, end=end, text=tok.text,
-                          sent=s.index, kind="verb", token=tok)
+                self._new(
+                    mentions,
+                    cls=self.trigger_verbs[lemma].cls,
+                    start=start,
+                    end=end,
+                    text=tok.text,
+                    sent=s.index,
+                    kind="verb",
+                    token=tok,
+                )
             elif tok.pos_ == "NOUN" and low in self.common_nouns and self._definite(tok):
                 cls = self.common_nouns[low]
                 if cls in ("Inquiry", "Programme"):
                     self_ref = self._self_reference(tok)
-                    self._new(mentions, cls=cls, start=base + tok.idx, end=end, text=tok.text, sent=s.index,
-                              kind="self" if self_ref else "definite", token=tok)
+                    self._new(
+                        mentions,
+                        cls=cls,
+                        start=base + tok.idx,
+                        end=end,
+                        text=tok.text,
+                        sent=s.index,
+                        kind="self" if self_ref else "definite",
+                        token=tok,
+                    )
 
     def _definite(self, tok: Any) -> bool:
         dets = [c for c in tok.children if c.dep_ in ("det", "poss")]
         return any(d.lower_ in ("the", "this", "that", "its") for d in dets)
 
     def _self_reference(self, tok: Any) -> bool:
-        phrase = " ".join(t.lower_ for t in tok.doc[max(0, tok.i - 1):tok.i + 1])
+        phrase = " ".join(t.lower_ for t in tok.doc[max(0, tok.i - 1) : tok.i + 1])
         return phrase in self.lex.self_references
 
-    def _entity_mention(self, ent: Any, cls: str, s: Sentence, base: int, mentions: dict[int, Mention],
-                        free: Any) -> Mention | None:
+    def _entity_mention(
+        self, ent: Any, cls: str, s: Sentence, base: int, mentions: dict[int, Mention], free: Any
+    ) -> Mention | None:
         doc = ent.doc
         i, j = ent.start, ent.end
         # trim determiners, possessives and punctuation at the edges
@@ -270,8 +335,16 @@ class Extractor:
         end = base + end_char
         if not free(start, end):
             return None
-        m = self._new(mentions, cls=cls, start=start, end=end, text=_fold(text), sent=s.index,
-                      canonical=gaz[1] if gaz else None, honorific=honorific)
+        m = self._new(
+            mentions,
+            cls=cls,
+            start=start,
+            end=end,
+            text=_fold(text),
+            sent=s.index,
+            canonical=gaz[1] if gaz else None,
+            honorific=honorific,
+        )
         if cls == "Person" and text.isupper():
             m.text = text.title()
         if cls == "Post":
@@ -282,21 +355,31 @@ class Extractor:
         """A one-word 'person' that is an ordinary English word at the start of a line (a heading)."""
         return len(toks) == 1 and toks[0].i == 0 and toks[0].is_sent_start and toks[0].doc[-1].i == toks[0].i
 
-    def _post_parts(self, m: Mention, toks: Any, s: Sentence, base: int, mentions: dict[int, Mention]) -> None:
+    def _post_parts(
+        self, m: Mention, toks: Any, s: Sentence, base: int, mentions: dict[int, Mention]
+    ) -> None:
         """Split a post into its canonical name and what it holds: 'Conservative MP for Southend West' is the
         post 'MP for Southend West' held by a member of the Conservative Party, in the place Southend West."""
         words = [t for t in toks if t.lower_ not in self.qualifiers]
-        party_toks: list[Any] = []
+        party_toks: list[tuple[Any, str]] = []
         rest: list[Any] = []
         for t in words:
-            if self.gazetteer(t.text) and self.gazetteer(t.text)[0] == "PoliticalParty":  # type: ignore[index]
-                party_toks.append(t)
+            gz = self.gazetteer(t.text)
+            if gz is not None and gz[0] == "PoliticalParty":
+                party_toks.append((t, gz[1]))
             else:
                 rest.append(t)
         if party_toks:
-            pt = party_toks[0]
-            party = self._new(mentions, cls="PoliticalParty", start=base + pt.idx, end=base + pt.idx + len(pt.text),
-                              text=pt.text, sent=s.index, canonical=self.gazetteer(pt.text)[1])  # type: ignore[index]
+            pt, party_name = party_toks[0]
+            party = self._new(
+                mentions,
+                cls="PoliticalParty",
+                start=base + pt.idx,
+                end=base + pt.idx + len(pt.text),
+                text=pt.text,
+                sent=s.index,
+                canonical=party_name,
+            )
             m.inner.append(("party", party.id))
         names = " ".join(t.text for t in rest)
         gaz = self.gazetteer(names)
@@ -306,7 +389,7 @@ class Extractor:
         lowers = [t.lower_ for t in rest]
         if "of" in lowers or "for" in lowers:
             k = lowers.index("for") if "for" in lowers else lowers.index("of")
-            inner = [t for t in rest[k + 1:] if t.lower_ != "the" or t is not rest[k + 1]]
+            inner = [t for t in rest[k + 1 :] if t.lower_ != "the" or t is not rest[k + 1]]
             if inner:
                 a = inner[0].idx
                 b = inner[-1].idx + len(inner[-1].text)
@@ -317,35 +400,55 @@ class Extractor:
                 if cls is None and rest[k - 1].text in ("MP", "Parliament", "MSP", "Councillor", "Mayor"):
                     cls = "Place"
                 if cls is not None:
-                    im = self._new(mentions, cls=cls, start=base + a, end=base + b, text=_fold(inner_text),
-                                   sent=s.index, canonical=gaz_inner[1] if gaz_inner else None)
+                    im = self._new(
+                        mentions,
+                        cls=cls,
+                        start=base + a,
+                        end=base + b,
+                        text=_fold(inner_text),
+                        sent=s.index,
+                        canonical=gaz_inner[1] if gaz_inner else None,
+                    )
                     m.inner.append(("place" if cls == "Place" else "org", im.id))
-            head = " ".join(t.text for t in rest[:k + 1])
-            tail = " ".join(t.text for t in rest[k + 1:])
+            head = " ".join(t.text for t in rest[: k + 1])
+            tail = " ".join(t.text for t in rest[k + 1 :])
             m.canonical = _fold(f"{head[:1].upper()}{head[1:]} {tail}")
         elif rest and rest[-1].text in ("MP", "MSP") and len(rest) > 1:
             # "Southend West Conservative MP" → "MP for Southend West"
             place = rest[:-1]
             a = place[0].idx
             b = place[-1].idx + len(place[-1].text)
-            pm = self._new(mentions, cls="Place", start=base + a, end=base + b, text=_fold(s.span.doc.text[a:b]),
-                           sent=s.index)
+            pm = self._new(
+                mentions,
+                cls="Place",
+                start=base + a,
+                end=base + b,
+                text=_fold(s.span.doc.text[a:b]),
+                sent=s.index,
+            )
             m.inner.append(("place", pm.id))
             m.canonical = f"{rest[-1].text} for {pm.text}"
         else:
             m.canonical = _fold(names) if names else None
 
-    def _trigger_mention(self, tok: Any, cls: str, s: Sentence, base: int, mentions: dict[int, Mention],
-                         free: Any) -> Mention | None:
+    def _trigger_mention(
+        self, tok: Any, cls: str, s: Sentence, base: int, mentions: dict[int, Mention], free: Any
+    ) -> Mention | None:
         """An incident or inquiry noun with the proper names and year that modify it: '2020 Reading murders',
         'Southport inquiry', 'the attack'."""
         doc = tok.doc
-        mods = [c for c in tok.lefts if c.dep_ in ("compound", "nmod", "amod", "nummod", "npadvmod")
-                and (c.pos_ in ("PROPN", "NUM") or c.ent_type_)]
+        mods = [
+            c
+            for c in tok.lefts
+            if c.dep_ in ("compound", "nmod", "amod", "nummod", "npadvmod")
+            and (c.pos_ in ("PROPN", "NUM") or c.ent_type_)
+        ]
         first = min([tok.i, *(min(t.i for t in c.subtree) for c in mods)]) if mods else tok.i
         # keep only the contiguous run of modifiers before the noun
         i = tok.i
-        while i > first and (doc[i - 1].pos_ in ("PROPN", "NUM") or doc[i - 1].ent_type_ or doc[i - 1].text == "-"):
+        while i > first and (
+            doc[i - 1].pos_ in ("PROPN", "NUM") or doc[i - 1].ent_type_ or doc[i - 1].text == "-"
+        ):
             if doc[i - 1].ent_type_ in ("CARDINAL",) or doc[i - 1].lower_ in ("the", "a"):
                 break
             i -= 1
@@ -356,25 +459,45 @@ class Extractor:
             # the noun sits inside an entity the ruler found ("Prevent Learning Review"): nothing to add
             return None
         kind = "trigger"
-        if not named and self._definite(tok) and not any(c.dep_ == "prep" and c.lower_ in ("of", "on", "into", "by")
-                                                          for c in tok.rights):
+        if (
+            not named
+            and self._definite(tok)
+            and not any(c.dep_ == "prep" and c.lower_ in ("of", "on", "into", "by") for c in tok.rights)
+        ):
             kind = "definite" if not self._self_reference(tok) else "self"
-        m = self._new(mentions, cls=cls, start=start, end=end, text=_fold(doc[i:tok.i + 1].text), sent=s.index,
-                      kind=kind if not named else "name", token=tok)
+        m = self._new(
+            mentions,
+            cls=cls,
+            start=start,
+            end=end,
+            text=_fold(doc[i : tok.i + 1].text),
+            sent=s.index,
+            kind=kind if not named else "name",
+            token=tok,
+        )
         if named:
-            m.canonical = _fold(doc[i:tok.i + 1].text)
+            m.canonical = _fold(doc[i : tok.i + 1].text)
             # the names inside: places (London Bridge killings), years (2020 Reading murders)
             self._inner_names(m, doc, i, tok.i, s, base, mentions)
         return m
 
-    def _inner_names(self, m: Mention, doc: Any, i: int, j: int, s: Sentence, base: int,
-                     mentions: dict[int, Mention]) -> None:
+    def _inner_names(
+        self, m: Mention, doc: Any, i: int, j: int, s: Sentence, base: int, mentions: dict[int, Mention]
+    ) -> None:
         k = i
         while k < j:
             t = doc[k]
             if t.like_num and re.fullmatch(r"(1[89]|20)\d\d", t.text):
-                dm = self._new(mentions, cls="Date", start=base + t.idx, end=base + t.idx + len(t.text),
-                               text=t.text, sent=s.index, kind="date", date=DateValue(int(t.text)))
+                dm = self._new(
+                    mentions,
+                    cls="Date",
+                    start=base + t.idx,
+                    end=base + t.idx + len(t.text),
+                    text=t.text,
+                    sent=s.index,
+                    kind="date",
+                    date=DateValue(int(t.text)),
+                )
                 m.inner.append(("date", dm.id))
                 k += 1
                 continue
@@ -386,8 +509,15 @@ class Extractor:
                 gaz = self.gazetteer(text)
                 cls = gaz[0] if gaz else "Place"
                 if cls in ("Place", "Programme", "Agency", "Organization"):
-                    im = self._new(mentions, cls=cls, start=base + t.idx, end=base + doc[e - 1].idx + len(doc[e - 1].text),
-                                   text=_fold(text), sent=s.index, canonical=gaz[1] if gaz else None)
+                    im = self._new(
+                        mentions,
+                        cls=cls,
+                        start=base + t.idx,
+                        end=base + doc[e - 1].idx + len(doc[e - 1].text),
+                        text=_fold(text),
+                        sent=s.index,
+                        canonical=gaz[1] if gaz else None,
+                    )
                     m.inner.append(("place" if cls == "Place" else "concerns", im.id))
                 k = e
                 continue
@@ -429,7 +559,7 @@ def extractor(model: str | None = None) -> Extractor:
 
 def evidence(analysis: DocumentAnalysis, sent: int) -> Evidence:
     s = analysis.sentences[sent]
-    return Evidence(analysis.doc.name, s.start, s.end, analysis.doc.text[s.start:s.end])
+    return Evidence(analysis.doc.name, s.start, s.end, analysis.doc.text[s.start : s.end])
 
 
 def sentence_mentions(analysis: DocumentAnalysis, sent: int) -> list[Mention]:

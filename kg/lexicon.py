@@ -10,17 +10,28 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 from rdflib import RDF, RDFS, Graph, Literal, URIRef
 
 from kg.vocab import KG, LEX, ontology_dir
 
 #: Classes whose instances are entities, with the family each belongs to for identity across documents.
-ENTITY_CLASSES = ("Person", "Organization", "Agency", "PoliticalParty", "Programme", "Inquiry", "Incident",
-                  "Place", "Post", "Event")
+ENTITY_CLASSES = (
+    "Person",
+    "Organization",
+    "Agency",
+    "PoliticalParty",
+    "Programme",
+    "Inquiry",
+    "Incident",
+    "Place",
+    "Post",
+    "Event",
+)
 
 
-def local_name(iri: URIRef | str) -> str:
+def local_name(iri: object) -> str:
     s = str(iri)
     return s.rsplit("#", 1)[-1].rsplit("/", 1)[-1]
 
@@ -83,11 +94,11 @@ class Lexicon:
         return None
 
 
-def _strings(g: Graph, s: URIRef, p: URIRef) -> tuple[str, ...]:
+def _strings(g: Graph, s: Any, p: URIRef) -> tuple[str, ...]:
     return tuple(sorted(str(o) for o in g.objects(s, p) if isinstance(o, Literal)))
 
 
-def _one(g: Graph, s: URIRef, p: URIRef) -> str | None:
+def _one(g: Graph, s: Any, p: URIRef) -> str | None:
     vals = _strings(g, s, p)
     return vals[0] if vals else None
 
@@ -102,7 +113,8 @@ def _load_graph(folder: Path) -> Graph:
 
 def lexicon_from_graph(g: Graph) -> Lexicon:
     """Read a Lexicon from an ontology graph (kg.ttl, lexicon.ttl, gazetteer.ttl and any user file)."""
-    subjects_with = lambda p: sorted(set(g.subjects(p, None)), key=str)  # noqa: E731
+    def subjects_with(p: URIRef) -> list[Any]:
+        return sorted(set(g.subjects(p, None)), key=str)
 
     def words(p: URIRef) -> tuple[str, ...]:
         return tuple(sorted({str(o) for o in g.objects(None, p) if isinstance(o, Literal)}, key=str))
@@ -117,8 +129,15 @@ def lexicon_from_graph(g: Graph) -> Lexicon:
         if cls is None or label is None:
             continue
         cs = g.value(s, LEX.caseSensitive)
-        gaz.append(GazetteerName(local_name(cls), str(label), _strings(g, s, LEX.variant),
-                                 _strings(g, s, LEX.abbreviation), bool(cs is not None and cs.toPython())))
+        gaz.append(
+            GazetteerName(
+                local_name(cls),
+                str(label),
+                _strings(g, s, LEX.variant),
+                _strings(g, s, LEX.abbreviation),
+                isinstance(cs, Literal) and bool(cs.toPython()),
+            )
+        )
 
     triggers = []
     for s in sorted(set(g.subjects(RDF.type, LEX.Trigger)), key=str):
@@ -126,8 +145,14 @@ def lexicon_from_graph(g: Graph) -> Lexicon:
         role = g.value(s, LEX.possessiveRole)
         if cls is None:
             continue
-        triggers.append(Trigger(local_name(cls), _strings(g, s, LEX.lemma), _strings(g, s, LEX.verb),
-                                local_name(role) if role is not None else None))
+        triggers.append(
+            Trigger(
+                local_name(cls),
+                _strings(g, s, LEX.lemma),
+                _strings(g, s, LEX.verb),
+                local_name(role) if role is not None else None,
+            )
+        )
 
     rels = []
     for s in sorted(set(g.subjects(RDF.type, LEX.RelationPattern)), key=str):
@@ -175,7 +200,7 @@ def load_lexicon(folder: Path | None = None) -> Lexicon:
     return lexicon_from_graph(_load_graph(folder or ontology_dir()))
 
 
-def _classes(g: Graph, node: object) -> frozenset[str]:
+def _classes(g: Graph, node: Any) -> frozenset[str]:
     """The kg classes a domain or range names: one class or an owl:unionOf list (literal ranges give 'Literal')."""
     from rdflib import OWL
     from rdflib.collection import Collection
@@ -184,7 +209,7 @@ def _classes(g: Graph, node: object) -> frozenset[str]:
         return frozenset()
     if isinstance(node, URIRef):
         return frozenset({local_name(node)}) if str(node).startswith(str(KG)) else frozenset({"Literal"})
-    union = g.value(node, OWL.unionOf)  # type: ignore[arg-type]
+    union = g.value(node, OWL.unionOf)
     if union is None:
         return frozenset()
     out: set[str] = set()

@@ -20,7 +20,7 @@ class Document:
     text: str
     sha256: str
     title: str | None = None
-    date: "DateValue | None" = None  # the date the document states about itself, if any
+    date: DateValue | None = None  # the date the document states about itself, if any
 
 
 @dataclass(frozen=True)
@@ -85,7 +85,7 @@ class Relation:
 
     subject: str  # Entity.key
     prop: str  # local name of a kg: property, e.g. "perpetrator"
-    object: "str | DateValue"
+    object: str | DateValue
     evidence: Evidence | None = None
 
 

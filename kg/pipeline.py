@@ -21,8 +21,14 @@ from kg.relate import parse_relations, pattern_relations
 from kg.resolve import SPECIFICITY, DocumentResolver, fold, merge_entities
 
 #: Words that name an unnamed incident or inquiry in its descriptive label, by the relation that completes it.
-_LABEL_LINKS = (("victim", "of"), ("perpetrator", "by"), ("concerns", "into"), ("ledBy", "led by"),
-                ("commissionedBy", "commissioned by"), ("place", "in"))
+_LABEL_LINKS = (
+    ("victim", "of"),
+    ("perpetrator", "by"),
+    ("concerns", "into"),
+    ("ledBy", "led by"),
+    ("commissionedBy", "commissioned by"),
+    ("place", "in"),
+)
 
 
 def extract_document(doc: Document, *, model: str | None = None) -> Extraction:
@@ -68,11 +74,15 @@ def _resolve_agents(an: DocumentAnalysis, found: list[Found], entities: dict[str
         owner = next((c for c in tok.children if c.dep_ == "poss"), None) if tok is not None else None
         candidates: list[str] = []
         if owner is not None:
-            pm = [x for x in ordered if x.sent == m.sent and x.cls == "Person" and x.entity and x.end <= m.start]
+            pm = [
+                x for x in ordered if x.sent == m.sent and x.cls == "Person" and x.entity and x.end <= m.start
+            ]
             if pm:
                 candidates = incidents_of_victim.get(pm[-1].entity or "", [])
         else:
-            before = [x.entity for x in ordered if x.start < m.start and x.cls == "Incident" and x.entity in perps]
+            before = [
+                x.entity for x in ordered if x.start < m.start and x.cls == "Incident" and x.entity in perps
+            ]
             candidates = [e for e in reversed(before) if e] or list(perps)
         for inc in candidates:
             if perps.get(inc):
@@ -82,7 +92,9 @@ def _resolve_agents(an: DocumentAnalysis, found: list[Found], entities: dict[str
     return changed
 
 
-def _entity_relations(an: DocumentAnalysis, found: list[Found], entities: dict[str, Entity]) -> list[Relation]:
+def _entity_relations(
+    an: DocumentAnalysis, found: list[Found], entities: dict[str, Entity]
+) -> list[Relation]:
     sigs = property_signatures()
     out: list[Relation] = []
     seen: set[tuple[str, str, object]] = set()
@@ -120,8 +132,9 @@ def _entity_relations(an: DocumentAnalysis, found: list[Found], entities: dict[s
     return out
 
 
-def _settle_unnamed(entities: dict[str, Entity], relations: list[Relation], an: DocumentAnalysis
-                    ) -> tuple[dict[str, Entity], list[Relation]]:
+def _settle_unnamed(
+    entities: dict[str, Entity], relations: list[Relation], an: DocumentAnalysis
+) -> tuple[dict[str, Entity], list[Relation]]:
     """Unnamed incidents and inquiries: one per victim (or perpetrator), a descriptive label from the text, and
     none at all where the text tied nothing to them."""
     rel_by: dict[str, list[Relation]] = defaultdict(list)
@@ -130,8 +143,10 @@ def _settle_unnamed(entities: dict[str, Entity], relations: list[Relation], an: 
     # merge incidents of one document that share a victim, or a perpetrator where neither names another victim
     alias: dict[str, str] = {}
     sig_owner: dict[tuple[str, str], str] = {}
-    incidents = sorted((k for k, e in entities.items() if e.cls == "Incident"),
-                       key=lambda k: (entities[k].label == "", _first(an, k)))
+    incidents = sorted(
+        (k for k, e in entities.items() if e.cls == "Incident"),
+        key=lambda k: (entities[k].label == "", _first(an, k)),
+    )
     for k in incidents:
         sigs = [(r.prop, str(r.object)) for r in rel_by.get(k, []) if r.prop in ("victim", "perpetrator")]
         victims = {o for p, o in sigs if p == "victim"}
@@ -184,7 +199,9 @@ def _settle_unnamed(entities: dict[str, Entity], relations: list[Relation], an: 
                 continue
         out[k] = e
     used = set(out)
-    relations = [r for r in relations if r.subject in used and (isinstance(r.object, DateValue) or r.object in used)]
+    relations = [
+        r for r in relations if r.subject in used and (isinstance(r.object, DateValue) or r.object in used)
+    ]
     return out, relations
 
 
@@ -192,8 +209,12 @@ def _first(an: DocumentAnalysis, key: str) -> int:
     return min((m.start for m in an.mentions.values() if m.entity == key), default=10**9)
 
 
-def _descriptive_label(key: str, an: DocumentAnalysis, rels: list[Relation], entities: dict[str, Entity]) -> str:
-    ms: list[Mention] = sorted((m for m in an.mentions.values() if m.entity == key), key=lambda m: (m.kind != "trigger", m.start))
+def _descriptive_label(
+    key: str, an: DocumentAnalysis, rels: list[Relation], entities: dict[str, Entity]
+) -> str:
+    ms: list[Mention] = sorted(
+        (m for m in an.mentions.values() if m.entity == key), key=lambda m: (m.kind != "trigger", m.start)
+    )
     lex = load_lexicon()
     noun = ""
     for m in ms:
@@ -273,14 +294,18 @@ def _absorb(tgt: Entity, e: Entity) -> None:
         tgt.cls = e.cls
     if tgt.cls == "Person" and len(e.label.split()) > len(tgt.label.split()):
         tgt.label = e.label
-    tgt.alt_labels = {n for n in names if n and fold(n) != fold(tgt.label) or (n != tgt.label and n)}
+    tgt.alt_labels = {n for n in names if (n and fold(n) != fold(tgt.label)) or (n != tgt.label and n)}
     tgt.alt_labels.discard(tgt.label)
     tgt.mentions += e.mentions
     tgt.docs |= e.docs
 
 
-def build_graph(documents: Sequence[Document], *, model: str | None = None,
-                progress: Callable[[int, int], None] | None = None) -> Dataset:
+def build_graph(
+    documents: Sequence[Document],
+    *,
+    model: str | None = None,
+    progress: Callable[[int, int], None] | None = None,
+) -> Dataset:
     """Extract every document, make one entity of each real-world entity, and map it all to RDF."""
     extractions = []
     for i, doc in enumerate(documents):

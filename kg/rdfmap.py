@@ -21,8 +21,16 @@ from kg.model import DateValue, Document, Entity, Extraction, Relation
 from kg.resolve import family
 from kg.vocab import KG, KGI
 
-PREFIXES = {"kg": str(KG), "kgi": str(KGI), "skos": str(SKOS), "dcterms": str(DCTERMS), "prov": str(PROV),
-            "xsd": str(XSD), "rdfs": str(RDFS), "schema": "https://schema.org/"}
+PREFIXES = {
+    "kg": str(KG),
+    "kgi": str(KGI),
+    "skos": str(SKOS),
+    "dcterms": str(DCTERMS),
+    "prov": str(PROV),
+    "xsd": str(XSD),
+    "rdfs": str(RDFS),
+    "schema": "https://schema.org/",
+}
 
 
 def slug(text: str) -> str:

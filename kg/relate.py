@@ -18,7 +18,9 @@ from kg.extract import DocumentAnalysis, Found, Mention, outermost
 from kg.lexicon import Lexicon
 
 _PLACEHOLDER = re.compile(r"\{(?:(\w+):)?([\w|]+)\}")
-_QUOTES = str.maketrans({"\u2019": "'", "\u2018": "'", "\u201c": '"', "\u201d": '"', "\u2013": "-", "\u2014": "-"})
+_QUOTES = str.maketrans(
+    {"\u2019": "'", "\u2018": "'", "\u201c": '"', "\u201d": '"', "\u2013": "-", "\u2014": "-"}
+)
 
 
 @dataclass(frozen=True)
@@ -50,7 +52,9 @@ def compile_pattern(pattern: str, lex: Lexicon) -> re.Pattern[str]:
 
 @lru_cache(maxsize=4)
 def compiled_patterns(lex: Lexicon) -> tuple[CompiledPattern, ...]:
-    return tuple(CompiledPattern(p.prop, p.iri, compile_pattern(p.pattern, lex)) for p in lex.relation_patterns)
+    return tuple(
+        CompiledPattern(p.prop, p.iri, compile_pattern(p.pattern, lex)) for p in lex.relation_patterns
+    )
 
 
 def placeholder_text(an: DocumentAnalysis, mentions: list[Mention], start: int, end: int) -> str:
@@ -61,7 +65,7 @@ def placeholder_text(an: DocumentAnalysis, mentions: list[Mention], start: int, 
     for m in outermost(mentions):
         if m.start < pos or m.end > end:
             continue
-        out.append(text[pos:m.start])
+        out.append(text[pos : m.start])
         out.append(f"⟦{m.cls}#{m.id}⟧")
         pos = m.end
     out.append(text[pos:end])
@@ -97,9 +101,9 @@ def pattern_relations(an: DocumentAnalysis, lex: Lexicon) -> list[Found]:
     found: list[Found] = []
     for sent, text in units:
         for cp in compiled_patterns(lex):
-            for m in _matches(cp.regex, text):
+            for match in _matches(cp.regex, text):
                 roles: dict[str, list[int]] = {}
-                for g, v in m.groupdict().items():
+                for g, v in match.groupdict().items():
                     if v is not None:
                         roles.setdefault(g.split("__")[0], []).append(int(v))
                 for s_id in roles.get("s", []):
@@ -109,17 +113,14 @@ def pattern_relations(an: DocumentAnalysis, lex: Lexicon) -> list[Found]:
 
 
 def _mention_at(an: DocumentAnalysis, tok: Any, sent: int) -> Mention | None:
-    best = None
-    for m in an.mentions.values():
-        if m.sent == sent and m.start <= _tok_start(an, tok, sent) < m.end and m.cls in ("Person",):
-            if best is None or (m.end - m.start) > (best.end - best.start):
-                best = m
-    return best
+    at = _tok_start(an, tok, sent)
+    hits = [m for m in an.mentions.values() if m.sent == sent and m.start <= at < m.end and m.cls == "Person"]
+    return max(hits, key=lambda m: m.end - m.start, default=None)
 
 
 def _tok_start(an: DocumentAnalysis, tok: Any, sent: int) -> int:
     s = an.sentences[sent]
-    return s.start + (tok.idx - s.span.start_char)
+    return int(s.start + (tok.idx - s.span.start_char))
 
 
 def parse_relations(an: DocumentAnalysis, lex: Lexicon) -> list[Found]:
@@ -143,7 +144,9 @@ def parse_relations(an: DocumentAnalysis, lex: Lexicon) -> list[Found]:
                             p = _mention_at(an, g, m.sent)
                             if p is not None:
                                 found.append(Found(m.id, "perpetrator", p.id, m.sent))
-        elif m.kind in ("trigger", "name", "definite") and tok is not None and m.cls in ("Incident", "Inquiry"):
+        elif (
+            m.kind in ("trigger", "name", "definite") and tok is not None and m.cls in ("Incident", "Inquiry")
+        ):
             trig = lex.trigger_for(tok.lemma_.lower()) or lex.trigger_for(tok.lower_)
             has_of = any(c.dep_ == "prep" and c.lower_ in ("of", "on") for c in tok.rights)
             for c in tok.children:

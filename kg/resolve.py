@@ -14,7 +14,7 @@ import unicodedata
 from collections import defaultdict
 
 from kg.extract import DocumentAnalysis, Mention
-from kg.model import Entity
+from kg.model import Entity, Span
 
 FAMILY = {"Agency": "Organization", "PoliticalParty": "Organization"}
 # Where mentions of one entity disagree on the class, the more specific wins.
@@ -46,7 +46,7 @@ def strip_honorifics(name: str, honorifics: tuple[str, ...]) -> tuple[str, str |
         for h in sorted(honorifics, key=len, reverse=True):
             if rest.startswith(h + " ") and len(rest) > len(h) + 1:
                 found.append(h)
-                rest = rest[len(h) + 1:].strip()
+                rest = rest[len(h) + 1 :].strip()
                 changed = True
                 break
     return rest, (" ".join(found) or None)
@@ -77,9 +77,7 @@ class DocumentResolver:
         if surface and surface != e.label:
             e.alt_labels.add(surface)
 
-    def _span(self, m: Mention) -> object:
-        from kg.model import Span
-
+    def _span(self, m: Mention) -> Span:
         return Span(self.doc, m.start, m.end)
 
     # ------------------------------------------------------------------ names
@@ -117,11 +115,17 @@ class DocumentResolver:
                 if folded == cf:
                     candidates = [e]
                     break
-                if len(folded) < len(cf) and _contiguous(folded, cf) and (folded[-1] == cf[-1] or folded[0] == cf[0]):
+                if (
+                    len(folded) < len(cf)
+                    and _contiguous(folded, cf)
+                    and (folded[-1] == cf[-1] or folded[0] == cf[0])
+                ):
                     candidates.append(e)
             if len(candidates) > 1:
                 # "Sir David": the one also called Sir; else the one named most recently before
-                with_hon = [e for e in candidates if hon and any(a.startswith(hon + " ") for a in e.alt_labels)]
+                with_hon = [
+                    e for e in candidates if hon and any(a.startswith(hon + " ") for a in e.alt_labels)
+                ]
                 if len(with_hon) == 1:
                     candidates = with_hon
                 else:
@@ -150,7 +154,9 @@ class DocumentResolver:
             if e.cls != "Person" or len(e.label.split()) > 1 or e.alt_labels:
                 continue
             ms = [m for m in self.an.mentions.values() if m.entity == key]
-            titled = any(self.an.doc.text[m.start - 1:m.start] == " " and m.start - 1 in posts_before for m in ms)
+            titled = any(
+                self.an.doc.text[m.start - 1 : m.start] == " " and m.start - 1 in posts_before for m in ms
+            )
             if len(ms) < 2 and not titled:
                 for m in ms:
                     m.entity = None
@@ -175,15 +181,27 @@ class DocumentResolver:
                 self._attach(m, e, None)
 
     def _focus(self, cls: str, m: Mention, ordered: list[Mention]) -> str | None:
-        before = [x for x in ordered if x.start < m.start and x.cls == cls and x.entity and x.kind in ("name", "trigger")]
+        before = [
+            x
+            for x in ordered
+            if x.start < m.start and x.cls == cls and x.entity and x.kind in ("name", "trigger")
+        ]
         if before:
             return before[-1].entity
         after = [x for x in ordered if x.start > m.start and x.cls == cls and x.entity and x.kind == "name"]
         return after[0].entity if after else None
 
     def _focus_person(self, m: Mention, ordered: list[Mention]) -> str | None:
-        window = [x for x in ordered if x.start < m.start and x.cls == "Person" and x.entity
-                  and x.kind in ("name", "pronoun") and m.sent - x.sent <= 2 and x.id != m.id]
+        window = [
+            x
+            for x in ordered
+            if x.start < m.start
+            and x.cls == "Person"
+            and x.entity
+            and x.kind in ("name", "pronoun")
+            and m.sent - x.sent <= 2
+            and x.id != m.id
+        ]
         if not window:
             return None
         subjects = [x for x in window if _is_subject(x)]
@@ -202,11 +220,12 @@ def _is_subject(m: Mention) -> bool:
 
 def _contiguous(short: list[str], long: list[str]) -> bool:
     n = len(short)
-    return any(long[i:i + n] == short for i in range(len(long) - n + 1))
+    return any(long[i : i + n] == short for i in range(len(long) - n + 1))
 
 
-def merge_entities(groups: list[dict[str, Entity]], relations_by_entity: dict[str, set[tuple[str, str]]]
-                   ) -> dict[str, str]:
+def merge_entities(
+    groups: list[dict[str, Entity]], relations_by_entity: dict[str, set[tuple[str, str]]]
+) -> dict[str, str]:
     """Cross-document identity: a map from every entity key to the key of the entity it is one with.
 
     Entities of one class family are one when their canonical names fold alike, or when one's canonical name is
