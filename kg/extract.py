@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
-from kg.annotate import Block, blocks, load_nlp
+from kg.annotate import NOT_NAME_WORDS, Block, blocks, load_nlp
 from kg.dates import document_date, find_dates
 from kg.lexicon import Lexicon, load_lexicon
 from kg.model import DateValue, Document, Evidence
@@ -118,31 +118,15 @@ class Extractor:
         self.trigger_lemmas = {lem: t for t in lex.triggers for lem in t.lemmas}
         self.trigger_verbs = {v: t for t in lex.triggers for v in t.verbs}
         self.common_nouns = {n: cls for cls, nouns in lex.common_nouns.items() for n in nouns}
-        self.gaz_index: dict[str, tuple[str, str]] = {}
-        for g in lex.gazetteer:
-            for form in (g.label, *g.variants, *g.abbreviations):
-                key = _fold(form).lower() if not (g.case_sensitive or len(form.split()) == 1) else _fold(form)
-                self.gaz_index.setdefault(key, (g.cls, g.label))
         self.parties = {g.label: g for g in lex.gazetteer if g.cls == "PoliticalParty"}
         self.heads = {cls: set(h) for cls, h in lex.name_heads.items()}
+        self.place_prepositions = set(lex.place_prepositions)
 
-    # ------------------------------------------------------------------ gazetteer and class by head word
     def gazetteer(self, text: str) -> tuple[str, str] | None:
-        t = _fold(text)
-        return self.gaz_index.get(t) or self.gaz_index.get(t.lower())
+        return self.lex.lookup(text)
 
     def class_by_head(self, text: str) -> str | None:
-        """The class a proper name's head word gives it: the last word, or the word before "of"/"for"."""
-        words = _fold(text).replace("-", " ").split()
-        if not words:
-            return None
-        cut = next((i for i, w in enumerate(words) if w in ("of", "for", "on") and i > 0), len(words))
-        candidates = [" ".join(words[max(0, cut - 2) : cut]), words[cut - 1]]
-        for cls in ("Post", "Inquiry", "Programme", "Agency", "PoliticalParty", "Organization", "Place"):
-            heads = self.heads.get(cls, set())
-            if any(c in heads for c in candidates):
-                return cls
-        return None
+        return self.lex.class_by_head(text)
 
     # ------------------------------------------------------------------ analysis
     def analyse(self, doc: Document) -> DocumentAnalysis:
@@ -173,7 +157,7 @@ class Extractor:
         return [(run[0], run[-1])] if len(run) >= 2 else []
 
     def _new(self, mentions: dict[int, Mention], **kw: Any) -> Mention:
-        m = Mention(id=len(mentions), **kw)
+        m = Mention(id=max(mentions, default=-1) + 1, **kw)
         mentions[m.id] = m
         return m
 
@@ -212,6 +196,9 @@ class Extractor:
             if m is not None:
                 taken.append((m.start, m.end))
 
+        self._post_by_letters(s, base, mentions, taken)
+        self._places_by_shape(s, base, mentions, taken)
+
         # Triggers, pronouns, definite references and agent nouns: token by token.
         for tok in span:
             start = base + tok.idx
@@ -246,9 +233,7 @@ class Extractor:
                 lemma in self.trigger_lemmas or low in self.trigger_lemmas
             ):
                 trig = self.trigger_lemmas.get(lemma) or self.trigger_lemmas[low]
-                m = self._trigger_mention(tok, trig.cls, s, base, mentions, free)
-                if m is not None:
-                    taken.append((m.start, m.end))
+                self._trigger_mention(tok, trig.cls, s, base, mentions, taken)
             elif tok.pos_ == "VERB" and lemma in self.trigger_verbs:
                 self._new(
                     mentions,
@@ -274,6 +259,80 @@ class Extractor:
                         kind="self" if self_ref else "definite",
                         token=tok,
                     )
+
+    def _post_by_letters(
+        self, s: Sentence, base: int, mentions: dict[int, Mention], taken: list[tuple[int, int]]
+    ) -> None:
+        """'fellow Essex MP', 'Southend West Conservative MP': a post written as capitalised names before a post
+        abbreviation of the lexicon (MP). The names are its place and the holder's party; after a person's name
+        the letters are post-nominal and say nothing here."""
+        abbreviations = {h for h in self.heads.get("Post", set()) if h.isupper()}
+        for t in s.span:
+            if t.text not in abbreviations:
+                continue
+            at = base + t.idx
+            if any(x <= at < y for x, y in taken):
+                continue
+            k = t.i
+            while k > s.span.start:
+                p = t.doc[k - 1]
+                if not p.text[:1].isupper() or p.text in NOT_NAME_WORDS or p.ent_type_ == "PERSON":
+                    break
+                k -= 1
+            if k == t.i or (k > 0 and t.doc[k - 1].ent_type_ == "PERSON"):
+                continue
+            start = base + t.doc[k].idx
+            end = at + len(t.text)
+            if any(x < end and start < y and not (start <= x and y <= end) for x, y in taken):
+                continue
+            for m in [
+                m for m in mentions.values() if m.sent == s.index and start <= m.start and m.end <= end
+            ]:
+                del mentions[m.id]
+                if (m.start, m.end) in taken:
+                    taken.remove((m.start, m.end))
+            post = self._new(
+                mentions, cls="Post", start=start, end=end, text=_fold(t.doc[k : t.i + 1].text), sent=s.index
+            )
+            self._post_parts(post, t.doc[k : t.i + 1], s, base, mentions)
+            taken.append((start, end))
+
+    def _places_by_shape(
+        self, s: Sentence, base: int, mentions: dict[int, Mention], taken: list[tuple[int, int]]
+    ) -> None:
+        """Places the statistical model misses: hyphenated town names ('Leigh-on-Sea') and proper names after a
+        preposition of place ('in Southport', 'at Hart Space') that nothing else claimed."""
+        text = s.span.text
+        offset = base + s.span.start_char
+        for m in re.finditer(
+            r"\b[A-Z][a-z]+(?:-(?:on|upon|under|by|le|in|en|sur|super|de|la)-[A-Z][a-z]+)+\b", text
+        ):
+            a, b = offset + m.start(), offset + m.end()
+            if not any(x < b and a < y for x, y in taken):
+                self._new(mentions, cls="Place", start=a, end=b, text=m.group(0), sent=s.index)
+                taken.append((a, b))
+        doc = s.span.doc
+        for t in s.span:
+            if t.lower_ not in self.place_prepositions or t.i + 1 >= s.span.end:
+                continue
+            k = t.i + 1
+            if doc[k].lower_ == "the":
+                k += 1
+            e = k
+            while e < s.span.end and doc[e].pos_ == "PROPN" and doc[e].text[:1].isupper():
+                e += 1
+            if e == k:
+                continue
+            a, b = base + doc[k].idx, base + doc[e - 1].idx + len(doc[e - 1].text)
+            name = doc[k:e].text
+            if any(x < b and a < y for x, y in taken) or doc[k].text in NOT_NAME_WORDS:
+                continue
+            if self.gazetteer(name) or (self.class_by_head(name) or "Place") != "Place":
+                continue
+            if e < s.span.end and doc[e].lemma_.lower() in self.trigger_lemmas:
+                continue  # 'in the Southport inquiry': the name belongs to the noun after it
+            self._new(mentions, cls="Place", start=a, end=b, text=_fold(name), sent=s.index)
+            taken.append((a, b))
 
     def _definite(self, tok: Any) -> bool:
         dets = [c for c in tok.children if c.dep_ in ("det", "poss")]
@@ -344,6 +403,7 @@ class Extractor:
             sent=s.index,
             canonical=gaz[1] if gaz else None,
             honorific=honorific,
+            token=doc[i:j].root,
         )
         if cls == "Person" and text.isupper():
             m.text = text.title()
@@ -432,32 +492,52 @@ class Extractor:
             m.canonical = _fold(names) if names else None
 
     def _trigger_mention(
-        self, tok: Any, cls: str, s: Sentence, base: int, mentions: dict[int, Mention], free: Any
+        self,
+        tok: Any,
+        cls: str,
+        s: Sentence,
+        base: int,
+        mentions: dict[int, Mention],
+        taken: list[tuple[int, int]],
     ) -> Mention | None:
-        """An incident or inquiry noun with the proper names and year that modify it: '2020 Reading murders',
-        'Southport inquiry', 'the attack'."""
+        """An incident or inquiry noun with the names, years and trigger nouns before it: '2020 Reading murders',
+        'Southport inquiry', 'killing spree', 'the attack'. Names the model found there become parts of it."""
         doc = tok.doc
-        mods = [
-            c
-            for c in tok.lefts
-            if c.dep_ in ("compound", "nmod", "amod", "nummod", "npadvmod")
-            and (c.pos_ in ("PROPN", "NUM") or c.ent_type_)
-        ]
-        first = min([tok.i, *(min(t.i for t in c.subtree) for c in mods)]) if mods else tok.i
-        # keep only the contiguous run of modifiers before the noun
         i = tok.i
-        while i > first and (
-            doc[i - 1].pos_ in ("PROPN", "NUM") or doc[i - 1].ent_type_ or doc[i - 1].text == "-"
-        ):
-            if doc[i - 1].ent_type_ in ("CARDINAL",) or doc[i - 1].lower_ in ("the", "a"):
+        while i > 0:
+            t = doc[i - 1]
+            capital = t.text[:1].isupper() and t.lower_ not in ("the", "a", "an", "this", "that")
+            year = bool(re.fullmatch(r"(1[89]|20)\d\d", t.text))
+            trigger_word = t.pos_ == "NOUN" and (t.lemma_.lower() in self.trigger_lemmas)
+            if not (capital or year or trigger_word or (t.text in ("-", "'", "’") and i - 1 > 0)):
+                break
+            if t.ent_type_ == "PERSON" or (t.text in ("'", "’") and doc[i - 2].ent_type_ == "PERSON"):
                 break
             i -= 1
+        while i < tok.i and doc[i].text in ("-", "'", "’"):
+            i += 1
         start = base + doc[i].idx
         end = base + tok.idx + len(tok.text)
-        named = i < tok.i
-        if not free(start, end):
-            # the noun sits inside an entity the ruler found ("Prevent Learning Review"): nothing to add
-            return None
+        head_start = base + tok.idx
+        if any(x < end and head_start < y for x, y in taken):
+            return None  # the noun is part of a name already found ("Prevent Learning Review")
+        # names inside the modifiers are absorbed; a name crossing the left edge cuts the modifiers short
+        for x, y in sorted(taken):
+            if x < start < y:
+                start = y
+        while i < tok.i and base + doc[i].idx < start:
+            i += 1
+        start = base + doc[i].idx
+        inside = [
+            m for m in list(mentions.values()) if m.sent == s.index and start <= m.start and m.end <= end
+        ]
+        for m in inside:
+            del mentions[m.id]
+            if (m.start, m.end) in taken:
+                taken.remove((m.start, m.end))
+        named = any(
+            doc[k].text[:1].isupper() and not re.fullmatch(r"\d+", doc[k].text) for k in range(i, tok.i)
+        )
         kind = "trigger"
         if (
             not named
@@ -465,29 +545,31 @@ class Extractor:
             and not any(c.dep_ == "prep" and c.lower_ in ("of", "on", "into", "by") for c in tok.rights)
         ):
             kind = "definite" if not self._self_reference(tok) else "self"
+        text = _fold(doc[i : tok.i + 1].text)
         m = self._new(
             mentions,
             cls=cls,
             start=start,
             end=end,
-            text=_fold(doc[i : tok.i + 1].text),
+            text=text,
             sent=s.index,
-            kind=kind if not named else "name",
+            kind="name" if named else kind,
             token=tok,
         )
         if named:
-            m.canonical = _fold(doc[i : tok.i + 1].text)
-            # the names inside: places (London Bridge killings), years (2020 Reading murders)
-            self._inner_names(m, doc, i, tok.i, s, base, mentions)
+            m.canonical = text
+        self._inner_names(m, doc, i, tok.i, s, base, mentions)
+        taken.append((m.start, m.end))
         return m
 
     def _inner_names(
         self, m: Mention, doc: Any, i: int, j: int, s: Sentence, base: int, mentions: dict[int, Mention]
     ) -> None:
+        """Years and names inside an incident or inquiry name: its date, its place, or what it concerns."""
         k = i
         while k < j:
             t = doc[k]
-            if t.like_num and re.fullmatch(r"(1[89]|20)\d\d", t.text):
+            if re.fullmatch(r"(1[89]|20)\d\d", t.text):
                 dm = self._new(
                     mentions,
                     cls="Date",
@@ -495,20 +577,25 @@ class Extractor:
                     end=base + t.idx + len(t.text),
                     text=t.text,
                     sent=s.index,
-                    kind="date",
+                    kind="inner",
                     date=DateValue(int(t.text)),
                 )
                 m.inner.append(("date", dm.id))
                 k += 1
                 continue
-            if t.pos_ == "PROPN":
+            if t.text[:1].isupper():
                 e = k
-                while e < j and doc[e].pos_ == "PROPN":
+                while e < j and (
+                    doc[e].text[:1].isupper() or doc[e].text == "-" or doc[e].lower_ in ("on", "upon")
+                ):
                     e += 1
+                while e > k and not doc[e - 1].text[:1].isupper():
+                    e -= 1
                 text = doc[k:e].text
                 gaz = self.gazetteer(text)
-                cls = gaz[0] if gaz else "Place"
-                if cls in ("Place", "Programme", "Agency", "Organization"):
+                cls = gaz[0] if gaz else self.class_by_head(text) or "Place"
+                role = "place" if cls == "Place" else "concerns"
+                if cls in ("Place", "Programme", "Agency", "Organization", "PoliticalParty"):
                     im = self._new(
                         mentions,
                         cls=cls,
@@ -518,12 +605,10 @@ class Extractor:
                         sent=s.index,
                         canonical=gaz[1] if gaz else None,
                     )
-                    m.inner.append(("place" if cls == "Place" else "concerns", im.id))
-                k = e
+                    m.inner.append((role, im.id))
+                k = max(e, k + 1)
                 continue
             k += 1
-        words = m.text.split()
-        m.canonical = " ".join(words)
 
     def _acronyms(self, text: str, sentences: list[Sentence], mentions: dict[int, Mention]) -> None:
         """'Independent Office for Police Conduct (IOPC)', 'Harbi Ali (AHA)': the bracketed short form is another

@@ -8,7 +8,7 @@ user extends what kg finds by editing them.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -29,6 +29,16 @@ ENTITY_CLASSES = (
     "Post",
     "Event",
 )
+
+
+_TYPOGRAPHY = str.maketrans(
+    {"\u2019": "'", "\u2018": "'", "\u201c": '"', "\u201d": '"', "\u2013": "-", "\u2014": "-"}
+)
+
+
+def normalise_name(text: str) -> str:
+    """Straight quotes and dashes, single spaces: the form names are looked up in."""
+    return " ".join(text.translate(_TYPOGRAPHY).split())
 
 
 def local_name(iri: object) -> str:
@@ -78,6 +88,7 @@ class Lexicon:
     pronouns: tuple[str, ...]
     self_references: tuple[str, ...]
     agent_nouns: tuple[str, ...]
+    place_prepositions: tuple[str, ...]
     name_heads: dict[str, tuple[str, ...]]  # class → capitalised head words
     common_nouns: dict[str, tuple[str, ...]]  # class → lower-case nouns
     gazetteer: tuple[GazetteerName, ...]
@@ -86,6 +97,34 @@ class Lexicon:
     event_patterns: tuple[EventPattern, ...]
     header_patterns: tuple[str, ...]
     subclasses: dict[str, frozenset[str]] = field(default_factory=dict)  # class → itself and its subclasses
+
+    @cached_property
+    def _gazetteer_index(self) -> dict[str, tuple[str, str]]:
+        index: dict[str, tuple[str, str]] = {}
+        for g in self.gazetteer:
+            for form in (g.label, *g.variants, *g.abbreviations):
+                exact = g.case_sensitive or len(form.split()) == 1
+                key = normalise_name(form) if exact else normalise_name(form).lower()
+                index.setdefault(key, (g.cls, g.label))
+        return index
+
+    def lookup(self, text: str) -> tuple[str, str] | None:
+        """(class, canonical name) of a gazetteer name written `text`, or None."""
+        t = normalise_name(text)
+        return self._gazetteer_index.get(t) or self._gazetteer_index.get(t.lower())
+
+    def class_by_head(self, text: str) -> str | None:
+        """The class a proper name's head word gives it: its last word, or the word before "of"/"for"/"on"."""
+        words = normalise_name(text).replace("-", " ").split()
+        if not words:
+            return None
+        cut = next((i for i, w in enumerate(words) if w in ("of", "for", "on") and i > 0), len(words))
+        candidates = [" ".join(words[max(0, cut - 2) : cut]), words[cut - 1]]
+        for cls in ("Post", "Inquiry", "Programme", "Agency", "PoliticalParty", "Organization", "Place"):
+            heads = self.name_heads.get(cls, ())
+            if any(c in heads for c in candidates):
+                return cls
+        return None
 
     def trigger_for(self, lemma: str) -> Trigger | None:
         for t in self.triggers:
@@ -113,6 +152,7 @@ def _load_graph(folder: Path) -> Graph:
 
 def lexicon_from_graph(g: Graph) -> Lexicon:
     """Read a Lexicon from an ontology graph (kg.ttl, lexicon.ttl, gazetteer.ttl and any user file)."""
+
     def subjects_with(p: URIRef) -> list[Any]:
         return sorted(set(g.subjects(p, None)), key=str)
 
@@ -183,6 +223,7 @@ def lexicon_from_graph(g: Graph) -> Lexicon:
         pronouns=words(LEX.pronoun),
         self_references=words(LEX.selfReference),
         agent_nouns=words(LEX.agentNoun),
+        place_prepositions=words(LEX.placePreposition),
         name_heads=name_heads,
         common_nouns=common,
         gazetteer=tuple(gaz),

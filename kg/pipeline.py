@@ -118,7 +118,7 @@ def _entity_relations(
         subj = sm.entity
         if subj is None or subj not in entities:
             continue
-        if om.kind == "date" and om.date is not None:
+        if om.date is not None:
             emit(subj, f.prop, om.date, f.sent)
             continue
         if om.entity is None or om.entity not in entities:

@@ -94,6 +94,22 @@ class DocumentResolver:
             if m.acronym:
                 e.alt_labels.add(m.acronym)
         self._resolve_persons(persons)
+        self._unify_places()
+
+    def _unify_places(self) -> None:
+        """A name the model called an organisation, with no head word or gazetteer entry to say so, that the
+        document also uses as a place, is the place ('the Southport victims' beside 'in Southport')."""
+        places = {fold(e.label): e for e in self.entities.values() if e.cls == "Place"}
+        for key, e in list(self.entities.items()):
+            target = places.get(fold(e.label))
+            if e.cls != "Organization" or target is None:
+                continue
+            for m in self.an.mentions.values():
+                if m.entity == key:
+                    m.entity = target.key
+                    m.cls = "Place"
+            target.mentions += e.mentions
+            del self.entities[key]
 
     def _resolve_persons(self, persons: list[Mention]) -> None:
         parsed: dict[int, tuple[list[str], str | None]] = {}
@@ -184,10 +200,19 @@ class DocumentResolver:
         before = [
             x
             for x in ordered
-            if x.start < m.start and x.cls == cls and x.entity and x.kind in ("name", "trigger")
+            if x.start < m.start and x.cls == cls and x.entity and x.kind in ("name", "trigger", "definite")
         ]
+        # "the review" looks back first for something called a review, then for any inquiry
+        noun = m.token.lemma_.lower() if m.token is not None else ""
+        same_noun = [x for x in before if noun and noun in x.text.lower()]
+        before = same_noun or before
         if before:
-            return before[-1].entity
+            # the inquiry (or incident) the text has talked about most so far; of equals, the latest
+            counts: dict[str, int] = {}
+            for x in before:
+                counts[x.entity or ""] = counts.get(x.entity or "", 0) + 1
+            best = max(counts.values())
+            return next(x.entity for x in reversed(before) if counts[x.entity or ""] == best)
         after = [x for x in ordered if x.start > m.start and x.cls == cls and x.entity and x.kind == "name"]
         return after[0].entity if after else None
 
