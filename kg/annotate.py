@@ -140,6 +140,18 @@ def ruler_patterns(lex: Lexicon) -> list[dict[str, Any]]:
             head_seq = [{"ORTH": w} for w in head.split()]
             # "Counter Terrorism Policing", "Essex Police", "Prevent Learning Review"
             patterns.append({"label": cls, "pattern": [{**CAP_OR_HYPHEN, "OP": "+"}, *head_seq]})
+            # "City of London Police"
+            patterns.append(
+                {
+                    "label": cls,
+                    "pattern": [
+                        CAP,
+                        {"LOWER": {"IN": ["of", "for"]}},
+                        {**CAP_OR_HYPHEN, "OP": "+"},
+                        *head_seq,
+                    ],
+                }
+            )
             # "Independent Office for Police Conduct", "House of Commons", "University of Cambridge"
             patterns.append(
                 {
@@ -209,7 +221,7 @@ def trim_posts(doc: Any) -> Any:
     for ent in doc.ents:
         if ent.label_ == "Post":
             words = [t.lower_ for t in ent]
-            cut = next((i for i, w in enumerate(words) if w in ("of", "for") and i > 0), None)
+            cut = next((i for i in range(len(words) - 1, 0, -1) if words[i] in ("of", "for")), None)
             if cut is not None:
                 tail_start = ent.start + cut + 1 + (1 if words[cut + 1 : cut + 2] == ["the"] else 0)
                 for end in range(ent.end - 1, tail_start, -1):

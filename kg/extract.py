@@ -79,6 +79,8 @@ class Mention:
     role_hint: str | None = None  # for agent nouns: whose perpetrator ("victim:<mention id>")
     honorific: str | None = None
     acronym: str | None = None
+    alias_of: int | None = None
+    strong: bool = False  # the class comes from the lexicon (gazetteer, head word, apposition), not the model  # a short form standing for the mention with this id ("AHA" for "Harbi Ali")
 
 
 @dataclass
@@ -144,7 +146,16 @@ class Extractor:
                 self._mentions_in(s, block, mentions, anchor, doc)
         header = self._header(sentences, text)
         self._acronyms(text, sentences, mentions)
+        self._propagate_classes(mentions)
         return DocumentAnalysis(doc, sentences, mentions, header)
+
+    def _propagate_classes(self, mentions: dict[int, Mention]) -> None:
+        """A name the lexicon typed once ('Learning Together, a programme') has that class wherever the model
+        guessed otherwise in the same document."""
+        strong = {m.text.lower(): m.cls for m in mentions.values() if m.kind == "name" and m.strong}
+        for m in mentions.values():
+            if m.kind == "name" and not m.strong and m.text.lower() in strong:
+                m.cls = strong[m.text.lower()]
 
     def _header(self, sentences: list[Sentence], text: str) -> list[tuple[int, int]]:
         """The title block: the run of short lines at the top of the document (Hansard, GOV.UK headers)."""
@@ -187,7 +198,12 @@ class Extractor:
             )
             taken.append((start, start + b - a))
 
+        heading = len(span) == 1 and s.start == block.start and s.end == block.start + len(block.text)
         for ent in span.ents:
+            if heading and not self.gazetteer(ent.text):
+                continue  # a one-word heading ('Background', 'FOREWORD') is not a name
+            if ent.text in self.post_nominals:
+                continue
             label = ent.label_
             cls = _NER_CLASSES.get(label, label if label in _CLASS_LABELS else None)
             if cls is None or cls == "Date":
@@ -354,6 +370,9 @@ class Extractor:
             j -= 1
         if i >= j:
             return None
+        # "Fishmongers' Hall": the model stops at the apostrophe
+        while j + 1 < len(doc) and doc[j].text in ("'", "’") and doc[j + 1].text[:1].isupper():
+            j += 2
         text = doc[i:j].text
         if text.endswith(("’s", "'s")):
             text = text[:-2]
@@ -367,6 +386,10 @@ class Extractor:
             cls = gaz[0]
         if cls == "NORP":
             return None
+        strong = gaz is not None or ent.label_ in _CLASS_LABELS
+        apposed = self._apposition_class(doc, j)
+        if apposed is not None and gaz is None:
+            cls, strong = apposed, True
         if cls == "Person":
             # "Sir David", "Mr Justice Goose": take the honorific in, keep it out of the name
             k = i
@@ -382,14 +405,16 @@ class Extractor:
                 words = [t.text for t in doc[i:j] if t.text not in self.post_nominals]
                 text = " ".join(words)
             by_head = self.class_by_head(text)
+            if doc[j - 1].lemma_.lower() in self.trigger_lemmas:
+                return None  # "Southport Attack": an incident's name, found as such below
             if by_head is not None and by_head != "Person" and len(text.split()) > 1:
-                cls = by_head
+                cls, strong = by_head, True
             elif self._common_word(doc[i:j]):
                 return None
         elif cls == "Organization":
             by_head = self.class_by_head(text)
             if by_head is not None:
-                cls = by_head
+                cls, strong = by_head, True
         start = base + start_char
         end = base + end_char
         if not free(start, end):
@@ -404,12 +429,23 @@ class Extractor:
             canonical=gaz[1] if gaz else None,
             honorific=honorific,
             token=doc[i:j].root,
+            strong=strong,
         )
         if cls == "Person" and text.isupper():
             m.text = text.title()
         if cls == "Post":
             self._post_parts(m, doc[i:j], s, base, mentions)
         return m
+
+    def _apposition_class(self, doc: Any, j: int) -> str | None:
+        """'Learning Together, a programme run by ...': a name followed by ', a <noun>' of a class's common
+        nouns is of that class."""
+        if j + 2 >= len(doc) or doc[j].text != "," or doc[j + 1].lower_ not in ("a", "an", "the"):
+            return None
+        for t in doc[j + 2 : j + 5]:
+            if t.pos_ == "NOUN":
+                return self.common_nouns.get(t.lower_) if t.lower_ in self.common_nouns else None
+        return None
 
     def _common_word(self, toks: Any) -> bool:
         """A one-word 'person' that is an ordinary English word at the start of a line (a heading)."""
@@ -506,7 +542,11 @@ class Extractor:
         i = tok.i
         while i > 0:
             t = doc[i - 1]
-            capital = t.text[:1].isupper() and t.lower_ not in ("the", "a", "an", "this", "that")
+            capital = (
+                t.text[:1].isupper()
+                and t.lower_ not in ("the", "a", "an", "this", "that")
+                and (t.pos_ == "PROPN" or bool(t.ent_type_) or not t.is_sent_start)
+            )
             year = bool(re.fullmatch(r"(1[89]|20)\d\d", t.text))
             trigger_word = t.pos_ == "NOUN" and (t.lemma_.lower() in self.trigger_lemmas)
             if not (capital or year or trigger_word or (t.text in ("-", "'", "’") and i - 1 > 0)):
@@ -624,17 +664,17 @@ class Extractor:
         for acr, target in found.items():
             for mt in re.finditer(rf"\b{re.escape(acr)}\b", text):
                 a, b = mt.start(), mt.end()
-                if any(x <= a and b <= y for x, y in taken):
-                    # a NER span exactly the acronym: make it name the same entity
-                    for m in mentions.values():
-                        if m.start == a and m.end == b:
-                            m.cls = target.cls
-                            m.canonical = None
+                covering = [m for m in mentions.values() if m.start <= a and b <= m.end]
+                if covering:
+                    # a span the model found that is exactly the acronym names the same entity
+                    for m in covering:
+                        if m.start == a and m.end == b and m.id != target.id:
+                            m.cls, m.canonical, m.alias_of = target.cls, None, target.id
                     continue
                 sent = next((s.index for s in sentences if s.start <= a < s.end), None)
                 if sent is None:
                     continue
-                self._new(mentions, cls=target.cls, start=a, end=b, text=acr, sent=sent)
+                self._new(mentions, cls=target.cls, start=a, end=b, text=acr, sent=sent, alias_of=target.id)
 
 
 @lru_cache(maxsize=2)

@@ -82,7 +82,11 @@ class DocumentResolver:
 
     # ------------------------------------------------------------------ names
     def resolve_names(self) -> None:
-        names = [m for m in self.an.mentions.values() if m.kind == "name" and m.cls != "Date"]
+        names = [
+            m
+            for m in self.an.mentions.values()
+            if m.kind == "name" and m.cls != "Date" and m.alias_of is None
+        ]
         persons = [m for m in names if m.cls == "Person"]
         for m in names:
             if m.cls == "Person":
@@ -94,20 +98,31 @@ class DocumentResolver:
             if m.acronym:
                 e.alt_labels.add(m.acronym)
         self._resolve_persons(persons)
-        self._unify_places()
+        for m in self.an.mentions.values():
+            if m.alias_of is not None:
+                target = self.an.mentions[m.alias_of].entity
+                if target in self.entities:
+                    self._attach(m, self.entities[target], m.text)
+        self._unify_weak_organisations()
 
-    def _unify_places(self) -> None:
+    def _unify_weak_organisations(self) -> None:
         """A name the model called an organisation, with no head word or gazetteer entry to say so, that the
-        document also uses as a place, is the place ('the Southport victims' beside 'in Southport')."""
-        places = {fold(e.label): e for e in self.entities.values() if e.cls == "Place"}
+        document also uses for a place or a person, is that place or person ('the Southport victims' beside 'in
+        Southport'; 'his wife, Julia' beside 'Lady Julia')."""
+        others: dict[str, Entity] = {}
+        for e in self.entities.values():
+            if e.cls in ("Place", "Person"):
+                for name in (e.label, *e.alt_labels):
+                    others.setdefault(fold(name), e)
         for key, e in list(self.entities.items()):
-            target = places.get(fold(e.label))
-            if e.cls != "Organization" or target is None:
+            target = others.get(fold(e.label))
+            weak = not any(m.strong for m in self.an.mentions.values() if m.entity == key)
+            if e.cls != "Organization" or target is None or not weak:
                 continue
             for m in self.an.mentions.values():
                 if m.entity == key:
                     m.entity = target.key
-                    m.cls = "Place"
+                    m.cls = target.cls
             target.mentions += e.mentions
             del self.entities[key]
 
