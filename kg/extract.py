@@ -660,7 +660,6 @@ class Extractor:
             if prev is not None and mt.group(1).isupper():
                 prev.acronym = mt.group(1)
                 found[mt.group(1)] = prev
-        taken = [(m.start, m.end) for m in mentions.values()]
         for acr, target in found.items():
             for mt in re.finditer(rf"\b{re.escape(acr)}\b", text):
                 a, b = mt.start(), mt.end()
