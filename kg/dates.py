@@ -34,7 +34,7 @@ _PATTERNS = [
     re.compile(rf"\b(?:\d{{4}}-)?(?<![\d/-]){_YEAR}(?![\d/-])\b"),
 ]
 _ISO = re.compile(r"\b(?P<year>\d{4})-(?P<month>\d\d)-(?P<day>\d\d)\b")
-_RELATIVE_MONTH = re.compile(rf"\b(?:in\s+)?{_MONTH}\s+(?P<rel>last|this|next)\s+year\b", re.I)
+_RELATIVE_MONTH = re.compile(rf"\b{_MONTH}\s+(?P<rel>last|this|next)\s+year\b", re.I)
 _RELATIVE_YEAR = re.compile(r"\b(?P<rel>last|this|next)\s+year\b", re.I)
 _RELATIVE_MONTH_ONLY = re.compile(r"\b(?P<rel>last|this|next)\s+month\b", re.I)
 

@@ -391,6 +391,19 @@ class Extractor:
         if apposed is not None and gaz is None:
             cls, strong = apposed, True
         if cls == "Person":
+            # "Axel Muganwa Rudakubana" where the model saw only "Muganwa Rudakubana"
+            while (
+                i > 0
+                and doc[i - 1].pos_ == "PROPN"
+                and doc[i - 1].text[:1].isupper()
+                and not doc[i - 1].ent_type_
+                and doc[i - 1].text not in self.honorific_words
+                and doc[i - 1].text not in NOT_NAME_WORDS
+            ):
+                i -= 1
+                start_char = doc[i].idx
+                full = doc[i:j].text
+                text = full[:-2] if full.endswith(("’s", "'s")) else full
             # "Sir David", "Mr Justice Goose": take the honorific in, keep it out of the name
             k = i
             while k > 0 and doc[k - 1].text in self.honorific_words:
@@ -548,7 +561,7 @@ class Extractor:
                 and (t.pos_ == "PROPN" or bool(t.ent_type_) or not t.is_sent_start)
             )
             year = bool(re.fullmatch(r"(1[89]|20)\d\d", t.text))
-            trigger_word = t.pos_ == "NOUN" and (t.lemma_.lower() in self.trigger_lemmas)
+            trigger_word = t.lemma_.lower() in self.trigger_lemmas or t.lower_ in self.trigger_lemmas
             if not (capital or year or trigger_word or (t.text in ("-", "'", "’") and i - 1 > 0)):
                 break
             if t.ent_type_ == "PERSON" or (t.text in ("'", "’") and doc[i - 2].ent_type_ == "PERSON"):

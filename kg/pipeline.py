@@ -46,12 +46,34 @@ def extract_document(doc: Document, *, model: str | None = None) -> Extraction:
             res.entities[key] = Entity(key=key, cls=m.cls, label="", docs={doc.name})
             m.entity = key
     res.resolve_references()
-    found = pattern_relations(an, lex) + parse_relations(an, lex)
+    found = pattern_relations(an, lex) + parse_relations(an, lex) + _agent_appositions(an)
     if _resolve_agents(an, found, res.entities):
-        found = pattern_relations(an, lex) + parse_relations(an, lex)
+        found = pattern_relations(an, lex) + parse_relations(an, lex) + _agent_appositions(an)
     relations = _entity_relations(an, found, res.entities)
     entities, relations = _settle_unnamed(res.entities, relations, an)
     return Extraction(documents=[doc], entities=entities, relations=relations)
+
+
+def _agent_appositions(an: DocumentAnalysis) -> list[Found]:
+    """'The attacker, Usman Khan, was shot': the name beside an agent noun is the perpetrator of the incident in
+    focus (the latest incident named before it, or else the first one the document names)."""
+    ordered = sorted(an.mentions.values(), key=lambda m: m.start)
+    incidents = [m for m in ordered if m.cls == "Incident" and m.entity]
+    found: list[Found] = []
+    for i, m in enumerate(ordered):
+        if m.kind != "agent":
+            continue
+        nxt = next((x for x in ordered[i + 1 :] if x.start >= m.end), None)
+        if nxt is None or nxt.cls != "Person" or nxt.kind != "name" or nxt.sent != m.sent:
+            continue
+        if an.doc.text[m.end : nxt.start].strip() not in (",", ""):
+            continue
+        before = [x for x in incidents if x.start < m.start]
+        focus = before[-1] if before else (incidents[0] if incidents else None)
+        if focus is not None:
+            m.entity = nxt.entity
+            found.append(Found(focus.id, "perpetrator", nxt.id, m.sent))
+    return found
 
 
 def _resolve_agents(an: DocumentAnalysis, found: list[Found], entities: dict[str, Entity]) -> bool:
@@ -164,6 +186,7 @@ def _settle_unnamed(
             alias[k] = target
         for sig in sigs:
             sig_owner.setdefault(sig, alias.get(k, k))
+    _merge_into_focus(entities, rel_by, an, alias)
 
     def canon(k: str) -> str:
         while k in alias:
@@ -203,6 +226,51 @@ def _settle_unnamed(
         r for r in relations if r.subject in used and (isinstance(r.object, DateValue) or r.object in used)
     ]
     return out, relations
+
+
+def _merge_into_focus(
+    entities: dict[str, Entity],
+    rel_by: dict[str, list[Relation]],
+    an: DocumentAnalysis,
+    alias: dict[str, str],
+) -> None:
+    """An unnamed incident with no named victim is the named incident the document is about ('2024 Southport
+    stabbings' ... 'Rudakubana killed three children'), when the two name no different perpetrators; an unnamed
+    review is the one named review of the document ('the independent review of Prevent' under the title
+    'Prevent: Independent Review')."""
+    mention_count: dict[str, int] = defaultdict(int)
+    for m in an.mentions.values():
+        if m.entity:
+            mention_count[m.entity] += 1
+
+    def people(k: str, prop: str) -> set[str]:
+        return {
+            str(r.object) for r in rel_by.get(k, []) if r.prop == prop and not isinstance(r.object, DateValue)
+        }
+
+    for cls in ("Incident", "Inquiry"):
+        named = [k for k, e in entities.items() if e.cls == cls and e.label and k not in alias]
+        if not named:
+            continue
+        for k, e in entities.items():
+            if e.cls != cls or e.label or k in alias:
+                continue
+            if cls == "Incident":
+                if people(k, "victim"):
+                    continue
+                perps = people(k, "perpetrator")
+                fits = [n for n in named if not (perps and people(n, "perpetrator") - perps)]
+            else:
+                nouns = {
+                    m.token.lemma_.lower()
+                    for m in an.mentions.values()
+                    if m.entity == k and m.token is not None
+                }
+                fits = [n for n in named if any(noun in entities[n].label.lower() for noun in nouns)]
+                if len(fits) != 1:
+                    continue
+            if fits:
+                alias[k] = max(fits, key=lambda n: (mention_count[n], -_first(an, n)))
 
 
 def _first(an: DocumentAnalysis, key: str) -> int:
@@ -260,8 +328,7 @@ def merge(extractions: Sequence[Extraction]) -> Extraction:
     rel_index: dict[str, set[tuple[str, str]]] = defaultdict(set)
     for x in extractions:
         for r in x.relations:
-            if isinstance(r.object, str):
-                rel_index[r.subject].add((r.prop, r.object))
+            rel_index[r.subject].add((r.prop, r.object if isinstance(r.object, str) else r.object.lexical))
     # persons first, so incidents can be merged by their (merged) victims
     mapping = merge_entities(groups, rel_index)
     merged: dict[str, Entity] = {}

@@ -299,6 +299,23 @@ def merge_entities(
     for (fam, name), keys in by_label.items():
         for k in alt_index.get((fam, name), ()):
             union(keys[0], k)
+    # "Axel Rudakubana" and "Axel Muganwa Rudakubana": one person by first and last name
+    by_ends: dict[tuple[str, str], list[str]] = defaultdict(list)
+    for k, e in sorted(entities.items()):
+        words = fold(e.label).split()
+        if e.cls == "Person" and len(words) >= 2:
+            by_ends[(words[0], words[-1])].append(k)
+    for keys in by_ends.values():
+        for k in keys[1:]:
+            union(keys[0], k)
+    # "Learning Review" and "Prevent Learning Review": a name that ends another of its family, where only one does
+    labels = sorted(by_label)
+    for fam, name in labels:
+        if fam in ("Person", "Place", "Post") or len(name.split()) < 2:
+            continue
+        longer = [(f, n) for f, n in labels if f == fam and n != name and n.endswith(" " + name)]
+        if len(longer) == 1:
+            union(by_label[longer[0]][0], by_label[(fam, name)][0])
     # incidents sharing a participant, once persons are merged
     for _ in range(2):
         seen: dict[tuple[str, str], str] = {}
@@ -312,4 +329,20 @@ def merge_entities(
                         union(seen[sig], k)
                     else:
                         seen[sig] = k
+        # incidents at one place on compatible dates ("2024-07" and "2024-07-29")
+        dated: dict[str, list[tuple[str, str]]] = defaultdict(list)
+        for k, e in sorted(entities.items()):
+            if e.cls != "Incident":
+                continue
+            rels = relations_by_entity.get(k, set())
+            dates = [o for p, o in rels if p == "date"]
+            for p, o in rels:
+                if p == "place":
+                    for d in dates:
+                        dated[find(o)].append((d, k))
+        for entries in dated.values():
+            for i, (d1, k1) in enumerate(entries):
+                for d2, k2 in entries[i + 1 :]:
+                    if d1.startswith(d2) or d2.startswith(d1):
+                        union(k1, k2)
     return {k: find(k) for k in entities}
