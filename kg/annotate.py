@@ -133,6 +133,8 @@ def ruler_patterns(lex: Lexicon) -> list[dict[str, Any]]:
         for abbr in name.abbreviations:
             patterns.append({"label": name.cls, "pattern": [{"ORTH": abbr}], "id": name.label})
     connectors = ["of", "for", "on"]
+    post_words = sorted({w for h in lex.name_heads.get("Post", ()) for w in h.split()})
+    not_post = {"TEXT": {"REGEX": r"^[A-Z0-9][\w'’.&-]*$", "NOT_IN": NOT_NAME_WORDS + post_words}}
     for cls, heads in lex.name_heads.items():
         if cls in ("Post",):
             continue
@@ -145,7 +147,7 @@ def ruler_patterns(lex: Lexicon) -> list[dict[str, Any]]:
                 {
                     "label": cls,
                     "pattern": [
-                        CAP,
+                        not_post,
                         {"LOWER": {"IN": ["of", "for"]}},
                         {**CAP_OR_HYPHEN, "OP": "+"},
                         *head_seq,

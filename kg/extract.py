@@ -99,6 +99,7 @@ class DocumentAnalysis:
     sentences: list[Sentence]
     mentions: dict[int, Mention]
     header_sentences: list[tuple[int, int]]  # (first sentence index, last) of the title block
+    found: list[Found] = field(default_factory=list)  # relations the layout states (speaker headers)
 
 
 def _fold(text: str) -> str:
@@ -145,9 +146,74 @@ class Extractor:
                 sentences.append(s)
                 self._mentions_in(s, block, mentions, anchor, doc)
         header = self._header(sentences, text)
+        found = self._speaker_headers(text, blist, sentences, mentions)
         self._acronyms(text, sentences, mentions)
         self._propagate_classes(mentions)
-        return DocumentAnalysis(doc, sentences, mentions, header)
+        return DocumentAnalysis(doc, sentences, mentions, header, found)
+
+    def _speaker_headers(
+        self, text: str, blist: list[Block], sentences: list[Sentence], mentions: dict[int, Mention]
+    ) -> list[Found]:
+        """'Chris Philp (Croydon South) (Con)': a speaker header names a person, the seat they hold and their
+        party. Its parts replace whatever the model made of the line."""
+        found: list[Found] = []
+        for block in blist:
+            for header in self.lex.speaker_headers:
+                mt = re.match(header.pattern, block.text)
+                if mt is None:
+                    continue
+                groups = {
+                    g: (block.start + mt.start(g), block.start + mt.end(g))
+                    for g in mt.groupdict()
+                    if mt.group(g)
+                }
+                party = self.gazetteer(mt.group("party")) if "party" in groups else None
+                if "person" not in groups or (party is not None and party[0] != "PoliticalParty"):
+                    continue
+                sent = next((s.index for s in sentences if s.start <= block.start < s.end), None)
+                if sent is None:
+                    continue
+                a, b = block.start, block.start + len(block.text)
+                for m in [m for m in mentions.values() if a <= m.start and m.end <= b]:
+                    del mentions[m.id]
+                pa, pb = groups["person"]
+                person = self._new(
+                    mentions, cls="Person", start=pa, end=pb, text=text[pa:pb], sent=sent, strong=True
+                )
+                if party is not None:
+                    qa, qb = groups["party"]
+                    pm = self._new(
+                        mentions,
+                        cls="PoliticalParty",
+                        start=qa,
+                        end=qb,
+                        text=text[qa:qb],
+                        sent=sent,
+                        canonical=party[1],
+                        strong=True,
+                    )
+                    found.append(Found(person.id, "memberOf", pm.id, sent))
+                if "place" in groups:
+                    la, lb = groups["place"]
+                    place = self._new(
+                        mentions, cls="Place", start=la, end=lb, text=text[la:lb], sent=sent, strong=True
+                    )
+                    if header.post_template:
+                        post_name = header.post_template.format(place=place.text)
+                        post = self._new(
+                            mentions,
+                            cls="Post",
+                            start=la,
+                            end=lb,
+                            text=post_name,
+                            sent=sent,
+                            canonical=post_name,
+                            strong=True,
+                        )
+                        post.inner.append(("place", place.id))
+                        found.append(Found(person.id, "holdsPost", post.id, sent))
+                break
+        return found
 
     def _propagate_classes(self, mentions: dict[int, Mention]) -> None:
         """A name the lexicon typed once ('Learning Together, a programme') has that class wherever the model
@@ -370,8 +436,13 @@ class Extractor:
             j -= 1
         if i >= j:
             return None
-        # "Fishmongers' Hall": the model stops at the apostrophe
-        while j + 1 < len(doc) and doc[j].text in ("'", "’") and doc[j + 1].text[:1].isupper():
+        # "Fishmongers' Hall": the model stops at the apostrophe before a name's head word
+        while (
+            j + 1 < len(doc)
+            and doc[j].text in ("'", "’")
+            and doc[j + 1].text[:1].isupper()
+            and self.class_by_head(doc[i : j + 2].text) is not None
+        ):
             j += 2
         text = doc[i:j].text
         if text.endswith(("’s", "'s")):
@@ -387,6 +458,8 @@ class Extractor:
         if cls == "NORP":
             return None
         strong = gaz is not None or ent.label_ in _CLASS_LABELS
+        if cls == "Organization" and not strong and i > 0 and doc[i - 1].text in self.honorific_words:
+            cls, strong = "Person", True  # "Lady Julia"
         apposed = self._apposition_class(doc, j)
         if apposed is not None and gaz is None:
             cls, strong = apposed, True
@@ -495,6 +568,27 @@ class Extractor:
         if gaz is not None and gaz[0] == "Post":
             m.canonical = gaz[1]
             return
+        # "Metropolitan Police Service Assistant Commissioner": the body whose post it is comes first
+        for cut in range(len(rest) - 1, 0, -1):
+            prefix = " ".join(t.text for t in rest[:cut])
+            body = self.gazetteer(prefix)
+            body_cls = body[0] if body else self.class_by_head(prefix)
+            if body_cls in ("Agency", "Organization") and rest[cut].text[:1].isupper():
+                a, b = rest[0].idx, rest[cut - 1].idx + len(rest[cut - 1].text)
+                om = self._new(
+                    mentions,
+                    cls=body_cls,
+                    start=base + a,
+                    end=base + b,
+                    text=_fold(prefix),
+                    sent=s.index,
+                    canonical=body[1] if body else None,
+                    strong=True,
+                )
+                m.inner.append(("org", om.id))
+                rest = rest[cut:]
+                names = " ".join(t.text for t in rest)
+                break
         lowers = [t.lower_ for t in rest]
         if "of" in lowers or "for" in lowers:
             k = lowers.index("for") if "for" in lowers else lowers.index("of")
@@ -519,8 +613,8 @@ class Extractor:
                         canonical=gaz_inner[1] if gaz_inner else None,
                     )
                     m.inner.append(("place" if cls == "Place" else "org", im.id))
-            head = " ".join(t.text for t in rest[: k + 1])
-            tail = " ".join(t.text for t in rest[k + 1 :])
+            head = self.lex.short_form(" ".join(t.text for t in rest[:k]))
+            tail = " ".join(t.text for t in rest[k:])
             m.canonical = _fold(f"{head[:1].upper()}{head[1:]} {tail}")
         elif rest and rest[-1].text in ("MP", "MSP") and len(rest) > 1:
             # "Southend West Conservative MP" → "MP for Southend West"

@@ -53,6 +53,7 @@ class GazetteerName:
     variants: tuple[str, ...]
     abbreviations: tuple[str, ...]
     case_sensitive: bool
+    short_form: str | None = None
 
 
 @dataclass(frozen=True)
@@ -79,6 +80,13 @@ class EventPattern:
     implies: tuple[str, ...]
 
 
+@dataclass(frozen=True)
+class SpeakerHeader:
+    iri: str
+    pattern: str
+    post_template: str | None
+
+
 @dataclass(frozen=True, eq=False)
 class Lexicon:
     honorifics: tuple[str, ...]
@@ -95,7 +103,7 @@ class Lexicon:
     triggers: tuple[Trigger, ...]
     relation_patterns: tuple[RelationPattern, ...]
     event_patterns: tuple[EventPattern, ...]
-    header_patterns: tuple[str, ...]
+    speaker_headers: tuple[SpeakerHeader, ...]
     subclasses: dict[str, frozenset[str]] = field(default_factory=dict)  # class → itself and its subclasses
 
     @cached_property
@@ -125,6 +133,16 @@ class Lexicon:
             if any(c in heads for c in candidates):
                 return cls
         return None
+
+    def short_form(self, post: str) -> str:
+        """The form a post's name takes inside a longer one ('Member of Parliament' → 'MP')."""
+        for g in self.gazetteer:
+            if g.short_form and normalise_name(post).lower() in {
+                g.label.lower(),
+                *(v.lower() for v in g.variants),
+            }:
+                return g.short_form
+        return post
 
     def trigger_for(self, lemma: str) -> Trigger | None:
         for t in self.triggers:
@@ -176,6 +194,7 @@ def lexicon_from_graph(g: Graph) -> Lexicon:
                 _strings(g, s, LEX.variant),
                 _strings(g, s, LEX.abbreviation),
                 isinstance(cs, Literal) and bool(cs.toPython()),
+                _one(g, s, LEX.shortForm),
             )
         )
 
@@ -230,7 +249,11 @@ def lexicon_from_graph(g: Graph) -> Lexicon:
         triggers=tuple(triggers),
         relation_patterns=tuple(rels),
         event_patterns=tuple(events),
-        header_patterns=words(LEX.headerPattern),
+        speaker_headers=tuple(
+            SpeakerHeader(local_name(s), pat, _one(g, s, LEX.postTemplate))
+            for s in sorted(set(g.subjects(RDF.type, LEX.SpeakerHeader)), key=str)
+            for pat in _strings(g, s, LEX.pattern)
+        ),
         subclasses={k: frozenset(v) for k, v in subclasses.items()},
     )
 

@@ -46,9 +46,9 @@ def extract_document(doc: Document, *, model: str | None = None) -> Extraction:
             res.entities[key] = Entity(key=key, cls=m.cls, label="", docs={doc.name})
             m.entity = key
     res.resolve_references()
-    found = pattern_relations(an, lex) + parse_relations(an, lex) + _agent_appositions(an)
+    found = an.found + pattern_relations(an, lex) + parse_relations(an, lex) + _agent_appositions(an)
     if _resolve_agents(an, found, res.entities):
-        found = pattern_relations(an, lex) + parse_relations(an, lex) + _agent_appositions(an)
+        found = an.found + pattern_relations(an, lex) + parse_relations(an, lex) + _agent_appositions(an)
     relations = _entity_relations(an, found, res.entities)
     entities, relations = _settle_unnamed(res.entities, relations, an)
     return Extraction(documents=[doc], entities=entities, relations=relations)
