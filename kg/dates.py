@@ -50,6 +50,18 @@ def _valid(year: int, month: int | None, day: int | None) -> DateValue | None:
     return DateValue(year, month, day)
 
 
+def _in_a_name(text: str, start: int) -> bool:
+    """A bare year right after a capitalised word is part of a name ('Terrorism Act 2000'), not a date."""
+    before = text[:start].rstrip()
+    if len(before) == len(text[:start]):
+        return False
+    word = re.search(r"([A-Za-z]+)\W*$", before)
+    if not word or not word.group(1)[:1].isupper() or word.group(1).lower() in MONTHS:
+        return False
+    earlier = before[: word.start()].rstrip()
+    return bool(earlier) and earlier[-1] not in '.!?:;"“(\n'
+
+
 def find_dates(text: str, anchor: DateValue | None = None) -> list[tuple[int, int, DateValue]]:
     """Every date written in `text`, as (start, end, value), most precise reading first, no overlaps."""
     found: list[tuple[int, int, DateValue]] = []
@@ -66,6 +78,8 @@ def find_dates(text: str, anchor: DateValue | None = None) -> list[tuple[int, in
     for pat in _PATTERNS:
         for m in pat.finditer(text):
             g = m.groupdict()
+            if not g.get("month") and _in_a_name(text, m.start()):
+                continue
             month = MONTHS.get(g["month"].lower()) if g.get("month") else None
             day = int(g["day"]) if g.get("day") else None
             add(m.start(), m.end(), _valid(int(g["year"]), month, day))

@@ -44,6 +44,14 @@ class DateValue:
         """Local name of the XSD datatype: gYear, gYearMonth or date."""
         return "gYear" if self.month is None else "gYearMonth" if self.day is None else "date"
 
+    @property
+    def written(self) -> str:
+        """The date as people write it: '15 October 2021', 'April 2015', '2016'."""
+        if self.month is None:
+            return str(self.year)
+        month = dt.date(2000, self.month, 1).strftime("%B")
+        return f"{month} {self.year}" if self.day is None else f"{self.day} {month} {self.year}"
+
     def as_date(self) -> dt.date:
         return dt.date(self.year, self.month or 1, self.day or 1)
 
@@ -67,6 +75,7 @@ class Entity:
     alt_labels: set[str] = field(default_factory=set)
     mentions: list[Span] = field(default_factory=list)
     docs: set[str] = field(default_factory=set)
+    kind: str | None = None  # for events: referral, exit, arrest, ...
 
 
 @dataclass(frozen=True)

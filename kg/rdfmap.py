@@ -111,6 +111,8 @@ def _entity(g: object, iri: URIRef, e: Entity, d_iri: URIRef, doc: str) -> None:
         if a != e.label:
             add((iri, SKOS.altLabel, Literal(a)))
     add((iri, KG.mentionedIn, d_iri))
+    if e.kind is not None:
+        add((iri, KG.eventKind, Literal(e.kind)))
 
 
 def _relation(g: object, r: Relation, iris: dict[str, URIRef], d_iri: URIRef) -> None:

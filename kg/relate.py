@@ -15,7 +15,7 @@ from functools import lru_cache
 from typing import Any
 
 from kg.extract import DocumentAnalysis, Found, Mention, outermost
-from kg.lexicon import Lexicon
+from kg.lexicon import EventPattern, Lexicon
 
 _PLACEHOLDER = re.compile(r"\{(?:(\w+):)?([\w|]+)\}")
 _QUOTES = str.maketrans(
@@ -85,7 +85,43 @@ def _matches(regex: re.Pattern[str], s: str) -> list[re.Match[str]]:
     return found
 
 
-def pattern_relations(an: DocumentAnalysis, lex: Lexicon) -> list[Found]:
+@dataclass(frozen=True)
+class EventMatch:
+    """A dated step of a case read by an event pattern: its kind, label template and role mentions."""
+
+    kind: str
+    label_template: str
+    implies: tuple[str, ...]
+    roles: dict[str, list[int]]
+    sent: int
+
+
+@lru_cache(maxsize=4)
+def compiled_event_patterns(lex: Lexicon) -> tuple[tuple[EventPattern, re.Pattern[str]], ...]:
+    return tuple((p, compile_pattern(p.pattern, lex)) for p in lex.event_patterns)
+
+
+def _roles(match: re.Match[str]) -> dict[str, list[int]]:
+    roles: dict[str, list[int]] = {}
+    for g, v in match.groupdict().items():
+        if v is not None:
+            roles.setdefault(g.split("__")[0], []).append(int(v))
+    return roles
+
+
+def event_matches(an: DocumentAnalysis, lex: Lexicon) -> list[EventMatch]:
+    out: list[EventMatch] = []
+    for sent, text in sentence_units(an):
+        for pattern, regex in compiled_event_patterns(lex):
+            for match in _matches(regex, text):
+                out.append(
+                    EventMatch(pattern.kind, pattern.label_template, pattern.implies, _roles(match), sent)
+                )
+    return out
+
+
+def sentence_units(an: DocumentAnalysis) -> list[tuple[int, str]]:
+    """Each sentence as placeholder text, and the title block as one unit with lines joined by ' ¶ '."""
     by_sent: dict[int, list[Mention]] = {}
     for m in an.mentions.values():
         by_sent.setdefault(m.sent, []).append(m)
@@ -98,14 +134,15 @@ def pattern_relations(an: DocumentAnalysis, lex: Lexicon) -> list[Found]:
             s = an.sentences[i]
             parts.append(placeholder_text(an, by_sent.get(i, []), s.start, s.end))
         units.append((first, " ¶ ".join(parts) + " ¶"))
+    return units
+
+
+def pattern_relations(an: DocumentAnalysis, lex: Lexicon) -> list[Found]:
     found: list[Found] = []
-    for sent, text in units:
+    for sent, text in sentence_units(an):
         for cp in compiled_patterns(lex):
             for match in _matches(cp.regex, text):
-                roles: dict[str, list[int]] = {}
-                for g, v in match.groupdict().items():
-                    if v is not None:
-                        roles.setdefault(g.split("__")[0], []).append(int(v))
+                roles = _roles(match)
                 for s_id in roles.get("s", []):
                     for o_id in roles.get("o", []):
                         found.append(Found(s_id, cp.prop, o_id, sent))
