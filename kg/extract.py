@@ -12,12 +12,14 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
+from pathlib import Path
 from typing import Any
 
-from kg.annotate import NOT_NAME_WORDS, Block, blocks, load_nlp
+from kg.annotate import NOT_NAME_WORDS, Block, blocks, load_nlp, model_name
 from kg.dates import document_date, find_dates
 from kg.lexicon import Lexicon, load_lexicon
 from kg.model import DateValue, Document, Evidence
+from kg.vocab import ontology_state
 
 # spaCy labels → ontology classes (the ruler's labels are already class names)
 _NER_CLASSES = {
@@ -28,18 +30,6 @@ _NER_CLASSES = {
     "FAC": "Place",
     "NORP": "NORP",
     "DATE": "Date",
-}
-_CLASS_LABELS = {
-    "Person",
-    "Organization",
-    "Agency",
-    "PoliticalParty",
-    "Programme",
-    "Inquiry",
-    "Incident",
-    "Place",
-    "Post",
-    "Date",
 }
 _QUOTES = str.maketrans(
     {"\u2019": "'", "\u2018": "'", "\u201c": '"', "\u201d": '"', "\u2013": "-", "\u2014": "-"}
@@ -124,6 +114,7 @@ class Extractor:
         self.parties = {g.label: g for g in lex.gazetteer if g.cls == "PoliticalParty"}
         self.heads = {cls: set(h) for cls, h in lex.name_heads.items()}
         self.place_prepositions = set(lex.place_prepositions)
+        self.classes = set(lex.entity_classes)  # the ruler labels its spans with these
 
     def gazetteer(self, text: str) -> tuple[str, str] | None:
         return self.lex.lookup(text)
@@ -271,7 +262,7 @@ class Extractor:
             if ent.text in self.post_nominals:
                 continue
             label = ent.label_
-            cls = _NER_CLASSES.get(label, label if label in _CLASS_LABELS else None)
+            cls = _NER_CLASSES.get(label, label if label in self.classes else None)
             if cls is None or cls == "Date":
                 continue
             m = self._entity_mention(ent, cls, s, base, mentions, free)
@@ -457,7 +448,7 @@ class Extractor:
             cls = gaz[0]
         if cls == "NORP":
             return None
-        strong = gaz is not None or ent.label_ in _CLASS_LABELS
+        strong = gaz is not None or ent.label_ in self.classes
         if cls == "Organization" and not strong and i > 0 and doc[i - 1].text in self.honorific_words:
             cls, strong = "Person", True  # "Lady Julia"
         apposed = self._apposition_class(doc, j)
@@ -783,9 +774,14 @@ class Extractor:
                 self._new(mentions, cls=target.cls, start=a, end=b, text=acr, sent=sent, alias_of=target.id)
 
 
-@lru_cache(maxsize=2)
 def extractor(model: str | None = None) -> Extractor:
-    return Extractor(load_lexicon(), load_nlp(model))
+    """The extractor for a spaCy model and the ontology in force; built once per process for each."""
+    return _extractor(model_name(model), ontology_state())
+
+
+@lru_cache(maxsize=2)
+def _extractor(model: str, state: tuple[Path, tuple[tuple[str, int, int], ...]]) -> Extractor:
+    return Extractor(load_lexicon(state[0]), load_nlp(model))
 
 
 def evidence(analysis: DocumentAnalysis, sent: int) -> Evidence:

@@ -12,24 +12,11 @@ from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import Any
 
-from rdflib import RDF, RDFS, Graph, Literal, URIRef
+from rdflib import OWL, RDF, RDFS, Graph, Literal, URIRef
 
-from kg.vocab import KG, LEX, ontology_dir
+from kg.vocab import KG, LEX, ontology_state
 
-#: Classes whose instances are entities, with the family each belongs to for identity across documents.
-ENTITY_CLASSES = (
-    "Person",
-    "Organization",
-    "Agency",
-    "PoliticalParty",
-    "Programme",
-    "Inquiry",
-    "Incident",
-    "Place",
-    "Post",
-    "Event",
-)
-
+OntologyState = tuple[Path, tuple[tuple[str, int, int], ...]]
 
 _TYPOGRAPHY = str.maketrans(
     {"\u2019": "'", "\u2018": "'", "\u201c": '"', "\u201d": '"', "\u2013": "-", "\u2014": "-"}
@@ -105,6 +92,7 @@ class Lexicon:
     event_patterns: tuple[EventPattern, ...]
     speaker_headers: tuple[SpeakerHeader, ...]
     subclasses: dict[str, frozenset[str]] = field(default_factory=dict)  # class → itself and its subclasses
+    entity_classes: tuple[str, ...] = ()
 
     @cached_property
     def _gazetteer_index(self) -> dict[str, tuple[str, str]]:
@@ -229,7 +217,14 @@ def lexicon_from_graph(g: Graph) -> Lexicon:
         for pat in _strings(g, s, LEX.pattern):
             events.append(EventPattern(local_name(s), kind, pat, template, implies))
 
-    subclasses: dict[str, set[str]] = {c: {c} for c in ENTITY_CLASSES}
+    # Entity classes: every kg: class but the records kg keeps about its sources (documents, evidence).
+    records = {local_name(c) for p in (KG.sha256, KG.quote) for c in g.objects(p, RDFS.domain)}
+    entity_classes = sorted(
+        local_name(c)
+        for c in set(g.subjects(RDF.type, OWL.Class))
+        if str(c).startswith(str(KG)) and local_name(c) not in records
+    )
+    subclasses: dict[str, set[str]] = {c: {c} for c in entity_classes}
     for sub, sup in g.subject_objects(RDFS.subClassOf):
         if str(sub).startswith(str(KG)) and str(sup).startswith(str(KG)):
             subclasses.setdefault(local_name(sup), {local_name(sup)}).add(local_name(sub))
@@ -255,18 +250,22 @@ def lexicon_from_graph(g: Graph) -> Lexicon:
             for pat in _strings(g, s, LEX.pattern)
         ),
         subclasses={k: frozenset(v) for k, v in subclasses.items()},
+        entity_classes=tuple(entity_classes),
     )
 
 
-@lru_cache(maxsize=4)
 def load_lexicon(folder: Path | None = None) -> Lexicon:
-    """The lexicon of the ontology in `folder` (default: the project's ``ontology/``). Cached per folder."""
-    return lexicon_from_graph(_load_graph(folder or ontology_dir()))
+    """The lexicon of the ontology in `folder` (default: the ontology in force, see ``ontology_dir``)."""
+    return _lexicon(ontology_state(folder))
+
+
+@lru_cache(maxsize=4)
+def _lexicon(state: OntologyState) -> Lexicon:
+    return lexicon_from_graph(_load_graph(state[0]))
 
 
 def _classes(g: Graph, node: Any) -> frozenset[str]:
     """The kg classes a domain or range names: one class or an owl:unionOf list (literal ranges give 'Literal')."""
-    from rdflib import OWL
     from rdflib.collection import Collection
 
     if node is None:
@@ -282,10 +281,15 @@ def _classes(g: Graph, node: Any) -> frozenset[str]:
     return frozenset(out)
 
 
-@lru_cache(maxsize=4)
 def property_signatures(folder: Path | None = None) -> dict[str, tuple[frozenset[str], frozenset[str]]]:
     """For every kg: property, the classes its domain and range admit (subclasses included)."""
-    g = _load_graph(folder or ontology_dir())
+    return _property_signatures(ontology_state(folder))
+
+
+@lru_cache(maxsize=4)
+def _property_signatures(state: OntologyState) -> dict[str, tuple[frozenset[str], frozenset[str]]]:
+    folder = state[0]
+    g = _load_graph(folder)
     lex = load_lexicon(folder)
     out: dict[str, tuple[frozenset[str], frozenset[str]]] = {}
     for p in set(g.subjects(RDF.type, None)):

@@ -17,6 +17,7 @@ from collections import defaultdict
 from rdflib import RDF, RDFS, XSD, Dataset, Literal, URIRef
 from rdflib.namespace import DCTERMS, PROV, SKOS
 
+from kg.lexicon import load_lexicon
 from kg.model import DateValue, Document, Entity, Extraction, Relation
 from kg.resolve import family
 from kg.vocab import KG, KGI
@@ -64,7 +65,13 @@ def date_literal(d: DateValue) -> Literal:
 
 
 def _cls(name: str) -> URIRef:
-    iri: URIRef = getattr(KG, name)
+    """The IRI of a kg: class or property: one the package knows, or one a user's ontology file declares."""
+    try:
+        iri: URIRef = getattr(KG, name)
+    except AttributeError:
+        if name not in load_lexicon().entity_classes:
+            raise
+        iri = URIRef(str(KG) + name)
     return iri
 
 

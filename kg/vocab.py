@@ -6,6 +6,7 @@
 
 from __future__ import annotations
 
+import os
 from functools import lru_cache
 from pathlib import Path
 
@@ -83,19 +84,44 @@ SCHEMA = Namespace("https://schema.org/")
 SEM = Namespace("http://semanticweb.cs.vu.nl/2009/11/sem/")
 
 
-def ontology_dir() -> Path:
+ONTOLOGY_ENV = "KG_ONTOLOGY"
+
+
+def default_ontology_dir() -> Path:
     """The ``ontology/`` folder beside the ``kg`` package."""
     return Path(__file__).resolve().parent.parent / "ontology"
 
 
-@lru_cache(maxsize=1)
-def load_ontology() -> Graph:
-    """Parse every ``ontology/*.ttl`` except the SHACL shapes into one graph.
+def ontology_dir() -> Path:
+    """The ontology in force: the folder named by ``$KG_ONTOLOGY`` (``kg build --ontology DIR``), else the
+    project's own ``ontology/``. A user extends what kg extracts by editing a copy of it."""
+    chosen = os.environ.get(ONTOLOGY_ENV)
+    return Path(chosen).resolve() if chosen else default_ontology_dir()
 
-    The graph is parsed once and shared between callers: do not modify it (copy it first if you must).
+
+def ontology_state(folder: Path | None = None) -> tuple[Path, tuple[tuple[str, int, int], ...]]:
+    """The ontology folder with the name, size and modification time of each Turtle file: caches of what is
+    read from the ontology are keyed by it, so an edited ontology is read again."""
+    folder = folder or ontology_dir()
+    files = tuple(
+        (p.name, p.stat().st_size, p.stat().st_mtime_ns) for p in sorted(folder.glob("*.ttl")) if p.is_file()
+    )
+    return folder, files
+
+
+def load_ontology() -> Graph:
+    """Parse every ``*.ttl`` of the ontology in force except the SHACL shapes into one graph.
+
+    The graph is parsed once per folder and shared between callers: do not modify it (copy it first).
     """
+    return _load_ontology(ontology_state())
+
+
+@lru_cache(maxsize=4)
+def _load_ontology(state: tuple[Path, tuple[tuple[str, int, int], ...]]) -> Graph:
+    folder = state[0]
     graph = Graph()
-    for path in sorted(ontology_dir().glob("*.ttl")):
+    for path in sorted(folder.glob("*.ttl")):
         if path.name != SHAPES_FILE:
             graph.parse(path, format="turtle")
     return graph
