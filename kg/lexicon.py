@@ -84,6 +84,7 @@ class Lexicon:
     self_references: tuple[str, ...]
     agent_nouns: tuple[str, ...]
     place_prepositions: tuple[str, ...]
+    not_in_name: tuple[str, ...]
     name_heads: dict[str, tuple[str, ...]]  # class → capitalised head words
     common_nouns: dict[str, tuple[str, ...]]  # class → lower-case nouns
     gazetteer: tuple[GazetteerName, ...]
@@ -238,6 +239,7 @@ def lexicon_from_graph(g: Graph) -> Lexicon:
         self_references=words(LEX.selfReference),
         agent_nouns=words(LEX.agentNoun),
         place_prepositions=words(LEX.placePreposition),
+        not_in_name=words(LEX.notInName),
         name_heads=name_heads,
         common_nouns=common,
         gazetteer=tuple(gaz),
