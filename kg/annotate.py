@@ -110,9 +110,11 @@ def ruler_patterns(lex: Lexicon) -> list[dict[str, Any]]:
                 ],
             }
         )
-        # "Interim Independent Prevent Commissioner", "Senior National Coordinators"
-        if len(head_seq) == 1 and head not in ("MP", "Head", "Leader", "Chair", "Director", "Judge"):
-            patterns.append({"label": "Post", "pattern": [{**cap, "OP": "+"}, *head_seq]})
+        # "Interim Independent Prevent Commissioner", "Essex Police Chief Constable", "Chief Constable"
+        if head not in lex.complement_heads.get("Post", ()):
+            patterns.append(
+                {"label": "Post", "pattern": [{**cap, "OP": "*" if len(head_seq) > 1 else "+"}, *head_seq]}
+            )
     return patterns
 
 

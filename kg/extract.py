@@ -114,6 +114,10 @@ class Extractor:
         self.parties = {g.label: g for g in lex.gazetteer if g.cls == "PoliticalParty"}
         self.heads = {cls: set(h) for cls, h in lex.name_heads.items()}
         self.place_prepositions = set(lex.place_prepositions)
+        joiners = "|".join(re.escape(w) for w in lex.place_name_joiners)
+        self.hyphenated_place = re.compile(
+            rf"\b[A-Z][a-z]+(?:-(?:{joiners})-[A-Z][a-z]+)+(?: [A-Z][a-z]+)?\b"
+        )
         self.not_in_name = set(lex.not_in_name)
         self.classes = set(lex.entity_classes)  # the ruler labels its spans with these
 
@@ -378,13 +382,22 @@ class Extractor:
         preposition of place ('in Southport', 'at Hart Space') that nothing else claimed."""
         text = s.span.text
         offset = base + s.span.start_char
-        for m in re.finditer(
-            r"\b[A-Z][a-z]+(?:-(?:on|upon|under|by|le|in|en|sur|super|de|la)-[A-Z][a-z]+)+\b", text
-        ):
-            a, b = offset + m.start(), offset + m.end()
-            if not any(x < b and a < y for x, y in taken):
-                self._new(mentions, cls="Place", start=a, end=b, text=m.group(0), sent=s.index)
-                taken.append((a, b))
+        place_heads = self.heads.get("Place", set())
+        for m in self.hyphenated_place.finditer(text):
+            name = m.group(0)
+            if " " in name and name.rsplit(" ", 1)[1] not in place_heads:
+                name = name.rsplit(" ", 1)[0]  # "Southend-on-Sea Borough" takes a head word, nothing else
+            a, b = offset + m.start(), offset + m.start() + len(name)
+            # what the ruler or the model made of a piece of the name gives way to the whole
+            clash = [x for x in mentions.values() if x.sent == s.index and x.start < b and a < x.end]
+            if any(x.start < a or x.end > b for x in clash):
+                continue
+            for x in clash:
+                del mentions[x.id]
+                if (x.start, x.end) in taken:
+                    taken.remove((x.start, x.end))
+            self._new(mentions, cls="Place", start=a, end=b, text=name, sent=s.index)
+            taken.append((a, b))
         doc = s.span.doc
         for t in s.span:
             if t.lower_ not in self.place_prepositions or t.i + 1 >= s.span.end:
@@ -445,6 +458,12 @@ class Extractor:
         start_char = doc[i].idx
         honorific = None
         gaz = self.gazetteer(text)
+        if gaz is None and j - i > 1 and self.gazetteer(doc[i + 1 : j].text):
+            # "British Conservative Party": an adjective before a name the gazetteer knows
+            i += 1
+            start_char = doc[i].idx
+            text = doc[i:j].text[:-2] if doc[i:j].text.endswith(("’s", "'s")) else doc[i:j].text
+            gaz = self.gazetteer(text)
         if gaz is not None:
             cls = gaz[0]
         if cls == "NORP":
@@ -469,6 +488,23 @@ class Extractor:
                 start_char = doc[i].idx
                 full = doc[i:j].text
                 text = full[:-2] if full.endswith(("’s", "'s")) else full
+            # "Councillor Daniel Nelson": a post written before the name is the post, not the name
+            post_heads = self.heads.get("Post", set())
+            if j - i > 2 and doc[i].text in post_heads and doc[i].text not in self.honorific_words:
+                title = self.gazetteer(doc[i].text)
+                self._new(
+                    mentions,
+                    cls="Post",
+                    start=base + doc[i].idx,
+                    end=base + doc[i].idx + len(doc[i].text),
+                    text=doc[i].text,
+                    sent=s.index,
+                    canonical=title[1] if title else doc[i].text,
+                    strong=True,
+                )
+                i += 1
+                start_char = doc[i].idx
+                text = doc[i:j].text[:-2] if doc[i:j].text.endswith(("’s", "'s")) else doc[i:j].text
             # "Sir David", "Mr Justice Goose": take the honorific in, keep it out of the name
             k = i
             while k > 0 and doc[k - 1].text in self.honorific_words:
@@ -749,6 +785,52 @@ class Extractor:
                 continue
             k += 1
 
+    def _name_by_initials(
+        self, text: str, end: int, acronym: str, sentences: list[Sentence], mentions: dict[int, Mention]
+    ) -> Mention | None:
+        """'the Conservative Friends of Israel (CFI)': capitalised words whose initials spell the bracketed
+        acronym are a name, even where the model saw none; an organisation unless its head word says more."""
+        words = list(re.finditer(r"[\w'’-]+", text[max(0, end - 200) : end]))
+        offset = max(0, end - 200)
+        picked: list[re.Match[str]] = []
+        letters = ""
+        for w in reversed(words):
+            token = w.group(0)
+            if token[:1].isupper():
+                picked.insert(0, w)
+                letters = token[0] + letters
+                if letters == acronym:
+                    break
+                if not acronym.endswith(letters):
+                    return None
+            elif token in ("of", "for", "and", "the", "on") and picked:
+                picked.insert(0, w)
+            else:
+                return None
+        if letters != acronym or not picked:
+            return None
+        a, b = offset + picked[0].start(), end
+        if any(m.start < b and a < m.end and not (a <= m.start and m.end <= b) for m in mentions.values()):
+            return None
+        sent = next((s.index for s in sentences if s.start <= a < s.end), None)
+        if sent is None:
+            return None
+        for m in [m for m in mentions.values() if a <= m.start and m.end <= b]:
+            del mentions[m.id]
+        name = text[a:b]
+        gaz = self.gazetteer(name)
+        cls = gaz[0] if gaz else self.class_by_head(name) or "Organization"
+        return self._new(
+            mentions,
+            cls=cls,
+            start=a,
+            end=b,
+            text=_fold(name),
+            sent=sent,
+            canonical=gaz[1] if gaz else None,
+            strong=True,
+        )
+
     def _acronyms(self, text: str, sentences: list[Sentence], mentions: dict[int, Mention]) -> None:
         """'Independent Office for Police Conduct (IOPC)', 'Harbi Ali (AHA)': the bracketed short form is another
         name of the entity before it, wherever it recurs in the document."""
@@ -756,6 +838,8 @@ class Extractor:
         found: dict[str, Mention] = {}
         for mt in re.finditer(r"\s\(([A-Z][A-Za-z0-9]{1,7})\)", text):
             prev = by_end.get(mt.start())
+            if prev is None and mt.group(1).isupper():
+                prev = self._name_by_initials(text, mt.start(), mt.group(1), sentences, mentions)
             if prev is not None and mt.group(1).isupper():
                 prev.acronym = mt.group(1)
                 found[mt.group(1)] = prev

@@ -85,7 +85,9 @@ class Lexicon:
     agent_nouns: tuple[str, ...]
     place_prepositions: tuple[str, ...]
     not_in_name: tuple[str, ...]
-    name_heads: dict[str, tuple[str, ...]]  # class → capitalised head words
+    place_name_joiners: tuple[str, ...]
+    name_heads: dict[str, tuple[str, ...]]  # class → capitalised head words (complement heads included)
+    complement_heads: dict[str, tuple[str, ...]]  # class → head words that need "of X" / "for X"
     common_nouns: dict[str, tuple[str, ...]]  # class → lower-case nouns
     gazetteer: tuple[GazetteerName, ...]
     triggers: tuple[Trigger, ...]
@@ -167,6 +169,9 @@ def lexicon_from_graph(g: Graph) -> Lexicon:
         return tuple(sorted({str(o) for o in g.objects(None, p) if isinstance(o, Literal)}, key=str))
 
     name_heads = {local_name(c): _strings(g, c, LEX.nameHead) for c in subjects_with(LEX.nameHead)}
+    complement_heads = {
+        local_name(c): _strings(g, c, LEX.complementHead) for c in subjects_with(LEX.complementHead)
+    }
     common = {local_name(c): _strings(g, c, LEX.commonNoun) for c in subjects_with(LEX.commonNoun)}
 
     gaz = []
@@ -240,7 +245,11 @@ def lexicon_from_graph(g: Graph) -> Lexicon:
         agent_nouns=words(LEX.agentNoun),
         place_prepositions=words(LEX.placePreposition),
         not_in_name=words(LEX.notInName),
-        name_heads=name_heads,
+        place_name_joiners=words(LEX.placeNameJoiner),
+        name_heads={
+            c: tuple(sorted({*heads, *complement_heads.get(c, ())})) for c, heads in name_heads.items()
+        },
+        complement_heads=complement_heads,
         common_nouns=common,
         gazetteer=tuple(gaz),
         triggers=tuple(triggers),

@@ -182,9 +182,22 @@ def _entity_relations(
         seen.add((s, prop, o))
         out.append(Relation(s, prop, o, evidence(an, sent)))
 
+    # A victim or perpetrator known only through a pronoun ('his murder') confirms what a name said elsewhere in
+    # the document; on its own it is too weak to make an incident of.
+    named_roles = {
+        (f.prop, an.mentions[f.object].entity)
+        for f in found
+        if f.prop in ("victim", "perpetrator") and an.mentions[f.object].kind != "pronoun"
+    }
     for f in found:
         sm, om = an.mentions[f.subject], an.mentions[f.object]
         subj = sm.entity
+        if (
+            om.kind == "pronoun"
+            and f.prop in ("victim", "perpetrator")
+            and (f.prop, om.entity) not in named_roles
+        ):
+            continue
         if subj is None or subj not in entities:
             continue
         if om.date is not None:

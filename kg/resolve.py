@@ -231,7 +231,16 @@ class DocumentResolver:
         after = [x for x in ordered if x.start > m.start and x.cls == cls and x.entity and x.kind == "name"]
         return after[0].entity if after else None
 
+    def _in_quotation(self, m: Mention) -> bool:
+        """Whether a mention stands inside quoted speech on its line, where 'he' is seldom the speaker."""
+        text = self.an.doc.text
+        line_start = text.rfind("\n", 0, m.start) + 1
+        before = text[line_start : m.start]
+        return before.count("\u201c") > before.count("\u201d") or before.count('"') % 2 == 1
+
     def _focus_person(self, m: Mention, ordered: list[Mention]) -> str | None:
+        if self._in_quotation(m):
+            return None
         window = [
             x
             for x in ordered
