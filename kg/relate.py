@@ -167,14 +167,18 @@ def parse_relations(an: DocumentAnalysis, lex: Lexicon) -> list[Found]:
         tok = m.token
         if m.kind == "verb" and tok is not None:
             for c in tok.children:
+                # "killed A, B and C": every conjunct is a victim too
+                group = [c, *(x for x in c.conjuncts)]
                 if c.dep_ == "nsubj":
-                    p = _mention_at(an, c, m.sent)
-                    if p is not None:
-                        found.append(Found(m.id, "perpetrator", p.id, m.sent))
+                    for x in group:
+                        p = _mention_at(an, x, m.sent)
+                        if p is not None:
+                            found.append(Found(m.id, "perpetrator", p.id, m.sent))
                 elif c.dep_ in ("nsubjpass", "dobj"):
-                    p = _mention_at(an, c, m.sent)
-                    if p is not None:
-                        found.append(Found(m.id, "victim", p.id, m.sent))
+                    for x in group:
+                        p = _mention_at(an, x, m.sent)
+                        if p is not None:
+                            found.append(Found(m.id, "victim", p.id, m.sent))
                 elif c.dep_ == "agent":
                     for g in c.children:
                         if g.dep_ == "pobj":
@@ -197,4 +201,57 @@ def parse_relations(an: DocumentAnalysis, lex: Lexicon) -> list[Found]:
         for role, inner_id in m.inner:
             if m.cls == "Incident" and role in ("place", "date"):
                 found.append(Found(m.id, role, inner_id, m.sent))
+        if m.cls == "Incident" and tok is not None:
+            found += _attached_places_and_dates(an, m)
+    return found
+
+
+def _head_token(an: DocumentAnalysis, m: Mention) -> Any:
+    """The token of a mention whose head lies outside it."""
+    span = an.sentences[m.sent].span
+    toks = [t for t in span if m.start <= _tok_start(an, t, m.sent) < m.end]
+    inside = {t.i for t in toks}
+    return next((t for t in toks if t.head.i not in inside or t.head.i == t.i), toks[0] if toks else None)
+
+
+def _governing_verb(tok: Any) -> Any:
+    while tok.pos_ not in ("VERB", "AUX") and tok.head.i != tok.i:
+        tok = tok.head
+    return tok if tok.pos_ in ("VERB", "AUX") else None
+
+
+def _attached_places_and_dates(an: DocumentAnalysis, m: Mention) -> list[Found]:
+    """Dates and places the parse attaches to an incident: inside its noun phrase ('the attack in Southport in
+    July'), to its verb ('was stabbed on 15 October 2021 in Leigh-on-Sea'), or to the verb it is the subject of
+    ('a mass stabbing occurred at the Hart Space'). A date on another clause ('the inquest, which concluded in
+    2024, found the attacks avoidable') is not the incident's."""
+    tok = m.token
+    if m.kind == "verb":
+        anchor = tok
+    elif tok.dep_ in ("nsubj", "nsubjpass"):
+        anchor = tok.head
+    else:
+        anchor = None
+    # the noun phrase without its conjuncts: in 'the attack, the bombing, London Bridge and Forbury Gardens'
+    # the places listed belong to the other incidents
+    conj = {t.i for c in tok.children if c.dep_ in ("conj", "cc", "appos") for t in c.subtree}
+    subtree = {t.i for t in tok.subtree} - conj if m.kind != "verb" else set()
+    found: list[Found] = []
+    sentence = [x for x in an.mentions.values() if x.sent == m.sent]
+    for other in sentence:
+        if not (other.cls == "Place" or other.date is not None) or other.id == m.id:
+            continue
+        if any(x.start <= other.start and other.end <= x.end and x.id != other.id for x in sentence):
+            continue  # part of a longer name: the incident's own, a post's ('MP for X'), an inquiry's
+        head = _head_token(an, other)
+        if head is None:
+            continue
+        # directly: the place or date is the object of a preposition on the incident or on its verb
+        via = head.head if head.dep_ == "pobj" and head.head.dep_ == "prep" else None
+        attached = via is not None and (
+            (via.head.i == tok.i and m.kind != "verb") or (anchor is not None and via.head.i == anchor.i)
+        )
+        attached = attached or (head.i in subtree and head.head.i == tok.i)
+        if attached:
+            found.append(Found(m.id, "place" if other.cls == "Place" else "date", other.id, m.sent))
     return found
