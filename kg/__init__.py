@@ -16,8 +16,6 @@ keeps ``import kg`` and ``kg --help`` fast.
 """
 
 import importlib as _importlib
-import sys as _sys
-import types as _types
 import typing as _typing
 
 from kg.errors import ExtractionError, InputError, KgError, ValidationFailed
@@ -27,7 +25,7 @@ from kg.read import read_documents
 if _typing.TYPE_CHECKING:
     from kg.export import Format, read_graph, serialize, write_graph
     from kg.pipeline import build_graph, extract_document
-    from kg.validate import ValidationResult, validate
+    from kg.shacl import ValidationResult, validate
 
 __version__ = "0.1.0"
 
@@ -39,8 +37,8 @@ _LAZY = {
     "read_graph": "kg.export",
     "serialize": "kg.export",
     "write_graph": "kg.export",
-    "ValidationResult": "kg.validate",
-    "validate": "kg.validate",
+    "ValidationResult": "kg.shacl",
+    "validate": "kg.shacl",
 }
 
 __all__ = [
@@ -76,19 +74,3 @@ def __getattr__(name: str) -> object:
 
 def __dir__() -> list[str]:
     return sorted({*globals(), *_LAZY})
-
-
-class _Package(_types.ModuleType):
-    """The package module, keeping its public names when a submodule of the same name is imported.
-
-    Importing a submodule sets it as an attribute of the package: ``import kg.validate`` would make
-    ``kg.validate`` the module rather than the function that ``__all__`` promises.
-    """
-
-    def __setattr__(self, name: str, value: object) -> None:
-        if name in _LAZY and isinstance(value, _types.ModuleType) and value.__name__ == f"{__name__}.{name}":
-            return  # the submodule stays reachable as sys.modules["kg.<name>"]
-        super().__setattr__(name, value)
-
-
-_sys.modules[__name__].__class__ = _Package

@@ -106,7 +106,7 @@ def build(args: argparse.Namespace) -> int:
 def validate(args: argparse.Namespace) -> int:
     """`kg validate`: check a graph file against the shapes; exit 1 if it does not conform."""
     from kg.export import read_graph, union_graph
-    from kg.validate import validate as validate_graph
+    from kg.shacl import validate as validate_graph
 
     path: Path = args.graph
     result = validate_graph(union_graph(read_graph(path)))

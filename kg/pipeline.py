@@ -17,7 +17,7 @@ from kg.extract import DocumentAnalysis, Found, Mention, evidence, extractor
 from kg.lexicon import load_lexicon, property_signatures
 from kg.model import DateValue, Document, Entity, Extraction, Relation
 from kg.rdfmap import to_dataset
-from kg.relate import event_matches, parse_relations, pattern_relations
+from kg.relate import VICTIM_POST, event_matches, parse_relations, pattern_relations
 from kg.resolve import SPECIFICITY, DocumentResolver, fold, merge_entities
 
 #: Words that name an unnamed incident or inquiry in its descriptive label, by the relation that completes it.
@@ -51,8 +51,32 @@ def extract_document(doc: Document, *, model: str | None = None) -> Extraction:
         found = an.found + pattern_relations(an, lex) + parse_relations(an, lex) + _agent_appositions(an)
     relations = _entity_relations(an, found, res.entities)
     entities, relations = _settle_unnamed(res.entities, relations, an)
+    relations = _victims_by_post(relations)
     _events(an, entities, relations)
     return Extraction(documents=[doc], entities=entities, relations=relations)
+
+
+VICTIM_PARTY = "victimParty"
+
+
+def _victims_by_post(relations: list[Relation]) -> list[Relation]:
+    """'Ali murdered the Conservative MP for Southend West' and, elsewhere, the murder's victim is Sir David:
+    then Sir David held that post, and was a member of the party it names."""
+    victims: dict[str, list[str]] = defaultdict(list)
+    for r in relations:
+        if r.prop == "victim" and isinstance(r.object, str):
+            victims[r.subject].append(r.object)
+    out = [r for r in relations if r.prop not in (VICTIM_POST, VICTIM_PARTY)]
+    seen = {(r.subject, r.prop, str(r.object)) for r in out}
+    for r in relations:
+        if r.prop not in (VICTIM_POST, VICTIM_PARTY) or len(victims.get(r.subject, [])) != 1:
+            continue
+        prop = "holdsPost" if r.prop == VICTIM_POST else "memberOf"
+        key = (victims[r.subject][0], prop, str(r.object))
+        if key not in seen:
+            seen.add(key)
+            out.append(Relation(victims[r.subject][0], prop, r.object, r.evidence))
+    return out
 
 
 def _events(an: DocumentAnalysis, entities: dict[str, Entity], relations: list[Relation]) -> None:
@@ -205,6 +229,14 @@ def _entity_relations(
             continue
         if om.entity is None or om.entity not in entities:
             continue
+        if f.prop == VICTIM_POST:
+            # kept aside until the incident's victim is known by name (see _victims_by_post)
+            out.append(Relation(subj, VICTIM_POST, om.entity, evidence(an, f.sent)))
+            for role, inner in om.inner:
+                party = an.mentions[inner].entity
+                if role in ("party", "org") and party in entities:
+                    out.append(Relation(subj, VICTIM_PARTY, party, evidence(an, f.sent)))
+            continue
         emit(subj, f.prop, om.entity, f.sent)
         if f.prop == "holdsPost":
             for role, inner in om.inner:
@@ -219,6 +251,7 @@ def _settle_unnamed(
 ) -> tuple[dict[str, Entity], list[Relation]]:
     """Unnamed incidents and inquiries: one per victim (or perpetrator), a descriptive label from the text, and
     none at all where the text tied nothing to them."""
+    relations = _split_plural_incidents(entities, relations, an)
     rel_by: dict[str, list[Relation]] = defaultdict(list)
     for r in relations:
         rel_by[r.subject].append(r)
@@ -286,6 +319,36 @@ def _settle_unnamed(
         r for r in relations if r.subject in used and (isinstance(r.object, DateValue) or r.object in used)
     ]
     return out, relations
+
+
+def _split_plural_incidents(
+    entities: dict[str, Entity], relations: list[Relation], an: DocumentAnalysis
+) -> list[Relation]:
+    """'the murders of Jo Cox and Sir David Amess': a plural incident noun with several victims is one incident
+    per victim, each with what else the text said of them all."""
+    out = list(relations)
+    for k, e in list(entities.items()):
+        if e.cls != "Incident" or e.label:
+            continue
+        toks = [m.token for m in an.mentions.values() if m.entity == k and m.token is not None]
+        victims = [r for r in relations if r.subject == k and r.prop == "victim"]
+        if len(victims) < 2 or not any(t.tag_ in ("NNS", "NNPS") for t in toks):
+            continue
+        shared = [r for r in relations if r.subject == k and r.prop != "victim"]
+        out = [r for r in out if r.subject != k]
+        noun = toks[0].lemma_.lower()
+        for i, v in enumerate(victims):
+            key = f"{k}/{i}"
+            label = f"{noun} of {entities[str(v.object)].label}"
+            entities[key] = Entity(
+                key=key, cls="Incident", label=label, mentions=list(e.mentions), docs=set(e.docs)
+            )
+            for m in an.mentions.values():
+                if m.entity == k and i == 0:
+                    m.entity = key  # the first keeps the mentions, for its label
+            out += [dataclasses.replace(r, subject=key) for r in (v, *shared)]
+        del entities[k]
+    return out
 
 
 def _merge_into_focus(

@@ -17,6 +17,10 @@ from typing import Any
 from kg.extract import DocumentAnalysis, Found, Mention, outermost
 from kg.lexicon import EventPattern, Lexicon
 
+#: Not a property of the ontology: the post by which a text names an incident's victim. Once the victim is known
+#: by name, it becomes a kg:holdsPost of the victim (see kg.pipeline).
+VICTIM_POST = "victimPost"
+
 _PLACEHOLDER = re.compile(r"\{(?:(\w+):)?([\w|]+)\}")
 _QUOTES = str.maketrans(
     {"\u2019": "'", "\u2018": "'", "\u201c": '"', "\u201d": '"', "\u2013": "-", "\u2014": "-"}
@@ -149,9 +153,11 @@ def pattern_relations(an: DocumentAnalysis, lex: Lexicon) -> list[Found]:
     return found
 
 
-def _mention_at(an: DocumentAnalysis, tok: Any, sent: int) -> Mention | None:
+def _mention_at(
+    an: DocumentAnalysis, tok: Any, sent: int, classes: tuple[str, ...] = ("Person",)
+) -> Mention | None:
     at = _tok_start(an, tok, sent)
-    hits = [m for m in an.mentions.values() if m.sent == sent and m.start <= at < m.end and m.cls == "Person"]
+    hits = [m for m in an.mentions.values() if m.sent == sent and m.start <= at < m.end and m.cls in classes]
     return max(hits, key=lambda m: m.end - m.start, default=None)
 
 
@@ -176,9 +182,12 @@ def parse_relations(an: DocumentAnalysis, lex: Lexicon) -> list[Found]:
                             found.append(Found(m.id, "perpetrator", p.id, m.sent))
                 elif c.dep_ in ("nsubjpass", "dobj"):
                     for x in group:
-                        p = _mention_at(an, x, m.sent)
+                        p = _mention_at(an, x, m.sent, ("Person", "Post"))
                         if p is not None:
-                            found.append(Found(m.id, "victim", p.id, m.sent))
+                            # "murdered the Conservative MP for Southend West": the victim, named by post
+                            found.append(
+                                Found(m.id, "victim" if p.cls == "Person" else VICTIM_POST, p.id, m.sent)
+                            )
                 elif c.dep_ == "agent":
                     for g in c.children:
                         if g.dep_ == "pobj":
@@ -204,6 +213,30 @@ def parse_relations(an: DocumentAnalysis, lex: Lexicon) -> list[Found]:
         if m.cls == "Incident" and tok is not None:
             found += _attached_places_and_dates(an, m)
     return found
+
+
+def _preposition_before(an: DocumentAnalysis, m: Mention) -> Any:
+    """The preposition just before a mention ('in the ...'), or None."""
+    span = an.sentences[m.sent].span
+    before = [t for t in span if _tok_start(an, t, m.sent) < m.start]
+    while before and before[-1].dep_ == "det":
+        before.pop()
+    return before[-1] if before and before[-1].dep_ == "prep" else None
+
+
+def _on_preposition_of(head: Any, prep: Any, targets: set[int], depth: int = 2) -> bool:
+    """Whether a place or date hangs by a preposition on one of the target tokens: directly ('stabbed in X'),
+    or through one noun that does ('at his constituency surgery in X'). The preposition comes from the parse,
+    or else is the one written just before the name (the parse of hyphenated names is often broken)."""
+    via = head.head if head.dep_ == "pobj" and head.head.dep_ == "prep" else prep
+    for _ in range(depth):
+        if via is None or via.dep_ != "prep":
+            return False
+        if via.head.i in targets:
+            return True
+        noun = via.head
+        via = noun.head if noun.dep_ == "pobj" and noun.head.dep_ == "prep" else None
+    return False
 
 
 def _head_token(an: DocumentAnalysis, m: Mention) -> Any:
@@ -246,11 +279,10 @@ def _attached_places_and_dates(an: DocumentAnalysis, m: Mention) -> list[Found]:
         head = _head_token(an, other)
         if head is None:
             continue
-        # directly: the place or date is the object of a preposition on the incident or on its verb
-        via = head.head if head.dep_ == "pobj" and head.head.dep_ == "prep" else None
-        attached = via is not None and (
-            (via.head.i == tok.i and m.kind != "verb") or (anchor is not None and via.head.i == anchor.i)
-        )
+        targets = {anchor.i} if anchor is not None else set()
+        if m.kind != "verb":
+            targets.add(tok.i)
+        attached = _on_preposition_of(head, _preposition_before(an, other), targets)
         attached = attached or (head.i in subtree and head.head.i == tok.i)
         if attached:
             found.append(Found(m.id, "place" if other.cls == "Place" else "date", other.id, m.sent))

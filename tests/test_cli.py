@@ -1,16 +1,25 @@
-"""The `kg` command as a user meets it: run as a real process, exit codes, one-line errors."""
+"""The `kg` command as a user meets it: real processes and real builds, exit codes, one-line errors."""
 
 from __future__ import annotations
 
+import contextlib
+import io
 import os
+import pty
+import select
+import signal
 import subprocess
 import sys
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
+import pyoxigraph
 import pytest
 
+from kg.annotate import DEFAULT_MODEL
 from kg.cli import main
+from kg.export import read_graph, write_graph
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -131,134 +140,196 @@ def test_main_returns_the_status_in_process(tmp_path: Path, capsys: pytest.Captu
     assert main(["--version"]) == 0
 
 
-# In-process tests of the command's own work, with the pipeline and the validator replaced by stand-ins, so
-# that they test the shell (options, writing, summary, exit codes), not the extraction.
+# The command's own work, run for real: the spaCy model, the pipeline and pySHACL on documents of a sentence
+# or two. Builds run in-process where nothing needs a process of their own (the model then loads once), and as a
+# process where the test needs one: a terminal as stderr, a signal, an exit status without a traceback.
 
 KG_NS = "https://w3id.org/kg/ontology#"
+ID = "https://w3id.org/kg/id/"
+RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
+SENTENCES = {
+    "a.txt": "Security Minister Dan Jarvis said the review was published.\n",
+    "b.md": "Home Secretary Yvette Cooper commissioned the Prevent review.\n",
+}
 
 
-def fake_build_graph(documents, *, model=None, progress=None):  # type: ignore[no-untyped-def]
-    import rdflib
+@dataclass(frozen=True)
+class Build:
+    graph: Path
+    status: int
+    out: str
+    err: str
 
-    ds = rdflib.Dataset()
-    kg_ns = rdflib.Namespace(KG_NS)
-    person = rdflib.URIRef("https://w3id.org/kg/id/person/david-amess")
-    ds.default_graph.add((person, rdflib.RDF.type, kg_ns.Person))
-    ds.default_graph.add((person, rdflib.RDFS.label, rdflib.Literal("David Amess")))
-    for done, doc in enumerate(documents, 1):
-        iri = rdflib.URIRef(f"https://w3id.org/kg/id/document/{doc.name}")
-        ds.graph(iri).add((iri, rdflib.RDF.type, kg_ns.Document))
-        ds.default_graph.add((person, kg_ns.mentionedIn, iri))
-        if progress is not None:
-            progress(done, len(documents))
-    fake_build_graph.calls.append(
-        {"model": model, "progress": progress, "names": [d.name for d in documents]}
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory: pytest.TempPathFactory) -> Build:
+    """One real build of two documents, a .txt and a .md, into a folder that does not exist yet."""
+    folder = tmp_path_factory.mktemp("built")
+    for name, text in SENTENCES.items():
+        write(folder / "docs" / name, text.encode())
+    graph = folder / "deep" / "graph.trig"
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        status = main(["build", str(folder / "docs"), "-o", str(graph), "--model", DEFAULT_MODEL])
+    return Build(graph, status, out.getvalue(), err.getvalue())
+
+
+def union(graph: Path) -> set[tuple[str, str, str]]:
+    """The distinct triples of all the graphs in a TriG file, read by Oxigraph rather than by kg."""
+    quads = pyoxigraph.parse(path=graph, format=pyoxigraph.RdfFormat.TRIG)
+    return {(str(q.subject), str(q.predicate), str(q.object)) for q in quads}
+
+
+def write_documents(folder: Path, count: int, text: str = SENTENCES["a.txt"]) -> Path:
+    for i in range(count):
+        write(folder / f"d{i:02}.txt", text.encode())
+    return folder
+
+
+def run_on_a_terminal(
+    *args: str, cwd: Path, interrupt_at: str | None = None
+) -> tuple[subprocess.CompletedProcess[str], str]:
+    """Run `kg` with a pseudo-terminal as its stderr; optionally send SIGINT once `interrupt_at` is drawn.
+
+    Returns the finished process (its stdout) and what it drew on the terminal, with the terminal's `\r\n` line
+    ends made `\n` again.
+    """
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    master, slave = pty.openpty()
+    drawn = b""
+    try:
+        with subprocess.Popen(
+            [sys.executable, "-m", "kg.cli", *args],
+            cwd=cwd,
+            env=env,
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=slave,
+            text=True,
+        ) as process:
+            os.close(slave)
+            slave = -1
+            while True:
+                ready, _, _ = select.select([master], [], [], 300)
+                if not ready:
+                    process.kill()
+                    pytest.fail(f"kg {' '.join(args)}: no output on the terminal for 300 s")
+                try:
+                    chunk = os.read(master, 4096)
+                except OSError:  # EIO: the process has closed the terminal, i.e. exited
+                    break
+                if not chunk:
+                    break
+                drawn += chunk
+                if interrupt_at is not None and interrupt_at.encode() in drawn:
+                    process.send_signal(signal.SIGINT)
+                    interrupt_at = None
+            stdout, _ = process.communicate(timeout=300)
+    finally:
+        os.close(master)
+        if slave != -1:
+            os.close(slave)
+    result = subprocess.CompletedProcess(process.args, process.returncode, stdout, "")
+    return result, drawn.decode().replace("\r\n", "\n")
+
+
+def bar(done: int, total: int) -> str:
+    filled = 30 * done // total
+    return f"\r[{'#' * filled}{'-' * (30 - filled)}] {done:>{len(str(total))}}/{total} documents"
+
+
+def test_build_writes_the_graph_and_one_summary_line(built: Build) -> None:
+    triples = union(built.graph)
+    typed = {(s, o) for s, p, o in triples if p == f"<{RDF_TYPE}>" and o.startswith(f"<{KG_NS}")}
+    documents = {s for s, o in typed if o == f"<{KG_NS}Document>"}
+    entities = {s for s, o in typed if o not in (f"<{KG_NS}Document>", f"<{KG_NS}Evidence>")}
+    assert built.status == 0, built.err
+    assert built.out == ""
+    assert (
+        built.err == f"kg: 2 documents, {len(entities)} entities, {len(triples)} triples -> {built.graph}\n"
     )
-    return ds
+    assert documents == {f"<{ID}document/a-txt>", f"<{ID}document/b-md>"}
+    assert {f"<{ID}person/dan-jarvis>", f"<{ID}person/yvette-cooper>"} <= entities
 
 
-fake_build_graph.calls = []  # type: ignore[attr-defined]
+def test_build_with_a_model_that_is_not_installed_exits_2_naming_it(tmp_path: Path) -> None:
+    write(tmp_path / "a.txt", SENTENCES["a.txt"].encode())
+    previous = write(tmp_path / "g.ttl", b"# the previous graph\n")
+    result = kg("build", "a.txt", "-o", "g.ttl", "--model", "no_such_model", cwd=tmp_path)
+    line = assert_one_error_line(result)
+    assert "'no_such_model' is not installed" in line
+    assert previous.read_bytes() == b"# the previous graph\n"
 
 
-@pytest.fixture
-def fake_pipeline(monkeypatch: pytest.MonkeyPatch) -> list[dict[str, object]]:
-    import types
-
-    module = types.ModuleType("kg.pipeline")
-    module.build_graph = fake_build_graph  # type: ignore[attr-defined]
-    monkeypatch.setitem(sys.modules, "kg.pipeline", module)
-    fake_build_graph.calls = []  # type: ignore[attr-defined]
-    return fake_build_graph.calls  # type: ignore[attr-defined,no-any-return]
-
-
-def fake_validator(monkeypatch: pytest.MonkeyPatch, *, conforms: bool) -> None:
-    import types
-
-    from kg.validate import ValidationResult
-
-    module = types.ModuleType("kg.validate")
-    module.validate = lambda graph: ValidationResult(  # type: ignore[attr-defined]
-        conforms=conforms,
-        report=f"Conforms: {conforms} ({len(graph)} triples)",
-        violations=0 if conforms else 3,
-    )
-    monkeypatch.setitem(sys.modules, "kg.validate", module)
-
-
-def test_build_writes_the_graph_and_one_summary_line(
-    tmp_path: Path, fake_pipeline: list[dict[str, object]], capsys: pytest.CaptureFixture[str]
+@pytest.mark.parametrize("count", [10, 11])
+def test_build_draws_a_progress_bar_on_a_terminal_for_more_than_10_documents(
+    tmp_path: Path, count: int
 ) -> None:
-    write(tmp_path / "docs" / "a.txt", b"Alpha.")
-    write(tmp_path / "docs" / "b.md", b"Beta.")
-    out = tmp_path / "deep" / "graph.nt"
-    assert main(["build", str(tmp_path / "docs"), "-o", str(out), "--model", "my_model"]) == 0
-    captured = capsys.readouterr()
-    assert captured.out == ""
-    assert captured.err == f"kg: 2 documents, 1 entities, 6 triples -> {out}\n"
-    assert len(out.read_bytes().splitlines()) == 6
-    assert fake_pipeline == [{"model": "my_model", "progress": None, "names": ["a.txt", "b.md"]}]
-
-
-def test_build_draws_a_progress_bar_on_a_terminal_for_many_documents(
-    tmp_path: Path,
-    fake_pipeline: list[dict[str, object]],
-    capsys: pytest.CaptureFixture[str],
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    for i in range(12):
-        write(tmp_path / "docs" / f"d{i:02}.txt", b"Text.")
-    monkeypatch.setattr(sys.stderr, "isatty", lambda: True)
-    assert main(["build", str(tmp_path / "docs"), "-o", str(tmp_path / "g.ttl")]) == 0
-    err = capsys.readouterr().err
-    assert err.count("\r") == 12
-    assert "12/12 documents\n" in err
-    assert fake_pipeline[0]["progress"] is not None
+    write_documents(tmp_path / "docs", count)
+    result, drawn = run_on_a_terminal("build", "docs", "-o", "g.ttl", cwd=tmp_path)
+    assert result.returncode == 0, drawn
+    assert result.stdout == ""
+    *bars, summary, end = drawn.split("\n")
+    assert summary.startswith(f"kg: {count} documents, ")
+    assert summary.endswith(" triples -> g.ttl")
+    assert end == ""
+    if count > 10:
+        assert bars == ["".join(bar(done, count) for done in range(1, count + 1))]
+    else:
+        assert bars == []
+    assert (tmp_path / "g.ttl").is_file()
 
 
 def test_build_without_a_terminal_draws_no_progress(
-    tmp_path: Path, fake_pipeline: list[dict[str, object]], capsys: pytest.CaptureFixture[str]
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    for i in range(12):
-        write(tmp_path / "docs" / f"d{i:02}.txt", b"Text.")
+    write_documents(tmp_path / "docs", 11)
     assert main(["build", str(tmp_path / "docs"), "-o", str(tmp_path / "g.ttl")]) == 0
-    assert "\r" not in capsys.readouterr().err
-    assert fake_pipeline[0]["progress"] is None
+    err = capsys.readouterr().err
+    assert "\r" not in err
+    assert err.startswith("kg: 11 documents, ")
+    assert err.count("\n") == 1
 
 
-def test_build_interrupted_exits_130_with_one_line(
-    tmp_path: Path,
-    fake_pipeline: list[dict[str, object]],
-    capsys: pytest.CaptureFixture[str],
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    def interrupted(*args: object, **kwargs: object) -> None:
-        raise KeyboardInterrupt
-
-    monkeypatch.setattr(sys.modules["kg.pipeline"], "build_graph", interrupted)
-    write(tmp_path / "a.txt", b"Alpha.")
-    assert main(["build", str(tmp_path / "a.txt"), "-o", str(tmp_path / "g.ttl")]) == 130
-    assert capsys.readouterr().err == "kg: interrupted\n"
+def test_build_interrupted_exits_130_with_one_line_and_writes_nothing(tmp_path: Path) -> None:
+    # The first document is read at once; the others are long enough that the signal arrives while they are.
+    write(tmp_path / "docs" / "d00.txt", SENTENCES["a.txt"].encode())
+    long_text = " ".join(SENTENCES.values()) * 60
+    for i in range(1, 11):
+        write(tmp_path / "docs" / f"d{i:02}.txt", long_text.encode())
+    result, drawn = run_on_a_terminal("build", "docs", "-o", "g.ttl", cwd=tmp_path, interrupt_at=bar(1, 11))
+    assert result.returncode == 130, drawn
+    assert "Traceback" not in drawn
+    assert drawn.startswith(bar(1, 11))
+    assert drawn.endswith("\nkg: interrupted\n")  # on a fresh line, not after the bar
+    assert drawn.count("kg:") == 1
     assert not (tmp_path / "g.ttl").exists()
+    assert [p.name for p in tmp_path.iterdir()] == ["docs"]  # no temporary file left either
 
 
-@pytest.mark.parametrize(("conforms", "status"), [(True, 0), (False, 1)])
-def test_validate_prints_the_report_and_exits_by_conformance(
-    tmp_path: Path,
-    fake_pipeline: list[dict[str, object]],
-    capsys: pytest.CaptureFixture[str],
-    monkeypatch: pytest.MonkeyPatch,
-    conforms: bool,
-    status: int,
+def test_validate_a_conforming_graph_exits_0_and_prints_the_report(built: Build) -> None:
+    result = kg("validate", str(built.graph), cwd=built.graph.parent)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert result.stdout.split() == ["Validation", "Report", "Conforms:", "True"]
+    assert result.stderr == ""
+
+
+def test_validate_checks_the_union_of_the_named_graphs_and_exits_1_when_it_does_not_conform(
+    built: Build, tmp_path: Path
 ) -> None:
-    write(tmp_path / "a.txt", b"Alpha.")
-    graph = tmp_path / "g.trig"
-    assert main(["build", str(tmp_path / "a.txt"), "-o", str(graph)]) == 0
-    capsys.readouterr()
-    fake_validator(monkeypatch, conforms=conforms)
-    assert main(["validate", str(graph)]) == status
-    captured = capsys.readouterr()
-    assert captured.out == f"Conforms: {conforms} (4 triples)\n"  # the union of the named graphs
-    if conforms:
-        assert captured.err == ""
-    else:
-        assert captured.err == f"kg: error: {graph}: does not conform (3 violations)\n"
+    import rdflib
+
+    ds = read_graph(built.graph)  # an rdflib Dataset
+    person = rdflib.URIRef(ID + "person/dan-jarvis")
+    other_document = ds.graph(rdflib.URIRef(ID + "document/b-md"))
+    assert (person, None, None) not in other_document
+    # Each named graph has at most one label for him; only their union has two.
+    other_document.add((person, rdflib.RDFS.label, rdflib.Literal("Daniel Jarvis")))
+    graph = tmp_path / "two-labels.trig"
+    write_graph(ds, graph)
+    result = kg("validate", graph.name, cwd=tmp_path)
+    assert result.returncode == 1, result.stderr
+    assert result.stdout.startswith("Validation Report\nConforms: False\nResults (1):\n")
+    assert f"Focus Node: <{person}>" in result.stdout
+    assert "Result Path: rdfs:label" in result.stdout
+    assert result.stderr == "kg: error: two-labels.trig: does not conform (1 violations)\n"

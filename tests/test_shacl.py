@@ -7,7 +7,7 @@ import time
 import pytest
 from rdflib import Graph
 
-from kg.validate import ValidationResult, validate
+from kg.shacl import ValidationResult, validate
 
 PREFIXES = """
 @prefix kg: <https://w3id.org/kg/ontology#> .
