@@ -274,6 +274,7 @@ class Extractor:
             if m is not None:
                 taken.append((m.start, m.end))
 
+        self._titles_before_names(s, base, mentions, taken)
         self._post_by_letters(s, base, mentions, taken)
         self._places_by_shape(s, base, mentions, taken)
 
@@ -337,6 +338,35 @@ class Extractor:
                         kind="self" if self_ref else "definite",
                         token=tok,
                     )
+
+    def _titles_before_names(
+        self, s: Sentence, base: int, mentions: dict[int, Mention], taken: list[tuple[int, int]]
+    ) -> None:
+        """'President Zelensky', 'Commissioner Smith': a post word written just before a person's name is the
+        post that person holds."""
+        post_heads = self.heads.get("Post", set()) - set(self.lex.complement_heads.get("Post", ()))
+        for m in [
+            m for m in mentions.values() if m.sent == s.index and m.cls == "Person" and m.kind == "name"
+        ]:
+            prev = [t for t in s.span if base + t.idx + len(t.text) <= m.start]
+            if not prev or prev[-1].text not in post_heads:
+                continue
+            t = prev[-1]
+            a, b = base + t.idx, base + t.idx + len(t.text)
+            if b + 1 != m.start or any(x < b and a < y for x, y in taken):
+                continue
+            title = self.gazetteer(t.text)
+            self._new(
+                mentions,
+                cls="Post",
+                start=a,
+                end=b,
+                text=t.text,
+                sent=s.index,
+                canonical=title[1] if title else t.text,
+                strong=True,
+            )
+            taken.append((a, b))
 
     def _post_by_letters(
         self, s: Sentence, base: int, mentions: dict[int, Mention], taken: list[tuple[int, int]]
@@ -490,7 +520,7 @@ class Extractor:
                 text = full[:-2] if full.endswith(("’s", "'s")) else full
             # "Councillor Daniel Nelson": a post written before the name is the post, not the name
             post_heads = self.heads.get("Post", set())
-            if j - i > 2 and doc[i].text in post_heads and doc[i].text not in self.honorific_words:
+            if j - i >= 2 and doc[i].text in post_heads and doc[i].text not in self.honorific_words:
                 title = self.gazetteer(doc[i].text)
                 self._new(
                     mentions,

@@ -68,6 +68,14 @@ class EventPattern:
 
 
 @dataclass(frozen=True)
+class VerbRelation:
+    iri: str
+    prop: str
+    verbs: tuple[str, ...]
+    prepositions: tuple[str, ...]
+
+
+@dataclass(frozen=True)
 class SpeakerHeader:
     iri: str
     pattern: str
@@ -94,6 +102,7 @@ class Lexicon:
     relation_patterns: tuple[RelationPattern, ...]
     event_patterns: tuple[EventPattern, ...]
     speaker_headers: tuple[SpeakerHeader, ...]
+    verb_relations: tuple[VerbRelation, ...]
     subclasses: dict[str, frozenset[str]] = field(default_factory=dict)  # class → itself and its subclasses
     entity_classes: tuple[str, ...] = ()
 
@@ -255,6 +264,13 @@ def lexicon_from_graph(g: Graph) -> Lexicon:
         triggers=tuple(triggers),
         relation_patterns=tuple(rels),
         event_patterns=tuple(events),
+        verb_relations=tuple(
+            VerbRelation(
+                local_name(s), local_name(p), _strings(g, s, LEX.verb), _strings(g, s, LEX.preposition)
+            )
+            for s in sorted(set(g.subjects(RDF.type, LEX.VerbRelation)), key=str)
+            if (p := g.value(s, LEX.property)) is not None
+        ),
         speaker_headers=tuple(
             SpeakerHeader(local_name(s), pat, _one(g, s, LEX.postTemplate))
             for s in sorted(set(g.subjects(RDF.type, LEX.SpeakerHeader)), key=str)

@@ -17,7 +17,7 @@ from kg.extract import DocumentAnalysis, Found, Mention, evidence, extractor
 from kg.lexicon import load_lexicon, property_signatures
 from kg.model import DateValue, Document, Entity, Extraction, Relation
 from kg.rdfmap import to_dataset
-from kg.relate import VICTIM_POST, event_matches, parse_relations, pattern_relations
+from kg.relate import VICTIM_POST, event_matches, parse_relations, pattern_relations, verb_relations
 from kg.resolve import SPECIFICITY, DocumentResolver, fold, merge_entities
 
 #: Words that name an unnamed incident or inquiry in its descriptive label, by the relation that completes it.
@@ -46,9 +46,21 @@ def extract_document(doc: Document, *, model: str | None = None) -> Extraction:
             res.entities[key] = Entity(key=key, cls=m.cls, label="", docs={doc.name})
             m.entity = key
     res.resolve_references()
-    found = an.found + pattern_relations(an, lex) + parse_relations(an, lex) + _agent_appositions(an)
+    found = (
+        an.found
+        + pattern_relations(an, lex)
+        + parse_relations(an, lex)
+        + verb_relations(an, lex)
+        + _agent_appositions(an)
+    )
     if _resolve_agents(an, found, res.entities):
-        found = an.found + pattern_relations(an, lex) + parse_relations(an, lex) + _agent_appositions(an)
+        found = (
+            an.found
+            + pattern_relations(an, lex)
+            + parse_relations(an, lex)
+            + verb_relations(an, lex)
+            + _agent_appositions(an)
+        )
     relations = _entity_relations(an, found, res.entities)
     entities, relations = _settle_unnamed(res.entities, relations, an)
     relations = _victims_by_post(relations)

@@ -215,6 +215,49 @@ def parse_relations(an: DocumentAnalysis, lex: Lexicon) -> list[Found]:
     return found
 
 
+def verb_relations(an: DocumentAnalysis, lex: Lexicon) -> list[Found]:
+    """Relations the lexicon's verbs state, read from the parse: the verb's passive subject (or object) to the
+    object of its preposition, whatever stands between ('he had been referred by his school three times to the
+    Home Office programme Prevent')."""
+    sigs = _range_classes(lex)
+    found: list[Found] = []
+    for s in an.sentences:
+        for tok in s.span:
+            for vr in lex.verb_relations:
+                if tok.pos_ != "VERB" or tok.lemma_.lower() not in vr.verbs:
+                    continue
+                subjects = [c for c in tok.children if c.dep_ in ("nsubjpass", "dobj")]
+                if not subjects and tok.dep_ == "conj":
+                    subjects = [c for c in tok.head.children if c.dep_ in ("nsubjpass", "nsubj")]
+                targets = [
+                    t
+                    for c in tok.children
+                    if c.dep_ in ("prep", "agent") and c.lower_ in vr.prepositions
+                    for t in c.subtree
+                ]
+                subject_mentions = [
+                    p
+                    for x in subjects
+                    for y in (x, *x.conjuncts)
+                    if (p := _mention_at(an, y, s.index)) is not None
+                ]
+                object_mentions = {
+                    o.id: o
+                    for t in targets
+                    if (o := _mention_at(an, t, s.index, sigs.get(vr.prop, ()))) is not None
+                }
+                for p in subject_mentions:
+                    for o in object_mentions.values():
+                        found.append(Found(p.id, vr.prop, o.id, s.index))
+    return found
+
+
+def _range_classes(lex: Lexicon) -> dict[str, tuple[str, ...]]:
+    from kg.lexicon import property_signatures
+
+    return {p: tuple(sorted(rng)) for p, (_, rng) in property_signatures().items()}
+
+
 def _preposition_before(an: DocumentAnalysis, m: Mention) -> Any:
     """The preposition just before a mention ('in the ...'), or None."""
     span = an.sentences[m.sent].span
