@@ -142,10 +142,30 @@ class Extractor:
                 sentences.append(s)
                 self._mentions_in(s, block, mentions, anchor, doc)
         header = self._header(sentences, text)
+        if blist:
+            self._topic_title(blist[0], mentions)
         found = self._speaker_headers(text, blist, sentences, mentions)
         self._acronyms(text, sentences, mentions)
         self._propagate_classes(mentions)
         return DocumentAnalysis(doc, sentences, mentions, header, found)
+
+    def _topic_title(self, title: Block, mentions: dict[int, Mention]) -> None:
+        """'Prevent: Learning Review': a title of the form 'topic: inquiry' names the inquiry with its topic, and
+        the inquiry concerns what the topic names."""
+        if ": " not in title.text:
+            return
+        end = title.start + len(title.text)
+        inquiry = next(
+            (m for m in mentions.values() if m.cls == "Inquiry" and m.kind == "name" and m.end == end), None
+        )
+        colon = title.start + title.text.index(": ")
+        if inquiry is None or inquiry.start != colon + 2:
+            return
+        inquiry.start = title.start
+        inquiry.text = inquiry.canonical = _fold(title.text)
+        for m in mentions.values():
+            if m.start >= title.start and m.end <= colon and m.kind == "name":
+                inquiry.inner.append(("concerns", m.id))
 
     def _speaker_headers(
         self, text: str, blist: list[Block], sentences: list[Sentence], mentions: dict[int, Mention]

@@ -208,7 +208,9 @@ def parse_relations(an: DocumentAnalysis, lex: Lexicon) -> list[Found]:
                 role = "perpetrator" if has_of and m.cls == "Incident" else trig.possessive_role
                 found.append(Found(m.id, role, p.id, m.sent))
         for role, inner_id in m.inner:
-            if m.cls == "Incident" and role in ("place", "date"):
+            if (m.cls == "Incident" and role in ("place", "date")) or (
+                m.cls == "Inquiry" and role == "concerns"
+            ):
                 found.append(Found(m.id, role, inner_id, m.sent))
         if m.cls == "Incident" and tok is not None:
             found += _attached_places_and_dates(an, m)
