@@ -46,6 +46,12 @@ def extract_document(doc: Document, *, model: str | None = None) -> Extraction:
             res.entities[key] = Entity(key=key, cls=m.cls, label="", docs={doc.name})
             m.entity = key
     res.resolve_references()
+    for m in an.mentions.values():
+        # "the attack in Leeds" with nothing before it to refer to: an incident the reader is taken to know
+        if m.kind == "definite" and m.entity is None and m.cls in ("Incident", "Inquiry"):
+            key = f"{m.cls}:#{doc.name}#{m.id}"
+            res.entities[key] = Entity(key=key, cls=m.cls, label="", docs={doc.name})
+            m.entity = key
     found = (
         an.found
         + pattern_relations(an, lex)

@@ -328,6 +328,10 @@ def _attached_places_and_dates(an: DocumentAnalysis, m: Mention) -> list[Found]:
         if m.kind != "verb":
             targets.add(tok.i)
         attached = _on_preposition_of(head, _preposition_before(an, other), targets)
+        # "the attack last month": a bare time phrase on the incident or its verb
+        attached = attached or (
+            other.date is not None and head.dep_ in ("npadvmod", "tmod") and head.head.i in targets
+        )
         attached = attached or (head.i in subtree and head.head.i == tok.i)
         if attached:
             found.append(Found(m.id, "place" if other.cls == "Place" else "date", other.id, m.sent))
