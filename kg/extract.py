@@ -306,58 +306,23 @@ class Extractor:
                 continue
             low = tok.lower_
             lemma = tok.lemma_.lower()
+            one_token = {"start": start, "end": end, "text": tok.text, "sent": s.index, "token": tok}
             if low in self.pronouns and tok.pos_ == "PRON":
-                self._new(
-                    mentions,
-                    cls="Person",
-                    start=start,
-                    end=end,
-                    text=tok.text,
-                    sent=s.index,
-                    kind="pronoun",
-                    token=tok,
-                )
+                self._new(mentions, cls="Person", kind="pronoun", **one_token)
             elif tok.pos_ == "NOUN" and low in self.agent_nouns:
-                self._new(
-                    mentions,
-                    cls="Person",
-                    start=start,
-                    end=end,
-                    text=tok.text,
-                    sent=s.index,
-                    kind="agent",
-                    token=tok,
-                )
+                self._new(mentions, cls="Person", kind="agent", **one_token)
             elif tok.pos_ in ("NOUN", "PROPN") and (
                 lemma in self.trigger_lemmas or low in self.trigger_lemmas
             ):
                 trig = self.trigger_lemmas.get(lemma) or self.trigger_lemmas[low]
                 self._trigger_mention(tok, trig.cls, s, base, mentions, taken)
             elif tok.pos_ == "VERB" and lemma in self.trigger_verbs:
-                self._new(
-                    mentions,
-                    cls=self.trigger_verbs[lemma].cls,
-                    start=start,
-                    end=end,
-                    text=tok.text,
-                    sent=s.index,
-                    kind="verb",
-                    token=tok,
-                )
+                self._new(mentions, cls=self.trigger_verbs[lemma].cls, kind="verb", **one_token)
             elif tok.pos_ == "NOUN" and low in self.common_nouns and self._definite(tok):
                 cls = self.common_nouns[low]
                 if cls in ("Inquiry", "Programme"):
-                    self_ref = self._self_reference(tok)
-                    self._new(
-                        mentions,
-                        cls=cls,
-                        start=base + tok.idx,
-                        end=end,
-                        text=tok.text,
-                        sent=s.index,
-                        kind="self" if self_ref else "definite",
-                        token=tok,
-                    )
+                    kind = "self" if self._self_reference(tok) else "definite"
+                    self._new(mentions, cls=cls, kind=kind, **one_token)
 
     def _titles_before_names(
         self, s: Sentence, base: int, mentions: dict[int, Mention], taken: list[tuple[int, int]]

@@ -52,21 +52,14 @@ def extract_document(doc: Document, *, model: str | None = None) -> Extraction:
             key = f"{m.cls}:#{doc.name}#{m.id}"
             res.entities[key] = Entity(key=key, cls=m.cls, label="", docs={doc.name})
             m.entity = key
-    found = (
-        an.found
-        + pattern_relations(an, lex)
-        + parse_relations(an, lex)
-        + verb_relations(an, lex)
-        + _agent_appositions(an)
-    )
+
+    def read_relations() -> list[Found]:
+        readers = (pattern_relations, parse_relations, verb_relations)
+        return an.found + [f for read in readers for f in read(an, lex)] + _agent_appositions(an)
+
+    found = read_relations()
     if _resolve_agents(an, found, res.entities):
-        found = (
-            an.found
-            + pattern_relations(an, lex)
-            + parse_relations(an, lex)
-            + verb_relations(an, lex)
-            + _agent_appositions(an)
-        )
+        found = read_relations()  # agent nouns now stand for their perpetrators
     relations = _entity_relations(an, found, res.entities)
     entities, relations = _settle_unnamed(res.entities, relations, an)
     relations = _victims_by_post(relations)
