@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from kg.annotate import Block, blocks, load_nlp, model_name
-from kg.dates import document_date, find_dates
+from kg.dates import MONTHS, WEEKDAYS, document_date, find_dates
 from kg.lexicon import Lexicon, load_lexicon
 from kg.model import DateValue, Document, Evidence
 from kg.vocab import ontology_state
@@ -243,7 +243,9 @@ class Extractor:
         """The title block: the run of short lines at the top of the document (Hansard, GOV.UK headers)."""
         run: list[int] = []
         for s in sentences:
-            if len(s.span) <= 12 and "\n" in text[s.end : s.end + 2] + "\n":
+            line_start = s.start == 0 or text[s.start - 1] == "\n"
+            line_end = s.end >= len(text.rstrip()) or text[s.end : s.end + 1] == "\n"
+            if len(s.span) <= 12 and line_start and line_end:
                 run.append(s.index)
             else:
                 break
@@ -431,6 +433,8 @@ class Extractor:
                 continue
             if self.gazetteer(name) or (self.class_by_head(name) or "Place") != "Place":
                 continue
+            if name.lower() in MONTHS or name.lower() in WEEKDAYS:
+                continue  # "in July", with no year to make it a date, is no place either
             if e < s.span.end and doc[e].lemma_.lower() in self.trigger_lemmas:
                 continue  # 'in the Southport inquiry': the name belongs to the noun after it
             self._new(mentions, cls="Place", start=a, end=b, text=_fold(name), sent=s.index)
@@ -449,6 +453,10 @@ class Extractor:
     ) -> Mention | None:
         doc = ent.doc
         i, j = ent.start, ent.end
+        # a bracket ends a name: "Kettering Community Safety Partnership (KCSP"
+        cut = next((k for k in range(i + 1, j) if doc[k].text == "("), None)
+        if cut is not None:
+            j = cut
         # trim determiners, possessives and punctuation at the edges
         while i < j and (doc[i].lower_ in ("the", "a", "an") or doc[i].is_punct):
             i += 1

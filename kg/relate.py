@@ -279,6 +279,8 @@ def _on_preposition_of(head: Any, prep: Any, targets: set[int], depth: int = 2) 
             return False
         if via.head.i in targets:
             return True
+        if via.head.dep_ in ("dobj", "nsubjpass") and via.head.head.i in targets:
+            return True  # "murdered X in Kettering": the parse hangs the place on the victim
         noun = via.head
         via = noun.head if noun.dep_ == "pobj" and noun.head.dep_ == "prep" else None
     return False

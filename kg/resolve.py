@@ -110,10 +110,16 @@ class DocumentResolver:
         document also uses for a place or a person, is that place or person ('the Southport victims' beside 'in
         Southport'; 'his wife, Julia' beside 'Lady Julia')."""
         others: dict[str, Entity] = {}
+        surnames: dict[str, list[Entity]] = defaultdict(list)
         for e in self.entities.values():
             if e.cls in ("Place", "Person"):
                 for name in (e.label, *e.alt_labels):
                     others.setdefault(fold(name), e)
+            if e.cls == "Person" and len(e.label.split()) > 1:
+                surnames[fold(e.label.split()[-1])].append(e)
+        for surname, people in surnames.items():
+            if len(people) == 1:
+                others.setdefault(surname, people[0])  # "Holloway said": the one Holloway named in full
         for key, e in list(self.entities.items()):
             target = others.get(fold(e.label))
             weak = not any(m.strong for m in self.an.mentions.values() if m.entity == key)
@@ -124,6 +130,8 @@ class DocumentResolver:
                     m.entity = target.key
                     m.cls = target.cls
             target.mentions += e.mentions
+            if e.label != target.label:
+                target.alt_labels.add(e.label)
             del self.entities[key]
 
     def _resolve_persons(self, persons: list[Mention]) -> None:
