@@ -54,7 +54,7 @@ def ruler_patterns(lex: Lexicon) -> list[dict[str, Any]]:
             patterns.append({"label": name.cls, "pattern": seq, "id": name.label})
         for abbr in name.abbreviations:
             patterns.append({"label": name.cls, "pattern": [{"ORTH": abbr}], "id": name.label})
-    connectors = ["of", "for", "on"]
+    connectors = list(lex.connectors)
     not_name = list(lex.not_in_name)
     cap = {"TEXT": {"REGEX": _CAPITALISED, "NOT_IN": not_name}}
     cap_or_hyphen = {"TEXT": {"REGEX": _CAPITALISED_OR_HYPHEN, "NOT_IN": not_name}}

@@ -114,6 +114,7 @@ class Extractor:
         self.parties = {g.label: g for g in lex.gazetteer if g.cls == "PoliticalParty"}
         self.heads = {cls: set(h) for cls, h in lex.name_heads.items()}
         self.place_prepositions = set(lex.place_prepositions)
+        self.determiners = set(lex.determiners)
         joiners = "|".join(re.escape(w) for w in lex.place_name_joiners)
         self.hyphenated_place = re.compile(
             rf"\b[A-Z][a-z]+(?:-(?:{joiners})-[A-Z][a-z]+)+(?: [A-Z][a-z]+)?\b"
@@ -442,7 +443,7 @@ class Extractor:
 
     def _definite(self, tok: Any) -> bool:
         dets = [c for c in tok.children if c.dep_ in ("det", "poss")]
-        return any(d.lower_ in ("the", "this", "that", "its") for d in dets)
+        return any(d.lower_ in self.determiners and d.lower_ not in ("a", "an") for d in dets)
 
     def _self_reference(self, tok: Any) -> bool:
         phrase = " ".join(t.lower_ for t in tok.doc[max(0, tok.i - 1) : tok.i + 1])
@@ -458,7 +459,7 @@ class Extractor:
         if cut is not None:
             j = cut
         # trim determiners, possessives and punctuation at the edges
-        while i < j and (doc[i].lower_ in ("the", "a", "an") or doc[i].is_punct):
+        while i < j and (doc[i].lower_ in self.determiners or doc[i].is_punct):
             i += 1
         while j > i and (doc[j - 1].lower_ in ("'s", "’s", "'", "’") or doc[j - 1].is_punct):
             j -= 1
@@ -577,7 +578,7 @@ class Extractor:
     def _apposition_class(self, doc: Any, j: int) -> str | None:
         """'Learning Together, a programme run by ...': a name followed by ', a <noun>' of a class's common
         nouns is of that class."""
-        if j + 2 >= len(doc) or doc[j].text != "," or doc[j + 1].lower_ not in ("a", "an", "the"):
+        if j + 2 >= len(doc) or doc[j].text != "," or doc[j + 1].lower_ not in self.determiners:
             return None
         for t in doc[j + 2 : j + 5]:
             if t.pos_ == "NOUN":
@@ -702,7 +703,7 @@ class Extractor:
             t = doc[i - 1]
             capital = (
                 t.text[:1].isupper()
-                and t.lower_ not in ("the", "a", "an", "this", "that")
+                and t.lower_ not in self.determiners
                 and (t.pos_ == "PROPN" or bool(t.ent_type_) or not t.is_sent_start)
             )
             year = bool(re.fullmatch(r"(1[89]|20)\d\d", t.text))
@@ -826,7 +827,7 @@ class Extractor:
                     break
                 if not acronym.endswith(letters):
                     return None
-            elif token in ("of", "for", "and", "the", "on") and picked:
+            elif (token in self.lex.connectors or token in self.determiners or token == "and") and picked:
                 picked.insert(0, w)
             else:
                 return None

@@ -87,6 +87,7 @@ class Lexicon:
     honorifics: tuple[str, ...]
     post_nominals: tuple[str, ...]
     connectors: tuple[str, ...]
+    determiners: tuple[str, ...]
     qualifiers: tuple[str, ...]
     pronouns: tuple[str, ...]
     self_references: tuple[str, ...]
@@ -126,7 +127,7 @@ class Lexicon:
         words = normalise_name(text).replace("-", " ").split()
         if not words:
             return None
-        cut = next((i for i, w in enumerate(words) if w in ("of", "for", "on") and i > 0), len(words))
+        cut = next((i for i, w in enumerate(words) if w in self.connectors and i > 0), len(words))
         candidates = [" ".join(words[max(0, cut - 2) : cut]), words[cut - 1]]
         for cls in ("Post", "Inquiry", "Programme", "Agency", "PoliticalParty", "Organization", "Place"):
             heads = self.name_heads.get(cls, ())
@@ -248,6 +249,7 @@ def lexicon_from_graph(g: Graph) -> Lexicon:
         honorifics=words(LEX.honorific),
         post_nominals=words(LEX.postNominal),
         connectors=words(LEX.connector),
+        determiners=words(LEX.determiner),
         qualifiers=words(LEX.qualifier),
         pronouns=words(LEX.pronoun),
         self_references=words(LEX.selfReference),
