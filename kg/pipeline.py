@@ -16,9 +16,8 @@ from kg.dates import document_date
 from kg.extract import DocumentAnalysis, Found, Mention, evidence, extractor
 from kg.lexicon import load_lexicon, property_signatures
 from kg.model import DateValue, Document, Entity, Extraction, Relation
-from kg.rdfmap import to_dataset
 from kg.relate import VICTIM_POST, event_matches, parse_relations, pattern_relations, verb_relations
-from kg.resolve import SPECIFICITY, DocumentResolver, fold, merge_entities
+from kg.resolve import DocumentResolver, fold
 
 #: Words that name an unnamed incident or inquiry in its descriptive label, by the relation that completes it.
 _LABEL_LINKS = (
@@ -456,63 +455,17 @@ def _most_precise_dates(relations: list[Relation]) -> list[Relation]:
     return out
 
 
-def merge(extractions: Sequence[Extraction]) -> Extraction:
-    """One extraction of many documents: each real-world entity once, with every name any document gave it."""
-    groups = [x.entities for x in extractions]
-    rel_index: dict[str, set[tuple[str, str]]] = defaultdict(set)
-    for x in extractions:
-        for r in x.relations:
-            rel_index[r.subject].add((r.prop, r.object if isinstance(r.object, str) else r.object.lexical))
-    # persons first, so incidents can be merged by their (merged) victims
-    mapping = merge_entities(groups, rel_index)
-    merged: dict[str, Entity] = {}
-    for x in extractions:
-        for k, e in x.entities.items():
-            root = mapping[k]
-            tgt = merged.get(root)
-            if tgt is None:
-                tgt = merged[root] = Entity(key=root, cls=e.cls, label=e.label)
-            _absorb(tgt, e)
-    relations: list[Relation] = []
-    seen: set[tuple[str, str, str, str, int]] = set()
-    for x in extractions:
-        for r in x.relations:
-            s = mapping[r.subject]
-            o = r.object if isinstance(r.object, DateValue) else mapping[r.object]
-            ev = r.evidence
-            key = (s, r.prop, str(o), ev.doc if ev else "", ev.start if ev else -1)
-            if key in seen or s == o:
-                continue
-            seen.add(key)
-            relations.append(Relation(s, r.prop, o, ev))
-    docs = [d for x in extractions for d in x.documents]
-    return Extraction(documents=docs, entities=merged, relations=relations)
-
-
-def _absorb(tgt: Entity, e: Entity) -> None:
-    names = {tgt.label, e.label, *tgt.alt_labels, *e.alt_labels}
-    if SPECIFICITY.get(e.cls, 0) > SPECIFICITY.get(tgt.cls, 0):
-        tgt.cls = e.cls
-    if tgt.cls == "Person" and len(e.label.split()) > len(tgt.label.split()):
-        tgt.label = e.label
-    tgt.alt_labels = {n for n in names if (n and fold(n) != fold(tgt.label)) or (n != tgt.label and n)}
-    tgt.alt_labels.discard(tgt.label)
-    tgt.mentions += e.mentions
-    tgt.docs |= e.docs
-
-
 def build_graph(
     documents: Sequence[Document],
     *,
     model: str | None = None,
     progress: Callable[[int, int], None] | None = None,
 ) -> Dataset:
-    """Extract every document, make one entity of each real-world entity, and map it all to RDF."""
-    extractions = []
-    for i, doc in enumerate(documents):
-        extractions.append(extract_document(doc, model=model))
-        if progress is not None:
-            progress(i + 1, len(documents))
-    ex = merge(extractions)
-    # documents keep the date they state about themselves
-    return to_dataset(ex)
+    """Add every document to a fresh store in memory, in the order given, and return its graphs: one entity per
+    real-world entity, one named graph per document. A build records no load times, so the same documents always
+    give the same graph."""
+    from kg.store import Store
+
+    with Store(None) as store:
+        store.add(documents, model=model, progress=progress, record_load_time=False)
+        return store.dataset()

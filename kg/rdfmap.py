@@ -12,13 +12,13 @@ import datetime as dt
 import hashlib
 import re
 import unicodedata
-from collections import defaultdict
 
-from rdflib import RDF, RDFS, XSD, Dataset, Literal, URIRef
+import pyoxigraph as ox
+from rdflib import RDF, RDFS, XSD, Literal, URIRef
 from rdflib.namespace import DCTERMS, PROV, SKOS
 
 from kg.lexicon import load_lexicon
-from kg.model import DateValue, Document, Entity, Extraction, Relation
+from kg.model import DateValue, Document, Extraction
 from kg.resolve import family
 from kg.vocab import KG, KGI
 
@@ -75,68 +75,74 @@ def _cls(name: str) -> URIRef:
     return iri
 
 
-def to_dataset(ex: Extraction, *, loaded_at: dt.datetime | None = None) -> Dataset:
-    """The RDF of an extraction: one named graph per document."""
-    ds = Dataset()
-    for prefix, ns in PREFIXES.items():
-        ds.bind(prefix, ns)
-    iris = {k: entity_iri(e.cls, e.label) for k, e in ex.entities.items()}
-    by_doc: dict[str, list[Relation]] = defaultdict(list)
-    for r in ex.relations:
-        if r.evidence is not None:
-            by_doc[r.evidence.doc].append(r)
-    for doc in ex.documents:
-        d_iri = document_iri(doc.name)
-        g = ds.graph(d_iri)
-        _document(g, d_iri, doc, loaded_at)
-        for k, e in ex.entities.items():
-            if doc.name not in e.docs:
-                continue
-            _entity(g, iris[k], e, d_iri, doc.name)
-        for r in by_doc.get(doc.name, []):
-            _relation(g, r, iris, d_iri)
-    return ds
+#: The named graph of the entity registry: every entity's rdfs:label and skos:altLabel, chosen from the names
+#: all its documents gave it. Everything else lives in the named graph of the document it was read from.
+ENTITIES_GRAPH = KGI["graph/entities"]
 
 
-def _document(g: object, d_iri: URIRef, doc: Document, loaded_at: dt.datetime | None) -> None:
-    add = g.add  # type: ignore[attr-defined]
-    add((d_iri, RDF.type, KG.Document))
-    add((d_iri, DCTERMS.title, Literal(doc.title or doc.name)))
-    add((d_iri, KG.sha256, Literal(doc.sha256)))
-    add((d_iri, KG.sourcePath, Literal(doc.name)))
+def _node(term: URIRef | Literal) -> ox.NamedNode | ox.Literal:
+    if isinstance(term, URIRef):
+        return ox.NamedNode(str(term))
+    if term.language:
+        return ox.Literal(str(term), language=term.language)
+    return ox.Literal(str(term), datatype=ox.NamedNode(str(term.datatype or XSD.string)))
+
+
+def _quad(s: URIRef, p: URIRef, o: URIRef | Literal, g: URIRef) -> ox.Quad:
+    return ox.Quad(ox.NamedNode(str(s)), ox.NamedNode(str(p)), _node(o), ox.NamedNode(str(g)))
+
+
+def document_quads(
+    doc: Document, ex: Extraction, iris: dict[str, str], *, loaded_at: dt.datetime | None = None
+) -> list[ox.Quad]:
+    """The named graph of one document: its metadata, the entities it mentions (class, the names it used,
+    ``kg:mentionedIn``), the relations read from it and the evidence of each."""
+    d = document_iri(doc.name)
+    out: list[ox.Quad] = []
+
+    def add(s: URIRef, p: URIRef, o: URIRef | Literal) -> None:
+        out.append(_quad(s, p, o, d))
+
+    add(d, RDF.type, KG.Document)
+    add(d, DCTERMS.title, Literal(doc.title or doc.name))
+    add(d, KG.sha256, Literal(doc.sha256))
+    add(d, KG.sourcePath, Literal(str(doc.path)))
     if doc.date is not None:
-        add((d_iri, KG.documentDate, date_literal(doc.date)))
+        add(d, KG.documentDate, date_literal(doc.date))
     if loaded_at is not None:
-        add((d_iri, PROV.generatedAtTime, Literal(loaded_at.isoformat(), datatype=XSD.dateTime)))
+        add(d, PROV.generatedAtTime, Literal(loaded_at.isoformat(), datatype=XSD.dateTime))
+    for key, e in ex.entities.items():
+        iri = URIRef(iris[key])
+        add(iri, RDF.type, _cls(e.cls))
+        add(iri, KG.canonicalName, Literal(e.label))
+        for name in sorted(e.alt_labels - {e.label}):
+            add(iri, KG.name, Literal(name))
+        add(iri, KG.mentionedIn, d)
+        if e.kind is not None:
+            add(iri, KG.eventKind, Literal(e.kind))
+    for r in ex.relations:
+        s = URIRef(iris[r.subject])
+        p = _cls(r.prop)
+        o = date_literal(r.object) if isinstance(r.object, DateValue) else URIRef(iris[r.object])
+        add(s, p, o)
+        ev = r.evidence
+        if ev is None:
+            continue
+        e_iri = evidence_iri(ev.doc, s, p, o, ev.start, ev.end)
+        add(e_iri, RDF.type, KG.Evidence)
+        add(e_iri, RDF.subject, s)
+        add(e_iri, RDF.predicate, p)
+        add(e_iri, RDF.object, o)
+        add(e_iri, KG.source, d)
+        add(e_iri, KG.quote, Literal(ev.quote))
+        add(e_iri, KG.start, Literal(ev.start))
+        add(e_iri, KG.end, Literal(ev.end))
+    return out
 
 
-def _entity(g: object, iri: URIRef, e: Entity, d_iri: URIRef, doc: str) -> None:
-    add = g.add  # type: ignore[attr-defined]
-    add((iri, RDF.type, _cls(e.cls)))
-    add((iri, RDFS.label, Literal(e.label)))
-    for a in sorted(e.alt_labels):
-        if a != e.label:
-            add((iri, SKOS.altLabel, Literal(a)))
-    add((iri, KG.mentionedIn, d_iri))
-    if e.kind is not None:
-        add((iri, KG.eventKind, Literal(e.kind)))
-
-
-def _relation(g: object, r: Relation, iris: dict[str, URIRef], d_iri: URIRef) -> None:
-    add = g.add  # type: ignore[attr-defined]
-    s = iris[r.subject]
-    p = _cls(r.prop)
-    o = date_literal(r.object) if isinstance(r.object, DateValue) else iris[r.object]
-    add((s, p, o))
-    ev = r.evidence
-    if ev is None:
-        return
-    e_iri = evidence_iri(ev.doc, s, p, o, ev.start, ev.end)
-    add((e_iri, RDF.type, KG.Evidence))
-    add((e_iri, RDF.subject, s))
-    add((e_iri, RDF.predicate, p))
-    add((e_iri, RDF.object, o))
-    add((e_iri, KG.source, d_iri))
-    add((e_iri, KG.quote, Literal(ev.quote)))
-    add((e_iri, KG.start, Literal(ev.start)))
-    add((e_iri, KG.end, Literal(ev.end)))
+def registry_quads(iri: str, label: str, alt_labels: set[str]) -> list[ox.Quad]:
+    """An entity's entry in the registry: its one label and its other names."""
+    s = URIRef(iri)
+    out = [_quad(s, RDFS.label, Literal(label), ENTITIES_GRAPH)]
+    out += [_quad(s, SKOS.altLabel, Literal(a), ENTITIES_GRAPH) for a in sorted(alt_labels - {label})]
+    return out

@@ -104,6 +104,30 @@ class DocumentResolver:
                 if target in self.entities:
                     self._attach(m, self.entities[target], m.text)
         self._unify_weak_organisations()
+        self._join_shortened_names()
+
+    def _join_shortened_names(self) -> None:
+        """'Institute of Criminology' after 'Cambridge Institute of Criminology': a name of two words or more that
+        ends exactly one longer name of its class family is that entity, shortened."""
+        names = [(k, e) for k, e in self.entities.items() if family(e.cls) not in ("Person", "Place", "Post")]
+        for key, e in names:
+            short = fold(e.label)
+            if len(short.split()) < 2 or key not in self.entities:
+                continue
+            longer = [
+                t
+                for k, t in self.entities.items()
+                if k != key and family(t.cls) == family(e.cls) and fold(t.label).endswith(" " + short)
+            ]
+            if len(longer) != 1:
+                continue
+            target = longer[0]
+            for m in self.an.mentions.values():
+                if m.entity == key:
+                    m.entity = target.key
+            target.mentions += e.mentions
+            target.alt_labels |= {e.label, *e.alt_labels} - {target.label}
+            del self.entities[key]
 
     def _unify_weak_organisations(self) -> None:
         """A name the model called an organisation, with no head word or gazetteer entry to say so, that the
@@ -278,88 +302,3 @@ def _is_subject(m: Mention) -> bool:
 def _contiguous(short: list[str], long: list[str]) -> bool:
     n = len(short)
     return any(long[i : i + n] == short for i in range(len(long) - n + 1))
-
-
-def merge_entities(
-    groups: list[dict[str, Entity]], relations_by_entity: dict[str, set[tuple[str, str]]]
-) -> dict[str, str]:
-    """Cross-document identity: a map from every entity key to the key of the entity it is one with.
-
-    Entities of one class family are one when their canonical names fold alike, or when one's canonical name is
-    another's distinctive (multi-word) other name; incidents are one when they share a victim or a perpetrator.
-    """
-    parent: dict[str, str] = {}
-
-    def find(k: str) -> str:
-        while parent.get(k, k) != k:
-            k = parent[k]
-        return k
-
-    def union(a: str, b: str) -> None:
-        ra, rb = find(a), find(b)
-        if ra != rb:
-            parent[max(ra, rb)] = min(ra, rb)
-
-    by_label: dict[tuple[str, str], list[str]] = defaultdict(list)
-    alt_index: dict[tuple[str, str], set[str]] = defaultdict(set)
-    entities = {k: e for g in groups for k, e in g.items()}
-    for k, e in entities.items():
-        parent.setdefault(k, k)
-        fam = family(e.cls)
-        by_label[(fam, fold(e.label))].append(k)
-        for a in e.alt_labels:
-            if len(fold(a).split()) > 1 or fam != "Person":
-                alt_index[(fam, fold(a))].add(k)
-    for keys in by_label.values():
-        for k in keys[1:]:
-            union(keys[0], k)
-    for (fam, name), keys in by_label.items():
-        for k in alt_index.get((fam, name), ()):
-            union(keys[0], k)
-    # "Axel Rudakubana" and "Axel Muganwa Rudakubana": one person by first and last name
-    by_ends: dict[tuple[str, str], list[str]] = defaultdict(list)
-    for k, e in sorted(entities.items()):
-        words = fold(e.label).split()
-        if e.cls == "Person" and len(words) >= 2:
-            by_ends[(words[0], words[-1])].append(k)
-    for keys in by_ends.values():
-        for k in keys[1:]:
-            union(keys[0], k)
-    # "Learning Review" and "Prevent Learning Review": a name that ends another of its family, where only one does
-    labels = sorted(by_label)
-    for fam, name in labels:
-        if fam in ("Person", "Place", "Post") or len(name.split()) < 2:
-            continue
-        longer = [(f, n) for f, n in labels if f == fam and n != name and n.endswith(" " + name)]
-        if len(longer) == 1:
-            union(by_label[longer[0]][0], by_label[(fam, name)][0])
-    # incidents sharing a participant, once persons are merged
-    for _ in range(2):
-        seen: dict[tuple[str, str], str] = {}
-        for k, e in sorted(entities.items()):
-            if e.cls != "Incident":
-                continue
-            for prop, obj in sorted(relations_by_entity.get(k, set())):
-                if prop in ("victim", "perpetrator"):
-                    sig = (prop, find(obj))
-                    if sig in seen:
-                        union(seen[sig], k)
-                    else:
-                        seen[sig] = k
-        # incidents at one place on compatible dates ("2024-07" and "2024-07-29")
-        dated: dict[str, list[tuple[str, str]]] = defaultdict(list)
-        for k, e in sorted(entities.items()):
-            if e.cls != "Incident":
-                continue
-            rels = relations_by_entity.get(k, set())
-            dates = [o for p, o in rels if p == "date"]
-            for p, o in rels:
-                if p == "place":
-                    for d in dates:
-                        dated[find(o)].append((d, k))
-        for entries in dated.values():
-            for i, (d1, k1) in enumerate(entries):
-                for d2, k2 in entries[i + 1 :]:
-                    if d1.startswith(d2) or d2.startswith(d1):
-                        union(k1, k2)
-    return {k: find(k) for k in entities}

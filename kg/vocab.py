@@ -64,6 +64,8 @@ class KG(DefinedNamespace):
 
     # Provenance: entities and documents
     mentionedIn: URIRef
+    name: URIRef
+    canonicalName: URIRef
     sha256: URIRef
     documentDate: URIRef
     sourcePath: URIRef

@@ -1,0 +1,352 @@
+"""The persistent store: an Oxigraph database on disk that grows document by document.
+
+Layout of the data:
+
+- one named graph per document (the document's IRI), holding its metadata (title, source path, SHA-256 of its
+  text, its own date where it states one, when it was loaded) and every fact read from it: the class of each
+  entity it mentions, the names it used (``kg:name``, ``kg:canonicalName``), ``kg:mentionedIn``, the relations
+  and their evidence;
+- one registry graph (``kgi:graph/entities``) holding each entity's one ``rdfs:label`` and its
+  ``skos:altLabel``s, chosen from the names of all the documents that mention it.
+
+Queries see the union. Each change is one Oxigraph transaction: adding a document (or replacing a changed one)
+writes its graph and the registry entries of the entities it touches at once, so a process killed at any moment
+leaves the store as it was before or after that document. Re-adding an unchanged document (same SHA-256) changes
+nothing. Removing a document drops its graph; entities no document mentions any more leave the registry.
+
+Writers take an exclusive lock on ``kg.lock`` in the store folder and wait for one another (up to ``wait``
+seconds, then :class:`StoreBusy`); readers open the database read-only and do not wait.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import fcntl
+import os
+import time
+from collections import Counter
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from types import TracebackType
+
+import pyoxigraph as ox
+from rdflib import BNode as RBNode
+from rdflib import Dataset
+from rdflib import Literal as RLiteral
+from rdflib import URIRef as RURIRef
+
+from kg.errors import InputError, KgError
+from kg.identity import SIGNATURE_PROPS, IdentityIndex, Known, choose_label
+from kg.model import Document, Extraction
+from kg.rdfmap import ENTITIES_GRAPH, PREFIXES, document_iri, document_quads, entity_iri, registry_quads
+from kg.vocab import KG
+
+DEFAULT_STORE = Path(".kg")
+LOCK_FILE = "kg.lock"
+DATA_DIR = "oxigraph"
+
+
+class StoreBusy(KgError):
+    """Another kg command holds the store and did not let go in time."""
+
+
+class StoreError(KgError):
+    """The store folder cannot be used: not a kg store, unreadable, or damaged."""
+
+
+@dataclass(frozen=True)
+class DocumentInfo:
+    iri: str
+    name: str
+    source: str
+    sha256: str
+    loaded_at: str | None
+
+
+@dataclass(frozen=True)
+class AddResult:
+    name: str
+    status: str  # "added", "replaced" or "unchanged"
+    entities: int = 0
+    relations: int = 0
+
+
+def _n(iri: str | RURIRef) -> ox.NamedNode:
+    return ox.NamedNode(str(iri))
+
+
+class Store:
+    """A kg store: on disk at `path`, or in memory when `path` is None (what ``kg build`` uses).
+
+    Use as a context manager; the write lock is held from opening to closing a writable store.
+    """
+
+    def __init__(self, path: Path | None = None, *, read_only: bool = False, wait: float = 30.0) -> None:
+        self.path = path
+        self.read_only = read_only
+        self._lock_fd: int | None = None
+        self._index: IdentityIndex | None = None
+        if path is None:
+            self._db = ox.Store()
+            return
+        data = path / DATA_DIR
+        if read_only:
+            if not data.is_dir():
+                raise StoreError(f"{path}: no kg store here (run `kg add` or `kg build` first)")
+            self._db = self._open(lambda: ox.Store.read_only(str(data)))
+            return
+        if path.exists() and not path.is_dir():
+            raise StoreError(f"{path}: not a folder")
+        path.mkdir(parents=True, exist_ok=True)
+        self._lock(path / LOCK_FILE, wait)
+        self._db = self._open(lambda: ox.Store(str(data)))
+
+    def _open(self, opener: Callable[[], ox.Store]) -> ox.Store:
+        try:
+            return opener()
+        except OSError as e:
+            self.close()
+            raise StoreError(f"{self.path}: cannot open the store: {e}") from None
+
+    def _lock(self, lock_path: Path, wait: float) -> None:
+        fd = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o644)
+        deadline = time.monotonic() + wait
+        while True:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                self._lock_fd = fd
+                return
+            except BlockingIOError:
+                if time.monotonic() >= deadline:
+                    os.close(fd)
+                    raise StoreBusy(
+                        f"{self.path}: another kg command is writing to this store; gave up after {wait:g} s"
+                    ) from None
+                time.sleep(0.1)
+
+    def close(self) -> None:
+        if getattr(self, "_db", None) is not None and self.path is not None and not self.read_only:
+            self._db.flush()
+        self._db = None  # type: ignore[assignment]
+        if self._lock_fd is not None:
+            fcntl.flock(self._lock_fd, fcntl.LOCK_UN)
+            os.close(self._lock_fd)
+            self._lock_fd = None
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self.close()
+
+    # ------------------------------------------------------------------ reading
+    def documents(self) -> list[DocumentInfo]:
+        q = f"""
+            SELECT ?d ?source ?sha ?title ?loaded WHERE {{
+              GRAPH ?d {{ ?d a <{KG.Document}> ; <{KG.sha256}> ?sha ; <{KG.sourcePath}> ?source .
+                         OPTIONAL {{ ?d <http://www.w3.org/ns/prov#generatedAtTime> ?loaded }} }}
+            }} ORDER BY ?d"""
+        out = []
+        for row in self._select(q):
+            iri = row["d"]
+            loaded = row.get("loaded")
+            name = iri.rsplit("/", 1)[-1]
+            out.append(DocumentInfo(iri, name, row["source"], row["sha"], loaded))
+        return out
+
+    def counts(self) -> tuple[dict[str, int], dict[str, int]]:
+        """Entities per class and relations per property, over the union of all graphs."""
+        classes: Counter[str] = Counter()
+        q = f"""SELECT ?c (COUNT(DISTINCT ?e) AS ?n) WHERE {{ GRAPH ?g {{ ?e a ?c ; <{KG.mentionedIn}> ?g }} }}
+                GROUP BY ?c"""
+        for row in self._select(q):
+            classes[row["c"].rsplit("#", 1)[-1]] = int(row["n"])
+        relations: Counter[str] = Counter()
+        props = " ".join(f"<{KG[p]}>" for p in RELATION_PROPS)
+        q = f"""SELECT ?p (COUNT(*) AS ?n) WHERE {{
+                  SELECT DISTINCT ?s ?p ?o WHERE {{ GRAPH ?g {{ ?s ?p ?o }} VALUES ?p {{ {props} }} }}
+                }} GROUP BY ?p"""
+        for row in self._select(q):
+            relations[row["p"].rsplit("#", 1)[-1]] = int(row["n"])
+        return dict(sorted(classes.items())), dict(sorted(relations.items()))
+
+    def quads(self) -> Iterator[ox.Quad]:
+        return iter(self._db.quads_for_pattern(None, None, None, None))
+
+    def dataset(self) -> Dataset:
+        """The store as an rdflib Dataset, one named graph per document and the registry."""
+        ds = Dataset()
+        for prefix, ns in PREFIXES.items():
+            ds.bind(prefix, ns)
+        for q in self.quads():
+            g = (
+                ds.graph(RURIRef(q.graph_name.value))
+                if isinstance(q.graph_name, ox.NamedNode)
+                else ds.default_graph
+            )
+            g.add((_rdflib(q.subject), _rdflib(q.predicate), _rdflib(q.object)))
+        return ds
+
+    def _select(self, query: str) -> list[dict[str, str]]:
+        """Rows of a SELECT as plain strings (IRIs, lexical forms); unbound variables are left out."""
+        result = self._db.query(query)
+        assert isinstance(result, ox.QuerySolutions)
+        names = [v.value for v in result.variables]
+        rows = []
+        for solution in result:
+            rows.append({n: solution[n].value for n in names if solution[n] is not None})
+        return rows
+
+    # ------------------------------------------------------------------ identity
+    def index(self) -> IdentityIndex:
+        """What the store knows of its entities, for matching new documents against (loaded once)."""
+        if self._index is not None:
+            return self._index
+        known: dict[str, Known] = {}
+        q = f"""
+            SELECT ?g ?e ?c ?canon ?name WHERE {{
+              GRAPH ?g {{ ?e <{KG.mentionedIn}> ?g ; a ?c ; <{KG.canonicalName}> ?canon .
+                         OPTIONAL {{ ?e <{KG.name}> ?name }} }}
+            }}"""
+        for row in self._select(q):
+            g, e = row["g"], row["e"]
+            k = known.setdefault(e, Known(e))
+            k.classes[g] = row["c"].rsplit("#", 1)[-1]
+            k.canonical[g] = row["canon"]
+            names = k.names.setdefault(g, set())
+            names.add(row["canon"])
+            if "name" in row:
+                names.add(row["name"])
+        props = " ".join(f"<{KG[p]}>" for p in SIGNATURE_PROPS)
+        q = f"""
+            SELECT ?g ?e ?p ?o WHERE {{
+              GRAPH ?g {{ ?e a <{KG.Incident}> ; ?p ?o }} VALUES ?p {{ {props} }}
+            }}"""
+        for row in self._select(q):
+            g, e = row["g"], row["e"]
+            if e in known:
+                prop = row["p"].rsplit("#", 1)[-1]
+                known[e].signature.setdefault(g, set()).add((prop, row["o"]))
+        self._index = IdentityIndex(known)
+        return self._index
+
+    # ------------------------------------------------------------------ writing
+    def add(
+        self,
+        documents: Sequence[Document],
+        *,
+        model: str | None = None,
+        progress: Callable[[int, int], None] | None = None,
+        record_load_time: bool = True,
+    ) -> list[AddResult]:
+        """Add documents one by one, each in its own transaction; unchanged ones are left alone."""
+        from kg.pipeline import extract_document
+
+        self._writable()
+        known = {d.iri: d.sha256 for d in self.documents()}
+        results = []
+        for i, doc in enumerate(documents):
+            d_iri = str(document_iri(doc.name))
+            if known.get(d_iri) == doc.sha256:
+                results.append(AddResult(doc.name, "unchanged"))
+            else:
+                ex = extract_document(doc, model=model)
+                loaded_at = dt.datetime.now(dt.UTC).replace(microsecond=0) if record_load_time else None
+                self._write(d_iri, ex, loaded_at)
+                status = "replaced" if d_iri in known else "added"
+                known[d_iri] = doc.sha256
+                results.append(AddResult(doc.name, status, len(ex.entities), len(ex.relations)))
+            if progress is not None:
+                progress(i + 1, len(documents))
+        return results
+
+    def remove(self, refs: Sequence[str]) -> list[str]:
+        """Remove documents, named by IRI, file name or source path; returns the IRIs removed."""
+        self._writable()
+        docs = self.documents()
+        removed = []
+        for ref in refs:
+            match = [
+                d
+                for d in docs
+                if ref in (d.iri, d.name, d.source) or str(document_iri(Path(ref).name)) == d.iri
+            ]
+            if not match:
+                raise InputError(f"{ref}: no such document in the store")
+            for d in match:
+                self._write(d.iri, None, None)
+                removed.append(d.iri)
+        return removed
+
+    def _writable(self) -> None:
+        if self.read_only:
+            raise StoreError(f"{self.path}: opened read-only")
+
+    def _write(self, d_iri: str, ex: Extraction | None, loaded_at: dt.datetime | None) -> None:
+        """Replace one document's graph (or drop it, when `ex` is None) and the registry entries of every entity
+        it touched, in one transaction."""
+        index = self.index()
+        touched = index.drop_document(d_iri)
+        quads: list[ox.Quad] = []
+        if ex is not None:
+            doc = ex.documents[0]
+            iris = index.resolve(ex, lambda cls, label: str(entity_iri(cls, label)))
+            index.record(d_iri, ex, iris)
+            touched |= set(iris.values())
+            quads += document_quads(doc, ex, iris, loaded_at=loaded_at)
+        for iri in sorted(touched):
+            known = index.known.get(iri)
+            if known is not None:
+                quads += registry_quads(iri, choose_label(known), known.all_names())
+        registry = f"<{ENTITIES_GRAPH}>"
+        parts = [f"DROP SILENT GRAPH <{d_iri}>"]
+        if touched:
+            values = " ".join(f"<{iri}>" for iri in sorted(touched))
+            parts.append(
+                f"DELETE {{ GRAPH {registry} {{ ?e ?p ?o }} }} WHERE {{ GRAPH {registry} {{ ?e ?p ?o }} VALUES ?e {{ {values} }} }}"
+            )
+        if quads:
+            body = "\n".join(
+                f"GRAPH {q.graph_name} {{ {q.subject} {q.predicate} {q.object} }}" for q in quads
+            )
+            parts.append(f"INSERT DATA {{\n{body}\n}}")
+        try:
+            self._db.update(" ;\n".join(parts))
+        except OSError as e:
+            self._index = None  # the transaction did not happen: forget what we assumed
+            raise StoreError(f"{self.path}: could not write {d_iri}: {e}") from None
+
+
+#: The contract's relations between entities, counted by `kg status`.
+RELATION_PROPS = (
+    "perpetrator",
+    "victim",
+    "date",
+    "place",
+    "commissionedBy",
+    "concerns",
+    "ledBy",
+    "holdsPost",
+    "memberOf",
+    "referredTo",
+    "involves",
+)
+
+
+def _rdflib(term: object) -> RURIRef | RLiteral | RBNode:
+    if isinstance(term, ox.NamedNode):
+        return RURIRef(term.value)
+    if isinstance(term, ox.BlankNode):
+        return RBNode(term.value)
+    assert isinstance(term, ox.Literal)
+    if term.language:
+        return RLiteral(term.value, lang=term.language)
+    if term.datatype.value == XSD_STRING:
+        return RLiteral(term.value)  # RDF 1.1: a plain literal is an xsd:string
+    return RLiteral(term.value, datatype=RURIRef(term.datatype.value))
+
+
+XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
