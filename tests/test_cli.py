@@ -87,9 +87,9 @@ def test_validate_missing_file_exits_2(tmp_path: Path) -> None:
     assert line == "kg: error: missing.ttl: no such file"
 
 
-def test_validate_default_is_exports_graph(tmp_path: Path) -> None:
+def test_validate_default_is_the_store(tmp_path: Path) -> None:
     line = assert_one_error_line(kg("validate", cwd=tmp_path))
-    assert line == "kg: error: exports/graph.ttl: no such file"
+    assert line.startswith("kg: error: .kg: no kg store here")
 
 
 def test_validate_unparseable_file_exits_2(tmp_path: Path) -> None:
