@@ -1,10 +1,9 @@
-"""Stage 4: mentions to entities, within a document and across documents.
+"""Stage 4: mentions to entities within one document (across documents: ``kg.identity``).
 
-Within a document: names that differ only by honorifics, possessives or "the" are one entity; a surname or a
-title-plus-first-name ("Amess", "Sir David") joins the full name it abbreviates; a bracketed acronym joins the
-name before it; pronouns, "the review", "the attack" join the entity in focus. Across documents: entities of one
-class family with the same canonical name, or sharing a distinctive other name, are one entity; incidents with
-the same victim or perpetrator are one incident.
+Names that differ only by honorifics, possessives or "the" are one entity; a surname or a title-plus-first-name
+("Amess", "Sir David") joins the full name it abbreviates; a bracketed acronym joins the name before it; a name
+that shortens exactly one longer name of its family joins it; pronouns, "the review", "the attack" join the
+entity in focus.
 """
 
 from __future__ import annotations
