@@ -67,7 +67,10 @@ def choose_label(known: Known) -> str:
         return min(known.all_names(), key=lambda n: (-len(n), n), default="")
     if known.cls == "Person":
         return max(counts, key=lambda n: (len(n.split()), len(n), n))
-    return max(counts, key=lambda n: (counts[n], len(n), n))
+    from kg.pipeline import is_descriptive
+
+    # a name the text gave ("2024 Southport stabbings") before one built from it ("killing spree by ...")
+    return max(counts, key=lambda n: (not is_descriptive(n), counts[n], len(n), n))
 
 
 class IdentityIndex:

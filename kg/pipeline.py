@@ -427,7 +427,10 @@ def _descriptive_label(
             trig = next((t for t in lex.triggers if tok.lemma_.lower() in t.verbs), trig)
             noun = trig.lemmas[0] if trig else tok.lemma_.lower()
         else:
-            noun = tok.lemma_.lower()
+            # "killing spree", not "spree": the trigger's own words, without the year before it
+            words = [w for w in m.text.split() if not w.isdigit()]
+            noun = " ".join([*words[:-1], tok.lemma_.lower()]) if len(words) > 1 else tok.lemma_.lower()
+            noun = noun[:1].lower() + noun[1:]
         if noun:
             break
     if not noun:
@@ -437,6 +440,11 @@ def _descriptive_label(
         if objs:
             return f"{noun} {link} {entities[objs[0]].label}"
     return ""
+
+
+def is_descriptive(label: str) -> bool:
+    """Whether a label was built from the text ('murder of David Amess') rather than read as a name."""
+    return any(f" {link} " in f" {label} " for _, link in _LABEL_LINKS) and not label[:1].isupper()
 
 
 def _most_precise_dates(relations: list[Relation]) -> list[Relation]:

@@ -1,0 +1,351 @@
+"""Ask the graph: SPARQL over the store or a graph file, saved queries, result formats, RDFS reasoning.
+
+A query runs on Oxigraph over the union of the named graphs. The ontology's prefixes and the standard ones are
+declared for the user. ``--reasoning rdfs`` first computes the RDFS closure of the graph and the ontology
+(owlrl), so that a query written with schema.org, FOAF or PROV terms answers through the ontology's alignments.
+Updates are refused unless asked for.
+"""
+
+from __future__ import annotations
+
+import csv
+import enum
+import io
+import json
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TypeVar
+
+import pyoxigraph as ox
+
+from kg.errors import InputError, KgError
+
+QUERIES_DIR = Path(__file__).resolve().parent.parent / "queries"
+
+#: Declared for every query: the ontology's own and the standard vocabularies.
+PREFIXES = {
+    "kg": "https://w3id.org/kg/ontology#",
+    "kgi": "https://w3id.org/kg/id/",
+    "lex": "https://w3id.org/kg/lexicon#",
+    "rdf": "http://www.w3.org/1999/02/22-rdf-syntax-ns#",
+    "rdfs": "http://www.w3.org/2000/01/rdf-schema#",
+    "owl": "http://www.w3.org/2002/07/owl#",
+    "xsd": "http://www.w3.org/2001/XMLSchema#",
+    "skos": "http://www.w3.org/2004/02/skos/core#",
+    "schema": "https://schema.org/",
+    "foaf": "http://xmlns.com/foaf/0.1/",
+    "org": "http://www.w3.org/ns/org#",
+    "prov": "http://www.w3.org/ns/prov#",
+    "sem": "http://semanticweb.cs.vu.nl/2009/11/sem/",
+    "dcterms": "http://purl.org/dc/terms/",
+}
+
+CELL_WIDTH = 60  # table cells longer than this are cut
+
+T = TypeVar("T")
+
+_UPDATE = re.compile(
+    r"^\s*(?:(?:PREFIX\s+\S*\s*<[^>]*>|BASE\s+<[^>]*>)\s*)*(INSERT|DELETE|LOAD|CLEAR|CREATE|DROP|COPY|MOVE|ADD|WITH)\b",
+    re.IGNORECASE,
+)
+
+
+class QueryError(KgError):
+    """The SPARQL text does not parse, or cannot run; the message is the parser's, with line and column."""
+
+
+class UpdateRefused(KgError):
+    """An update was given where only queries are allowed."""
+
+
+class Format(enum.Enum):
+    TABLE = "table"
+    CSV = "csv"
+    TSV = "tsv"
+    JSON = "json"
+    MD = "md"
+    XML = "xml"
+
+
+@dataclass(frozen=True)
+class SavedQuery:
+    name: str
+    path: Path
+    question: str
+
+
+def saved_queries(folder: Path = QUERIES_DIR) -> list[SavedQuery]:
+    """The saved queries: every ``*.rq`` of the folder, whose first comment line is the question it answers."""
+    out = []
+    for path in sorted(folder.glob("*.rq")):
+        question = ""
+        for line in path.read_text(encoding="utf-8").splitlines():
+            if line.startswith("#"):
+                question = line.lstrip("#").strip()
+                break
+        out.append(SavedQuery(path.stem, path, question))
+    return out
+
+
+def query_text(arg: str, folder: Path = QUERIES_DIR) -> str:
+    """SPARQL text from what the user gave: a ``.rq`` file, the name of a saved query, or the text itself."""
+    path = Path(arg)
+    if arg.endswith(".rq") or (len(arg) < 200 and "\n" not in arg and path.is_file()):
+        if not path.is_file():
+            raise InputError(f"{arg}: no such query file")
+        try:
+            return path.read_text(encoding="utf-8")
+        except UnicodeDecodeError as e:
+            raise InputError(f"{arg}: not UTF-8 at byte {e.start}") from None
+    saved = {q.name: q for q in saved_queries(folder)}
+    if arg in saved:
+        return saved[arg].path.read_text(encoding="utf-8")
+    if re.fullmatch(r"[\w-]+", arg):
+        raise InputError(f"{arg}: no saved query of that name (kg query --list shows them)")
+    return arg
+
+
+def is_update(text: str) -> bool:
+    without_comments = re.sub(r"(?m)#.*$", "", text)
+    return bool(_UPDATE.match(without_comments))
+
+
+@dataclass
+class Result:
+    """What a query gave: solutions (variables and rows), a boolean, or triples."""
+
+    kind: str  # "solutions", "boolean" or "graph"
+    variables: list[str]
+    rows: list[dict[str, ox.NamedNode | ox.BlankNode | ox.Literal | None]]
+    boolean: bool | None = None
+    triples: list[ox.Triple] | None = None
+
+
+def run_query(store: ox.Store, text: str, *, union: bool = True, limit: int | None = None) -> Result:
+    """Run a SPARQL query (not an update) on a store; at most `limit` rows are kept (``limit+1`` are read, so a
+    caller can tell that there were more)."""
+    if is_update(text):
+        raise UpdateRefused("this is a SPARQL update; kg query runs it only with --update")
+    try:
+        result = store.query(text, prefixes=PREFIXES, use_default_graph_as_union=union)
+    except SyntaxError as e:
+        raise QueryError(f"SPARQL syntax: {e}") from None
+    except OSError as e:
+        raise QueryError(f"query failed: {e}") from None
+    if isinstance(result, ox.QueryBoolean):
+        return Result("boolean", [], [], boolean=bool(result))
+    if isinstance(result, ox.QueryTriples):
+        return Result("graph", [], [], triples=list(_take(iter(result), limit)))
+    variables = [v.value for v in result.variables]
+    rows = [{v: s[v] for v in variables} for s in _take(iter(result), limit)]
+    return Result("solutions", variables, rows)
+
+
+def run_update(store: ox.Store, text: str) -> None:
+    try:
+        store.update(text, prefixes=PREFIXES)
+    except SyntaxError as e:
+        raise QueryError(f"SPARQL syntax: {e}") from None
+    except OSError as e:
+        raise QueryError(f"update failed: {e}") from None
+
+
+def _take(items: Iterator[T], limit: int | None) -> Iterator[T]:
+    for i, item in enumerate(items):
+        if limit is not None and i > limit:
+            return
+        yield item
+
+
+# ---------------------------------------------------------------------- formats
+def shorten(term: object) -> str:
+    """A term as a person reads it: IRIs with their prefix, literals as their text."""
+    if term is None:
+        return ""
+    if isinstance(term, ox.NamedNode):
+        for prefix, ns in PREFIXES.items():
+            if term.value.startswith(ns):
+                return f"{prefix}:{term.value[len(ns) :]}"
+        return term.value
+    if isinstance(term, ox.Literal):
+        return term.value
+    if isinstance(term, ox.BlankNode):
+        return f"_:{term.value}"
+    return str(term)
+
+
+def format_result(result: Result, fmt: Format) -> str:
+    if result.kind == "boolean":
+        if fmt == Format.JSON:
+            return json.dumps({"head": {}, "boolean": result.boolean}) + "\n"
+        return ("true" if result.boolean else "false") + "\n"
+    if result.kind == "graph":
+        data = ox.serialize(result.triples or [], format=ox.RdfFormat.TURTLE, prefixes=PREFIXES)
+        return (data or b"").decode("utf-8")
+    if fmt in (Format.JSON, Format.XML, Format.CSV, Format.TSV):
+        return _standard(result, fmt)
+    header = result.variables
+    rows = [[shorten(r.get(v)) for v in header] for r in result.rows]
+    if fmt == Format.MD:
+        lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+        lines += [
+            "| " + " | ".join(c.replace("|", "\\|").replace("\n", " ") for c in row) + " |" for row in rows
+        ]
+        return "\n".join(lines) + "\n"
+    cut = [[_cut(c) for c in row] for row in rows]
+    widths = [max([len(h), *(len(row[i]) for row in cut)]) for i, h in enumerate(header)]
+    lines = ["  ".join(h.ljust(w) for h, w in zip(header, widths, strict=True)).rstrip()]
+    lines.append("  ".join("-" * w for w in widths))
+    lines += ["  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)).rstrip() for row in cut]
+    lines.append(f"({len(rows)} row{'s' if len(rows) != 1 else ''})")
+    return "\n".join(lines) + "\n"
+
+
+def _cut(cell: str) -> str:
+    cell = " ".join(cell.split())
+    return cell if len(cell) <= CELL_WIDTH else cell[: CELL_WIDTH - 1] + "…"
+
+
+def _standard(result: Result, fmt: Format) -> str:
+    """SPARQL 1.1 Query Results JSON, XML, CSV or TSV."""
+    if fmt == Format.JSON:
+        bindings = []
+        for r in result.rows:
+            b = {}
+            for v in result.variables:
+                term = r.get(v)
+                if term is not None:
+                    b[v] = _json_term(term)
+            bindings.append(b)
+        return (
+            json.dumps(
+                {"head": {"vars": result.variables}, "results": {"bindings": bindings}}, ensure_ascii=False
+            )
+            + "\n"
+        )
+    if fmt == Format.CSV:
+        buf = io.StringIO()
+        w = csv.writer(buf, lineterminator="\r\n")
+        w.writerow(result.variables)
+        for r in result.rows:
+            w.writerow(["" if r.get(v) is None else _plain(r.get(v)) for v in result.variables])
+        return buf.getvalue()
+    if fmt == Format.TSV:
+        lines = ["\t".join("?" + v for v in result.variables)]
+        lines += [
+            "\t".join("" if r.get(v) is None else str(r.get(v)) for v in result.variables)
+            for r in result.rows
+        ]
+        return "\n".join(lines) + "\n"
+    return _xml(result)
+
+
+def _plain(term: object) -> str:
+    if isinstance(term, (ox.NamedNode, ox.Literal)):
+        return term.value
+    if isinstance(term, ox.BlankNode):
+        return f"_:{term.value}"
+    return str(term)
+
+
+def _json_term(term: object) -> dict[str, str]:
+    if isinstance(term, ox.NamedNode):
+        return {"type": "uri", "value": term.value}
+    if isinstance(term, ox.BlankNode):
+        return {"type": "bnode", "value": term.value}
+    assert isinstance(term, ox.Literal)
+    out = {"type": "literal", "value": term.value}
+    if term.language:
+        out["xml:lang"] = term.language
+    elif term.datatype.value != "http://www.w3.org/2001/XMLSchema#string":
+        out["datatype"] = term.datatype.value
+    return out
+
+
+def _xml(result: Result) -> str:
+    from xml.sax.saxutils import escape, quoteattr
+
+    out = ['<?xml version="1.0"?>', '<sparql xmlns="http://www.w3.org/2005/sparql-results#">', "<head>"]
+    out += [f"<variable name={quoteattr(v)}/>" for v in result.variables]
+    out += ["</head>", "<results>"]
+    for r in result.rows:
+        out.append("<result>")
+        for v in result.variables:
+            term = r.get(v)
+            if term is None:
+                continue
+            j = _json_term(term)
+            if j["type"] == "uri":
+                inner = f"<uri>{escape(j['value'])}</uri>"
+            elif j["type"] == "bnode":
+                inner = f"<bnode>{escape(j['value'])}</bnode>"
+            else:
+                attrs = f" xml:lang={quoteattr(j['xml:lang'])}" if "xml:lang" in j else ""
+                attrs += f" datatype={quoteattr(j['datatype'])}" if "datatype" in j else ""
+                inner = f"<literal{attrs}>{escape(j['value'])}</literal>"
+            out.append(f"<binding name={quoteattr(v)}>{inner}</binding>")
+        out.append("</result>")
+    out += ["</results>", "</sparql>"]
+    return "\n".join(out) + "\n"
+
+
+# ---------------------------------------------------------------------- sources
+def store_from_dataset(quads: Iterator[ox.Quad]) -> ox.Store:
+    """An in-memory Oxigraph store holding the given quads."""
+    store = ox.Store()
+    store.extend(quads)
+    return store
+
+
+def file_store(path: Path) -> ox.Store:
+    """A graph file (any format kg writes) loaded into an in-memory store, named graphs kept."""
+    from kg.export import read_graph
+
+    ds = read_graph(path)
+    return store_from_dataset(iter(_ox_quads(ds)))
+
+
+def _ox_term(t: object) -> ox.NamedNode | ox.BlankNode | ox.Literal:
+    from rdflib import BNode, Literal, URIRef
+
+    if isinstance(t, URIRef):
+        return ox.NamedNode(str(t))
+    if isinstance(t, BNode):
+        return ox.BlankNode(str(t))
+    assert isinstance(t, Literal)
+    if t.language:
+        return ox.Literal(str(t), language=t.language)
+    if t.datatype is not None:
+        return ox.Literal(str(t), datatype=ox.NamedNode(str(t.datatype)))
+    return ox.Literal(str(t))
+
+
+def _ox_quads(ds: object) -> list[ox.Quad]:
+    from rdflib import URIRef
+
+    out = []
+    for s, p, o, g in ds.quads((None, None, None, None)):  # type: ignore[attr-defined]
+        default = not isinstance(g, URIRef) or str(g).startswith("urn:x-rdflib:default")
+        graph = ox.DefaultGraph() if default else ox.NamedNode(str(g))
+        out.append(ox.Quad(_ox_term(s), _ox_term(p), _ox_term(o), graph))  # type: ignore[arg-type]
+    return out
+
+
+def with_rdfs(store: ox.Store) -> ox.Store:
+    """A new in-memory store: the union of `store`'s graphs, the ontology, and their RDFS closure."""
+    import owlrl
+    from rdflib import Graph
+
+    from kg.store import _rdflib
+    from kg.vocab import load_ontology
+
+    g = Graph()
+    for q in store.quads_for_pattern(None, None, None, None):
+        g.add((_rdflib(q.subject), _rdflib(q.predicate), _rdflib(q.object)))
+    g += load_ontology()
+    owlrl.DeductiveClosure(owlrl.RDFS_Semantics).expand(g)
+    out = ox.Store()
+    out.extend(ox.Quad(_ox_term(s), _ox_term(p), _ox_term(o), ox.DefaultGraph()) for s, p, o in g)  # type: ignore[arg-type]
+    return out
