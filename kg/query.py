@@ -108,7 +108,7 @@ def query_text(arg: str, folder: Path = QUERIES_DIR) -> str:
 
 
 def is_update(text: str) -> bool:
-    without_comments = re.sub(r"(?m)#.*$", "", text)
+    without_comments = re.sub(r"(?m)(^|\s)#.*$", " ", text)  # not the '#' inside an IRI
     return bool(_UPDATE.match(without_comments))
 
 
@@ -347,5 +347,9 @@ def with_rdfs(store: ox.Store) -> ox.Store:
     g += load_ontology()
     owlrl.DeductiveClosure(owlrl.RDFS_Semantics).expand(g)
     out = ox.Store()
-    out.extend(ox.Quad(_ox_term(s), _ox_term(p), _ox_term(o), ox.DefaultGraph()) for s, p, o in g)  # type: ignore[arg-type]
+    from rdflib import Literal
+
+    # the closure also states things of literals ("generalised RDF"), which RDF stores do not hold
+    triples = ((s, p, o) for s, p, o in g if not isinstance(s, Literal))
+    out.extend(ox.Quad(_ox_term(s), _ox_term(p), _ox_term(o), ox.DefaultGraph()) for s, p, o in triples)  # type: ignore[arg-type]
     return out

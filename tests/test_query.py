@@ -1,0 +1,218 @@
+"""SPARQL over the graph: saved queries answer the questions users of the seed ask, formats, errors, reasoning."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from pathlib import Path
+
+import pyoxigraph as ox
+import pytest
+
+from kg.query import (
+    PREFIXES,
+    Format,
+    QueryError,
+    UpdateRefused,
+    format_result,
+    is_update,
+    query_text,
+    run_query,
+    saved_queries,
+    with_rdfs,
+)
+from kg.read import read_documents
+from kg.store import Store
+
+ROOT = Path(__file__).resolve().parents[1]
+SEED = ROOT / "seeds"
+
+
+@pytest.fixture(scope="module")
+def seed_store(tmp_path_factory: pytest.TempPathFactory) -> ox.Store:
+    """The seed document in a store on disk, opened read-only as the query commands open it."""
+    path = tmp_path_factory.mktemp("store")
+    with Store(path) as store:
+        store.add(read_documents([SEED]), record_load_time=False)
+    return ox.Store.read_only(str(path / "oxigraph"))
+
+
+def rows(store: ox.Store, name: str) -> list[dict[str, str]]:
+    result = run_query(store, query_text(name))
+    return [{k: (v.value if v is not None else "") for k, v in r.items()} for r in result.rows]
+
+
+def test_every_saved_query_states_its_question() -> None:
+    queries = saved_queries()
+    assert len(queries) >= 7
+    for q in queries:
+        assert q.question.endswith("?"), q.name
+
+
+def test_who_killed_whom(seed_store: ox.Store) -> None:
+    got = {
+        (r["incident"], r["perpetrator"], r["victim"], r["date"], r["place"])
+        for r in rows(seed_store, "who-killed-whom")
+    }
+    assert ("murder of David Amess", "Ali Harbi Ali", "David Amess", "2021-10-15", "Leigh-on-Sea") in got
+    assert any(r[1] == "Khairi Saadallah" and r[4] == "Reading" for r in got)
+    assert any(r[1] == "Usman Khan" and r[4] == "London Bridge" for r in got)
+
+
+def test_inquiries(seed_store: ox.Store) -> None:
+    got = {r["inquiry"]: r for r in rows(seed_store, "inquiries")}
+    review = got["Prevent Learning Review"]
+    assert set(review["commissionedBy"].split("; ")) == {"Home Office", "Counter Terrorism Policing"}
+    assert "Ali Harbi Ali" in review["concerns"].split("; ")
+
+
+def test_posts(seed_store: ox.Store) -> None:
+    got = {(r["person"], r["post"]) for r in rows(seed_store, "posts")}
+    assert {("Dan Jarvis", "Security Minister"), ("Matt Jukes", "Head of Counter Terrorism Policing")} <= got
+    assert ("David Burton Sampson", "MP for Southend West and Leigh") in got
+
+
+def test_memberships(seed_store: ox.Store) -> None:
+    got = {(r["person"], r["organisation"]) for r in rows(seed_store, "memberships")}
+    assert {("David Burton Sampson", "Labour Party"), ("Mark Francois", "Conservative Party")} <= got
+
+
+def test_programmes(seed_store: ox.Store) -> None:
+    got = {(r["person"], r["programme"], r["step"], r["date"]) for r in rows(seed_store, "programmes")}
+    assert ("Ali Harbi Ali", "Channel", "exit", "2015-04") in got
+    assert ("Ali Harbi Ali", "Prevent", "referral", "2014-10") in got
+
+
+def test_timeline_is_in_date_order(seed_store: ox.Store) -> None:
+    got = rows(seed_store, "timeline")
+    dates = [r["date"] for r in got]
+    assert dates == sorted(dates)
+    assert ("2015-04", "Ali Harbi Ali exited from Channel (April 2015)") in {
+        (r["date"], r["what"]) for r in got
+    }
+
+
+def test_evidence_gives_document_and_sentence(seed_store: ox.Store) -> None:
+    got = [
+        r
+        for r in rows(seed_store, "evidence")
+        if r["subject"] == "murder of David Amess" and r["property"] == "place"
+    ]
+    assert got and got[0]["object"] == "Leigh-on-Sea"
+    text = (SEED / "prevent-learning-review-amess.txt").read_text(encoding="utf-8")
+    assert text[int(got[0]["start"]) : int(got[0]["end"])] == got[0]["quote"]
+
+
+def test_shared_entities_across_documents(tmp_path: Path) -> None:
+    (tmp_path / "a.txt").write_text("Security Minister Tom Ashdown visited Kettering.\n", encoding="utf-8")
+    (tmp_path / "b.txt").write_text(
+        "Tom Ashdown spoke to the Home Office about Kettering.\n", encoding="utf-8"
+    )
+    with Store(tmp_path / "store") as store:
+        store.add(read_documents([tmp_path / "a.txt", tmp_path / "b.txt"]), record_load_time=False)
+    got = {
+        r["entity"]: r
+        for r in rows(ox.Store.read_only(str(tmp_path / "store" / "oxigraph")), "shared-entities")
+    }
+    assert got["Tom Ashdown"]["documents"] == "2" and got["Tom Ashdown"]["class"] == "Person"
+    assert "Home Office" not in got  # named by one document only
+
+
+@pytest.mark.parametrize("fmt", list(Format))
+def test_formats(seed_store: ox.Store, fmt: Format) -> None:
+    result = run_query(
+        seed_store,
+        "SELECT DISTINCT ?p ?post WHERE { ?x rdfs:label ?p ; kg:holdsPost/rdfs:label ?post } ORDER BY ?p",
+    )
+    out = format_result(result, fmt)
+    if fmt == Format.JSON:
+        data = json.loads(out)
+        assert (
+            data["head"]["vars"] == ["p", "post"] and data["results"]["bindings"][0]["p"]["type"] == "literal"
+        )
+    elif fmt == Format.CSV:
+        table = list(csv.reader(io.StringIO(out)))
+        assert table[0] == ["p", "post"] and len(table) == len(result.rows) + 1
+    elif fmt == Format.TSV:
+        assert out.splitlines()[0] == "?p\t?post" and '"Dan Jarvis"' in out
+    elif fmt == Format.MD:
+        assert out.splitlines()[0] == "| p | post |" and "| Dan Jarvis | Security Minister |" in out
+    elif fmt == Format.XML:
+        assert '<variable name="p"/>' in out and "<literal>Dan Jarvis</literal>" in out
+    else:
+        assert out.splitlines()[0].split() == ["p", "post"] and out.rstrip().endswith("rows)")
+
+
+def test_table_cuts_long_cells(seed_store: ox.Store) -> None:
+    out = format_result(run_query(seed_store, "SELECT ?q WHERE { ?e kg:quote ?q } LIMIT 1"), Format.TABLE)
+    assert "…" in out and max(len(line) for line in out.splitlines()) <= 70
+
+
+def test_construct_gives_turtle(seed_store: ox.Store) -> None:
+    result = run_query(
+        seed_store, "CONSTRUCT { ?i rdfs:label ?l } WHERE { ?i a kg:Incident ; rdfs:label ?l }"
+    )
+    out = format_result(result, Format.TABLE)
+    parsed = list(ox.parse(out.encode(), format=ox.RdfFormat.TURTLE))
+    assert any(t.object.value == "murder of David Amess" for t in parsed)
+
+
+def test_ask(seed_store: ox.Store) -> None:
+    assert format_result(run_query(seed_store, "ASK { ?x a kg:Person }"), Format.TABLE) == "true\n"
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["SELECT ?x WHERE { ?x ?y }", "SELEC * WHERE { ?s ?p ?o }", "SELECT * WHERE { ?s nope:p ?o }"],
+)
+def test_malformed_query_reports_line_and_column(seed_store: ox.Store, text: str) -> None:
+    with pytest.raises(QueryError, match=r"error at \d+:\d+"):
+        run_query(seed_store, text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "INSERT DATA { <urn:a> <urn:b> <urn:c> }",
+        "PREFIX x: <urn:x#>\nDELETE WHERE { ?s ?p ?o }",
+        "# a comment\nDROP ALL",
+        "CLEAR DEFAULT",
+    ],
+)
+def test_updates_are_refused(seed_store: ox.Store, text: str) -> None:
+    assert is_update(text)
+    with pytest.raises(UpdateRefused):
+        run_query(seed_store, text)
+
+
+def test_prefixes_are_declared() -> None:
+    for name in (
+        "rdf",
+        "rdfs",
+        "owl",
+        "xsd",
+        "skos",
+        "schema",
+        "foaf",
+        "org",
+        "prov",
+        "sem",
+        "dcterms",
+        "kg",
+    ):
+        assert name in PREFIXES
+
+
+def test_rdfs_reasoning_answers_through_alignments(seed_store: ox.Store) -> None:
+    query = "SELECT DISTINCT ?name WHERE { ?p a schema:Person ; rdfs:label ?name }"
+    assert run_query(seed_store, query).rows == []
+    names = {r["name"].value for r in run_query(with_rdfs(seed_store), query, union=False).rows}  # type: ignore[union-attr]
+    assert {"Ali Harbi Ali", "David Amess"} <= names
+
+
+def test_unknown_saved_query_name() -> None:
+    from kg.errors import InputError
+
+    with pytest.raises(InputError, match="no saved query"):
+        query_text("no-such-query")
