@@ -1,0 +1,298 @@
+"""`kg viz`: the graph as one self-contained, interactive HTML network (pyvis over vis-network).
+
+One node per entity (coloured and shaped by class, sized by degree, labelled by ``rdfs:label``), one directed
+edge per contract relation between entities (labelled by the property's label). Hovering a node shows its class,
+other names, dates and documents; hovering an edge shows the sentences it was read from. A search box, a filter
+by class and a legend sit above the network; physics stabilises and then stops.
+
+The file works offline: vis-network is inlined, pyvis's Bootstrap links are removed, and no ``http:`` or
+``https:`` text is left anywhere in it (the few in vis-network's code are written as escapes that mean the same
+to JavaScript). Everything that comes from documents reaches the page as JSON data and is shown as text, never
+as HTML, so a document holding ``<script>`` runs nothing.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import networkx as nx
+import pyoxigraph as ox
+
+from kg.query import PREFIXES, shorten
+
+#: Colour and vis-network shape per class; the legend shows them.
+STYLE = {
+    "Person": ("#4e79a7", "dot"),
+    "Organization": ("#f28e2b", "box"),
+    "Agency": ("#e15759", "box"),
+    "PoliticalParty": ("#b07aa1", "box"),
+    "Programme": ("#59a14f", "diamond"),
+    "Inquiry": ("#edc948", "star"),
+    "Incident": ("#d62728", "triangle"),
+    "Place": ("#76b7b2", "square"),
+    "Post": ("#9c755f", "ellipse"),
+    "Event": ("#bab0ac", "triangleDown"),
+}
+RELATIONS = (
+    "perpetrator",
+    "victim",
+    "place",
+    "commissionedBy",
+    "concerns",
+    "ledBy",
+    "holdsPost",
+    "memberOf",
+    "referredTo",
+    "involves",
+)
+KG = PREFIXES["kg"]
+RDFS_LABEL = "http://www.w3.org/2000/01/rdf-schema#label"
+
+
+@dataclass
+class Node:
+    iri: str
+    label: str = ""
+    cls: str = "Organization"
+    aliases: set[str] = field(default_factory=set)
+    documents: set[str] = field(default_factory=set)
+    dates: set[str] = field(default_factory=set)
+
+
+@dataclass
+class Edge:
+    source: str
+    target: str
+    prop: str
+    evidence: set[tuple[str, str]] = field(default_factory=set)  # (document title, quote)
+
+
+def read_graph(store: ox.Store) -> tuple[dict[str, Node], list[Edge]]:
+    """Entities and relations of the union of a store's graphs."""
+
+    def select(q: str) -> list[dict[str, str]]:
+        res = store.query(q, prefixes=PREFIXES, use_default_graph_as_union=True)
+        assert isinstance(res, ox.QuerySolutions)
+        names = [v.value for v in res.variables]
+        return [{n: s[n].value for n in names if s[n] is not None} for s in res]
+
+    classes = "kg:" + " kg:".join(STYLE)
+    nodes: dict[str, Node] = {}
+    for r in select(
+        f"SELECT DISTINCT ?e ?c ?l WHERE {{ ?e a ?c ; rdfs:label ?l VALUES ?c {{ {classes} }} }}"
+    ):
+        n = nodes.setdefault(r["e"], Node(r["e"], r["l"]))
+        cls = r["c"][len(KG) :]
+        if n.cls == "Organization" or cls != "Organization":
+            n.cls = cls
+    for r in select("SELECT DISTINCT ?e ?a WHERE { ?e skos:altLabel ?a }"):
+        if r["e"] in nodes:
+            nodes[r["e"]].aliases.add(r["a"])
+    for r in select("SELECT DISTINCT ?e ?t WHERE { ?e kg:mentionedIn ?d . ?d dcterms:title ?t }"):
+        if r["e"] in nodes:
+            nodes[r["e"]].documents.add(r["t"])
+    for r in select("SELECT DISTINCT ?e ?d WHERE { ?e kg:date ?d }"):
+        if r["e"] in nodes:
+            nodes[r["e"]].dates.add(r["d"])
+    props = " ".join(f"kg:{p}" for p in RELATIONS)
+    edges: dict[tuple[str, str, str], Edge] = {}
+    for r in select(f"SELECT DISTINCT ?s ?p ?o WHERE {{ ?s ?p ?o VALUES ?p {{ {props} }} }}"):
+        if r["s"] in nodes and r["o"] in nodes:
+            key = (r["s"], r["o"], r["p"][len(KG) :])
+            edges[key] = Edge(*key)
+    q = f"""SELECT DISTINCT ?s ?p ?o ?t ?q WHERE {{
+              ?ev a kg:Evidence ; rdf:subject ?s ; rdf:predicate ?p ; rdf:object ?o ; kg:quote ?q ;
+                  kg:source/dcterms:title ?t . VALUES ?p {{ {props} }} }}"""
+    for r in select(q):
+        key = (r["s"], r["o"], r["p"][len(KG) :])
+        if key in edges:
+            edges[key].evidence.add((r["t"], r["q"]))
+    return nodes, sorted(edges.values(), key=lambda e: (e.source, e.prop, e.target))
+
+
+def property_labels() -> dict[str, str]:
+    """The ontology's label of each relation ('perpetrator', 'holds post', ...)."""
+    from rdflib import RDFS, Literal, URIRef
+
+    from kg.vocab import load_ontology
+
+    g = load_ontology()
+    out = {}
+    for p in RELATIONS:
+        label = g.value(URIRef(KG + p), RDFS.label)
+        out[p] = str(label) if isinstance(label, Literal) else p
+    return out
+
+
+def subgraph(
+    nodes: dict[str, Node], edges: list[Edge], focus: str, hops: int
+) -> tuple[dict[str, Node], list[Edge]]:
+    """The entities within `hops` relations of the one whose name is `focus` (label or other name)."""
+    wanted = focus.casefold()
+    start = [
+        n.iri
+        for n in nodes.values()
+        if n.label.casefold() == wanted or wanted in {a.casefold() for a in n.aliases}
+    ]
+    if not start:
+        from kg.errors import InputError
+
+        raise InputError(f"{focus}: no entity of that name in the graph")
+    g = nx.Graph()
+    g.add_nodes_from(nodes)
+    g.add_edges_from((e.source, e.target) for e in edges)
+    keep: set[str] = set()
+    for s in start:
+        keep |= set(nx.single_source_shortest_path_length(g, s, cutoff=hops))
+    return {k: v for k, v in nodes.items() if k in keep}, [
+        e for e in edges if e.source in keep and e.target in keep
+    ]
+
+
+def render(nodes: dict[str, Node], edges: list[Edge], *, title: str = "kg graph") -> str:
+    """The HTML page of a graph."""
+    from pyvis.network import Network
+
+    degree = nx.DiGraph()
+    degree.add_nodes_from(nodes)
+    degree.add_edges_from((e.source, e.target) for e in edges)
+    ids = {iri: f"n{i}" for i, iri in enumerate(sorted(nodes))}
+    labels = property_labels()
+    net = Network(directed=True, cdn_resources="in_line", height="85vh", width="100%", heading="")
+    for iri in sorted(nodes):
+        n = nodes[iri]
+        colour, shape = STYLE.get(n.cls, ("#999999", "dot"))
+        net.add_node(
+            ids[iri],
+            label=n.label,
+            title=_node_text(n),
+            color=colour,
+            shape=shape,
+            size=10 + 4 * min(degree.degree(iri), 10),
+            kgclass=n.cls,
+        )
+    for e in edges:
+        net.add_edge(
+            ids[e.source], ids[e.target], label=labels.get(e.prop, e.prop), title=_edge_text(e, labels)
+        )
+    net.set_options(json.dumps(OPTIONS))
+    page = net.generate_html(notebook=False)
+    return _finish(page, nodes, title)
+
+
+def _node_text(n: Node) -> str:
+    lines = [n.label, f"class: {n.cls}", f"IRI: {shorten(ox.NamedNode(n.iri))}"]
+    if n.aliases:
+        lines.append("also: " + "; ".join(sorted(n.aliases)))
+    if n.dates:
+        lines.append("date: " + ", ".join(sorted(n.dates)))
+    if n.documents:
+        lines.append("documents: " + "; ".join(sorted(n.documents)))
+    return "\n".join(lines)
+
+
+def _edge_text(e: Edge, labels: dict[str, str]) -> str:
+    lines = [labels.get(e.prop, e.prop)]
+    for doc, quote in sorted(e.evidence):
+        lines.append(f"“{quote}” ({doc})")
+    return "\n".join(lines)
+
+
+OPTIONS = {
+    "physics": {
+        "solver": "forceAtlas2Based",
+        "stabilization": {"enabled": True, "iterations": 300, "updateInterval": 50},
+        "forceAtlas2Based": {"gravitationalConstant": -60, "springLength": 120},
+    },
+    "interaction": {"hover": True, "tooltipDelay": 150, "navigationButtons": False},
+    "edges": {"font": {"size": 10, "align": "middle"}, "smooth": {"type": "continuous"}},
+    "nodes": {"font": {"size": 14}},
+}
+
+_CONTROLS = """
+<div id="kg-controls" style="font-family:system-ui,sans-serif;padding:.5em">
+  <strong id="kg-title"></strong>
+  <input id="kg-search" type="search" placeholder="find an entity" aria-label="find an entity">
+  <select id="kg-class" aria-label="show one class"><option value="">all classes</option></select>
+  <span id="kg-legend"></span>
+</div>
+<style>
+.vis-tooltip { white-space: pre-wrap !important; max-width: 40em; font-family: system-ui, sans-serif; }
+#kg-legend span { display:inline-block; margin-left:.8em; }
+#kg-legend i { display:inline-block; width:.9em; height:.9em; margin-right:.3em; vertical-align:middle; }
+</style>
+"""
+
+_SCRIPT = """
+<script>
+(function () {
+  var meta = JSON.parse(document.getElementById('kg-meta').textContent);
+  document.getElementById('kg-title').textContent = meta.title;
+  var legend = document.getElementById('kg-legend'), select = document.getElementById('kg-class');
+  meta.classes.forEach(function (c) {
+    var span = document.createElement('span'), dot = document.createElement('i');
+    dot.style.background = c.colour; span.appendChild(dot); span.appendChild(document.createTextNode(c.name));
+    legend.appendChild(span);
+    var opt = document.createElement('option'); opt.value = c.name; opt.textContent = c.name; select.appendChild(opt);
+  });
+  network.once('stabilizationIterationsDone', function () {
+    network.setOptions({ physics: { enabled: false } });
+    window.kgStable = true;
+  });
+  select.addEventListener('change', function () {
+    var wanted = select.value;
+    nodes.update(nodes.get().map(function (n) { return { id: n.id, hidden: wanted !== '' && n.kgclass !== wanted }; }));
+  });
+  document.getElementById('kg-search').addEventListener('change', function (e) {
+    var q = e.target.value.toLowerCase();
+    var hit = nodes.get().filter(function (n) { return String(n.label).toLowerCase().indexOf(q) >= 0; });
+    if (hit.length) { network.selectNodes([hit[0].id]); network.focus(hit[0].id, { scale: 1.2, animation: true }); }
+  });
+})();
+</script>
+"""
+
+
+def _finish(page: str, nodes: dict[str, Node], title: str) -> str:
+    """Strip pyvis's network links, add the controls, and leave no http(s): text in the page."""
+    page = re.sub(r"<link[^>]*bootstrap[^>]*/>", "", page, flags=re.S)
+    page = re.sub(r"<script[^>]*bootstrap[^>]*>\s*</script>", "", page, flags=re.S)
+    page = re.sub(r"<!--.*?-->", "", page, flags=re.S)
+    page = page.replace("<center>\n<h1></h1>\n</center>", "").replace(
+        "<center>\n          <h1></h1>\n        </center>", ""
+    )
+    used = sorted({n.cls for n in nodes.values()})
+    meta = {
+        "title": title,
+        "classes": [{"name": c, "colour": STYLE.get(c, ("#999999", ""))[0]} for c in used],
+    }
+    meta_json = json.dumps(meta).replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+    meta_json = re.sub(
+        r"([hH])([tT][tT][pP][sS]?:)", lambda m: f"\\u{ord(m.group(1)):04x}{m.group(2)}", meta_json
+    )
+    page = page.replace(
+        "<body>",
+        "<body>" + _CONTROLS + f'<script type="application/json" id="kg-meta">{meta_json}</script>',
+        1,
+    )
+    page = page.replace("</body>", _SCRIPT + "</body>", 1)
+    page = page.replace("<head>", f"<head>\n<title>{html.escape(title)}</title>", 1)
+    # no network references, even in code comments: inside scripts the same strings, written as JavaScript escapes
+    return re.sub(r"(<script[^>]*>)(.*?)(</script>)", _escape_schemes, page, flags=re.S)
+
+
+def _escape_schemes(m: re.Match[str]) -> str:
+    body = re.sub(
+        r"([hH])([tT][tT][pP][sS]?:)", lambda s: f"\\x{ord(s.group(1)):02x}{s.group(2)}", m.group(2)
+    )
+    return m.group(1) + body + m.group(3)
+
+
+def write(path: Path, page: str) -> None:
+    from kg.export import write_bytes_atomically
+
+    write_bytes_atomically(path, page.encode("utf-8"))
