@@ -46,6 +46,7 @@ from kg.vocab import KG
 DEFAULT_STORE = Path(".kg")
 LOCK_FILE = "kg.lock"
 DATA_DIR = "oxigraph"
+READ_ONLY_OPEN_ATTEMPTS = 20  # 50 ms apart
 
 
 class StoreBusy(KgError):
@@ -104,11 +105,18 @@ class Store:
         self._db = self._open(lambda: ox.Store(str(data)))
 
     def _open(self, opener: Callable[[], ox.Store]) -> ox.Store:
-        try:
-            return opener()
-        except OSError as e:
-            self.close()
-            raise StoreError(f"{self.path}: cannot open the store: {e}") from None
+        # A read-only open races with a writer that is flushing or compacting: a file the database lists may be
+        # gone by the time it is opened (RocksDB then raises RuntimeError). That passes, so a reader tries again.
+        attempts = READ_ONLY_OPEN_ATTEMPTS if self.read_only else 1
+        for attempt in range(1, attempts + 1):
+            try:
+                return opener()
+            except (OSError, RuntimeError) as e:
+                error = e
+                if attempt < attempts:
+                    time.sleep(0.05)
+        self.close()
+        raise StoreError(f"{self.path}: cannot open the store: {error}") from None
 
     def _lock(self, lock_path: Path, wait: float) -> None:
         fd = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o644)
@@ -154,7 +162,7 @@ class Store:
         for row in self._select(q):
             iri = row["d"]
             loaded = row.get("loaded")
-            name = iri.rsplit("/", 1)[-1]
+            name = Path(row["source"]).name
             out.append(DocumentInfo(iri, name, row["source"], row["sha"], loaded))
         return out
 
@@ -268,18 +276,22 @@ class Store:
         """Remove documents, named by IRI, file name or source path; returns the IRIs removed."""
         self._writable()
         docs = self.documents()
-        removed = []
+        removed: list[str] = []
+        # every reference is resolved before anything is removed: an unknown one leaves the store as it was
         for ref in refs:
+            path = Path(ref)
             match = [
                 d
                 for d in docs
-                if ref in (d.iri, d.name, d.source) or str(document_iri(Path(ref).name)) == d.iri
+                if ref in (d.iri, d.source)
+                or (path.parent == Path(".") and str(document_iri(ref)) == d.iri)  # a bare file name
+                or (path.exists() and Path(d.source).resolve() == path.resolve())  # the same file by any path
             ]
             if not match:
                 raise InputError(f"{ref}: no such document in the store")
-            for d in match:
-                self._write(d.iri, None, None)
-                removed.append(d.iri)
+            removed += [d.iri for d in match if d.iri not in removed]
+        for iri in removed:
+            self._write(iri, None, None)
         return removed
 
     def clear(self) -> None:

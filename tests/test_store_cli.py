@@ -1,0 +1,277 @@
+"""The store commands end to end, as real processes: kg add, status, export, remove, validate and build on a store
+in `tmp_path` (the default `.kg/` of the folder they run in, or `--store DIR`)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pyoxigraph as ox
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+ID = "https://w3id.org/kg/id/"
+REGISTRY = f"{ID}graph/entities"
+RDFS_LABEL = "http://www.w3.org/2000/01/rdf-schema#label"
+
+TEXTS = {
+    "a.txt": (
+        "Harrow Review published\n12 March 2024\n\n"
+        "Home Secretary Tom Edward Ashdown commissioned the Harrow Review. "
+        "Tom Edward Ashdown met Clara Venn in Kettering.\n"
+    ),
+    "b.txt": (
+        "Clara Venn, a member of the Kettering Trust, was appointed Chief Inspector. "
+        "Tom Ashdown praised Clara Venn in Corby.\n"
+    ),
+    "d.txt": "Nadia Okafor, a member of the Kettering Trust, said the Harrow Review was late.\n",
+}
+
+
+def kg(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    return subprocess.run(
+        [sys.executable, "-m", "kg.cli", *args], cwd=cwd, env=env, capture_output=True, text=True, timeout=300
+    )
+
+
+def ok(result: subprocess.CompletedProcess[str]) -> subprocess.CompletedProcess[str]:
+    assert result.returncode == 0, result.stderr
+    assert "Traceback" not in result.stderr
+    return result
+
+
+def assert_one_error_line(result: subprocess.CompletedProcess[str], status: int = 2) -> str:
+    assert result.returncode == status, result.stderr
+    assert "Traceback" not in result.stderr
+    lines = result.stderr.splitlines()
+    assert len(lines) == 1, result.stderr
+    assert lines[0].startswith("kg: error: ")
+    return lines[0]
+
+
+def write_docs(folder: Path, names: tuple[str, ...] = tuple(TEXTS)) -> None:
+    folder.mkdir(parents=True, exist_ok=True)
+    for name in names:
+        (folder / name).write_text(TEXTS[name], encoding="utf-8")
+
+
+def sha(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def status_json(cwd: Path, *args: str) -> dict[str, object]:
+    data: dict[str, object] = json.loads(ok(kg("status", "--json", *args, cwd=cwd)).stdout)
+    return data
+
+
+def documents(cwd: Path, *args: str) -> dict[str, dict[str, str]]:
+    """The store's documents by the file name of their source."""
+    docs = status_json(cwd, *args)["documents"]
+    assert isinstance(docs, list)
+    return {Path(d["source"]).name: d for d in docs}
+
+
+def named_graphs(path: Path, fmt: ox.RdfFormat = ox.RdfFormat.TRIG) -> dict[str, set[str]]:
+    """A TriG or N-Quads file, read by Oxigraph rather than by kg: graph name → its triples."""
+    out: dict[str, set[str]] = {}
+    for q in ox.parse(path=path, format=fmt):
+        name = q.graph_name.value if isinstance(q.graph_name, ox.NamedNode) else ""
+        out.setdefault(name, set()).add(str(q.triple))
+    return out
+
+
+def store_quads(store: Path) -> list[str]:
+    """The quads of a store on disk, read by Oxigraph itself."""
+    db = ox.Store.read_only(str(store / "oxigraph"))
+    return sorted(str(q) for q in db)
+
+
+# ---------------------------------------------------------------------------------------------- the commands
+
+
+def test_add_status_export_remove_and_validate(tmp_path: Path) -> None:
+    write_docs(tmp_path / "docs")
+    result = ok(kg("add", "docs/a.txt", "docs/b.txt", cwd=tmp_path))
+    assert result.stderr == "kg: 2 added, 0 replaced, 0 unchanged -> .kg\n"
+    assert (tmp_path / ".kg" / "oxigraph").is_dir()  # the default store, in the folder the command ran in
+
+    # status as a table: one line per document with its hash and load time, then counts per class and relation
+    table = ok(kg("status", cwd=tmp_path)).stdout.splitlines()
+    assert table[0] == "store .kg: 2 documents"
+    for line, name in zip(table[1:3], ("a.txt", "b.txt"), strict=True):
+        words = line.split()
+        assert words[0] == name
+        assert words[1:3] == ["sha256", sha(TEXTS[name])[:12]]
+        assert words[3] == "loaded"
+        assert dt.datetime.fromisoformat(words[4]).tzinfo is not None
+        assert words[5] == f"{ID}document/{name.replace('.', '-')}"
+    assert table[3] == "entities:"
+    counts = dict(line.split() for line in table[4 : table.index("relations:")])
+    assert counts["Person"] == "2"  # Tom (named in both documents) and Clara
+    assert "memberOf" in "".join(table[table.index("relations:") :])
+
+    # status as JSON: the full hashes and the load times
+    data = status_json(tmp_path)
+    assert data["store"] == ".kg"
+    docs = documents(tmp_path)
+    assert set(docs) == {"a.txt", "b.txt"}
+    for name, d in docs.items():
+        assert d["sha256"] == sha(TEXTS[name])
+        assert d["source"] == f"docs/{name}"
+        loaded = dt.datetime.fromisoformat(d["loaded_at"])
+        assert abs(dt.datetime.now(dt.UTC) - loaded) < dt.timedelta(minutes=5)
+    assert data["entities"] == {"Inquiry": 1, "Organization": 1, "Person": 2, "Place": 2, "Post": 2}
+    assert data["relations"] == {"commissionedBy": 2, "holdsPost": 1, "memberOf": 1}
+
+    # adding again: the unchanged document is left alone, with its load time
+    result = ok(kg("add", "docs/a.txt", "docs/d.txt", cwd=tmp_path))
+    assert result.stderr == "kg: 1 added, 0 replaced, 1 unchanged -> .kg\n"
+    assert documents(tmp_path)["a.txt"] == docs["a.txt"]
+
+    # export: the union in Turtle, the named graphs in TriG and N-Quads
+    ok(kg("export", cwd=tmp_path))
+    ok(kg("export", "-o", "out/graph.trig", cwd=tmp_path))
+    ok(kg("export", "-o", "out/graph.nq", cwd=tmp_path))
+    graphs = named_graphs(tmp_path / "out" / "graph.trig")
+    assert set(graphs) == {f"{ID}document/a-txt", f"{ID}document/b-txt", f"{ID}document/d-txt", REGISTRY}
+    assert named_graphs(tmp_path / "out" / "graph.nq", ox.RdfFormat.N_QUADS) == graphs
+    turtle = {str(t) for t in ox.parse(path=tmp_path / "exports" / "graph.ttl", format=ox.RdfFormat.TURTLE)}
+    assert turtle == set().union(*graphs.values())
+
+    # validate reads the store by default
+    result = ok(kg("validate", cwd=tmp_path))
+    assert result.stdout.split() == ["Validation", "Report", "Conforms:", "True"]
+
+    # remove by file name, by path and by IRI
+    assert ok(kg("remove", "a.txt", cwd=tmp_path)).stderr == "kg: 1 documents removed from .kg\n"
+    assert set(documents(tmp_path)) == {"b.txt", "d.txt"}
+    ok(kg("remove", "docs/b.txt", cwd=tmp_path))
+    assert set(documents(tmp_path)) == {"d.txt"}
+    ok(kg("remove", f"{ID}document/d-txt", cwd=tmp_path))
+    data = status_json(tmp_path)
+    assert data["documents"] == []
+    assert data["entities"] == {}
+    assert data["relations"] == {}
+    assert store_quads(tmp_path / ".kg") == []
+
+
+def test_store_option_names_the_store(tmp_path: Path) -> None:
+    write_docs(tmp_path / "docs")
+    ok(kg("add", "docs", "--store", "case/file", cwd=tmp_path))
+    assert not (tmp_path / ".kg").exists()
+    assert set(documents(tmp_path, "--store", "case/file")) == set(TEXTS)
+    ok(kg("export", "-o", "g.trig", "--store", "case/file", cwd=tmp_path))
+    assert len(named_graphs(tmp_path / "g.trig")) == len(TEXTS) + 1
+
+
+def test_validate_reads_the_store_by_default_and_a_file_with_graph(tmp_path: Path) -> None:
+    write_docs(tmp_path / "docs")
+    ok(kg("add", "docs", cwd=tmp_path))
+    ok(kg("export", "-o", "good.trig", cwd=tmp_path))
+    # A second label for Clara, put straight into the store's registry: the store no longer conforms.
+    clara = ox.NamedNode(f"{ID}person/clara-venn")
+    db = ox.Store(str(tmp_path / ".kg" / "oxigraph"))
+    db.add(ox.Quad(clara, ox.NamedNode(RDFS_LABEL), ox.Literal("C. Venn"), ox.NamedNode(REGISTRY)))
+    db.flush()
+    del db
+
+    result = kg("validate", cwd=tmp_path)
+    assert assert_one_error_line(result, 1) == "kg: error: .kg: does not conform (1 violations)"
+    assert f"Focus Node: <{ID}person/clara-venn>" in result.stdout
+    # the exported file does conform: --graph FILE (and GRAPH) read the file, not the store
+    result = ok(kg("validate", "--graph", "good.trig", cwd=tmp_path))
+    assert result.stdout.split() == ["Validation", "Report", "Conforms:", "True"]
+    ok(kg("validate", "good.trig", cwd=tmp_path))
+    ok(kg("export", "-o", "bad.ttl", cwd=tmp_path))
+    assert kg("validate", "--graph", "bad.ttl", cwd=tmp_path).returncode == 1
+    # with no store at all, a file is still read
+    other = tmp_path / "elsewhere"
+    other.mkdir()
+    ok(kg("validate", "--graph", str(tmp_path / "good.trig"), cwd=other))
+
+
+# ---------------------------------------------------------------------------------------------- build
+
+
+def test_build_replaces_the_store_with_a_fresh_one(tmp_path: Path) -> None:
+    write_docs(tmp_path / "docs")
+    write_docs(tmp_path / "only-d", ("d.txt",))
+    ok(kg("add", "docs/a.txt", "docs/b.txt", cwd=tmp_path))
+    result = ok(kg("build", "only-d", "-o", "built.trig", cwd=tmp_path))
+    assert result.stderr.startswith("kg: 1 documents, ")
+    docs = documents(tmp_path)
+    assert set(docs) == {"d.txt"}
+    assert docs["d.txt"]["loaded_at"] is None  # a build records no load times: the same input, the same bytes
+    assert set(named_graphs(tmp_path / "built.trig")) == {f"{ID}document/d-txt", REGISTRY}
+    # what build wrote is the store it left
+    ok(kg("export", "-o", "exported.trig", cwd=tmp_path))
+    assert (tmp_path / "exported.trig").read_bytes() == (tmp_path / "built.trig").read_bytes()
+    assert not [p.name for p in tmp_path.iterdir() if p.name.startswith(".kg.")]  # no staging left behind
+
+
+@pytest.mark.parametrize(
+    "bad",
+    [
+        pytest.param(["docs", "empty.txt"], id="an empty document among the inputs"),
+        pytest.param(["docs", "--model", "no_such_model"], id="a model that is not installed"),
+    ],
+)
+def test_a_failed_build_leaves_the_previous_store_and_output_intact(tmp_path: Path, bad: list[str]) -> None:
+    write_docs(tmp_path / "docs")
+    (tmp_path / "empty.txt").write_bytes(b"")
+    ok(kg("build", "docs", "-o", "graph.trig", cwd=tmp_path))
+    before, graph = store_quads(tmp_path / ".kg"), (tmp_path / "graph.trig").read_bytes()
+    assert before
+    assert_one_error_line(kg("build", *bad, "-o", "graph.trig", cwd=tmp_path))
+    assert store_quads(tmp_path / ".kg") == before
+    assert (tmp_path / "graph.trig").read_bytes() == graph
+    assert not [p.name for p in tmp_path.iterdir() if p.name.startswith(".kg.")]
+
+
+# ---------------------------------------------------------------------------------------------- bad input
+
+
+@pytest.mark.parametrize(
+    "args", [["status"], ["status", "--json"], ["export"], ["remove", "a.txt"], ["validate"]]
+)
+def test_a_missing_store_exits_2_with_one_line(tmp_path: Path, args: list[str]) -> None:
+    line = assert_one_error_line(kg(*args, cwd=tmp_path))
+    assert line.startswith("kg: error: .kg: no kg store here")
+    line = assert_one_error_line(kg(*args, "--store", "nowhere", cwd=tmp_path))
+    assert line.startswith("kg: error: nowhere: no kg store here")
+    assert sorted(p.name for p in tmp_path.iterdir()) == []  # nothing created on the way
+
+
+def test_bad_input_to_add_creates_no_store(tmp_path: Path) -> None:
+    (tmp_path / "empty.txt").write_bytes(b"")
+    line = assert_one_error_line(kg("add", "missing.txt", cwd=tmp_path))
+    assert line == "kg: error: missing.txt: no such file or folder"
+    line = assert_one_error_line(kg("add", "empty.txt", cwd=tmp_path))
+    assert line == "kg: error: empty.txt: empty document"
+    assert not (tmp_path / ".kg").exists()
+
+
+def test_removing_an_unknown_document_exits_2_and_removes_nothing(tmp_path: Path) -> None:
+    write_docs(tmp_path / "docs")
+    ok(kg("add", "docs", cwd=tmp_path))
+    before = store_quads(tmp_path / ".kg")
+    line = assert_one_error_line(kg("remove", "a.txt", "no-such.txt", cwd=tmp_path))
+    assert line == "kg: error: no-such.txt: no such document in the store"
+    assert store_quads(tmp_path / ".kg") == before
+    line = assert_one_error_line(kg("remove", f"{ID}document/no-such-txt", cwd=tmp_path))
+    assert line == f"kg: error: {ID}document/no-such-txt: no such document in the store"
+    assert store_quads(tmp_path / ".kg") == before
+
+
+def test_export_to_an_unknown_format_exits_2(tmp_path: Path) -> None:
+    write_docs(tmp_path / "docs", ("a.txt",))
+    ok(kg("add", "docs", cwd=tmp_path))
+    line = assert_one_error_line(kg("export", "-o", "graph.xml", cwd=tmp_path))
+    assert "unknown graph format '.xml'" in line
+    assert not (tmp_path / "graph.xml").exists()
