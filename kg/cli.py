@@ -18,6 +18,7 @@ from kg import __version__
 from kg.errors import EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE, InputError, KgError, ValidationFailed
 
 if TYPE_CHECKING:
+    import pyoxigraph as ox
     import rdflib
 
 DEFAULT_INPUT = Path("seeds")
@@ -44,6 +45,27 @@ conforms, 1 it does not, 2 bad input.
 examples:
   kg validate                                # checks the store in .kg/
   kg validate --graph exports/graph.trig
+"""
+
+QUERY_EPILOG = """\
+QUERY is SPARQL text, a .rq file, or the name of a saved query in queries/ (kg query --list). The prefixes kg:,
+kgi:, rdf:, rdfs:, owl:, xsd:, skos:, schema:, foaf:, org:, prov:, sem: and dcterms: are declared. Updates are
+refused unless --update is given. Malformed SPARQL: the parser's message with line and column, exit status 2.
+
+examples:
+  kg query who-killed-whom
+  kg query 'SELECT ?p WHERE { ?x kg:holdsPost/rdfs:label ?p }' --format json
+  kg query --reasoning rdfs 'SELECT ?n WHERE { ?x a schema:Person ; rdfs:label ?n }'
+"""
+
+SERVE_EPILOG = """\
+A SPARQL 1.1 Protocol endpoint at /sparql (GET and POST; JSON, XML, CSV or TSV results by the Accept header;
+Turtle for CONSTRUCT and DESCRIBE) and a query page at /. Read-only: updates are answered 403. Each query runs
+under a time limit (HTTP 503 when cut off) and a cap on result rows (HTTP 413).
+
+examples:
+  kg serve                                   # http://127.0.0.1:7878/sparql over .kg/
+  kg serve --graph exports/graph.trig --port 8080
 """
 
 ADD_EPILOG = """\
@@ -257,6 +279,79 @@ def validate(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def query(args: argparse.Namespace) -> int:
+    """`kg query`: run SPARQL on the store or a graph file and print the result."""
+    from kg.query import Format, format_result, query_text, run_query, saved_queries, with_rdfs
+
+    if args.list:
+        for q in saved_queries():
+            print(f"{q.name:20s} {q.question}")
+        return EXIT_OK
+    if args.query is None:
+        raise InputError("give a query: SPARQL text, a .rq file or a saved query name (kg query --list)")
+    text = query_text(args.query)
+    if args.update:
+        if args.graph_file is not None:
+            raise InputError("--update changes the store, not a graph file")
+        from kg.store import Store
+
+        _existing_store(args.store)
+        with Store(args.store, wait=args.wait) as writable:
+            writable.update(text)
+        print(f"kg: update applied to {args.store}", file=sys.stderr)
+        return EXIT_OK
+    source = _query_source(args)
+    if args.reasoning == "rdfs":
+        source = with_rdfs(source)
+    result = run_query(source, text, union=args.reasoning is None)
+    fmt = Format(args.format) if args.format else (Format.TABLE if sys.stdout.isatty() else Format.CSV)
+    sys.stdout.write(format_result(result, fmt))
+    return EXIT_OK
+
+
+def serve(args: argparse.Namespace) -> int:
+    """`kg serve`: a read-only SPARQL endpoint until interrupted."""
+    from kg.server import Endpoint, Settings, make_server
+
+    if args.graph_file is not None:
+        endpoint = Endpoint(Settings(None, args.timeout, args.max_rows), memory=_query_source(args))
+        source = str(args.graph_file)
+    else:
+        from kg.store import DATA_DIR
+
+        _existing_store(args.store)
+        endpoint = Endpoint(Settings(args.store / DATA_DIR, args.timeout, args.max_rows))
+        source = str(args.store)
+    server = make_server(endpoint, args.host, args.port, verbose=args.verbose)
+    host, port = server.server_address[:2]
+    host = host.decode() if isinstance(host, bytes) else host
+    print(
+        f"kg: serving {source} at http://{host}:{port}/sparql (query page at /); Ctrl-C stops",
+        file=sys.stderr,
+    )
+    try:
+        server.serve_forever()
+    finally:
+        server.server_close()
+    return EXIT_OK
+
+
+def _query_source(args: argparse.Namespace) -> ox.Store:
+    """What query and serve read: the graph file given, loaded in memory, else the store opened read-only."""
+    import pyoxigraph as ox
+
+    from kg.query import file_store
+    from kg.store import DATA_DIR
+
+    if args.graph_file is not None:
+        return file_store(args.graph_file)
+    _existing_store(args.store)
+    try:
+        return ox.Store.read_only(str(args.store / DATA_DIR))
+    except (OSError, RuntimeError) as e:
+        raise InputError(f"{args.store}: cannot open the store: {e}") from None
+
+
 def _existing_store(path: Path) -> None:
     from kg.store import DATA_DIR
 
@@ -373,6 +468,52 @@ def _parser() -> argparse.ArgumentParser:
 
     sub = command("export", export, "write the store's graphs to a file", EXPORT_EPILOG)
     output_option(sub)
+    store_option(sub)
+
+    from kg.query import Format
+
+    sub = command("query", query, "ask the store, or a graph file, a SPARQL query", QUERY_EPILOG)
+    sub.add_argument(
+        "query", nargs="?", metavar="QUERY", help="SPARQL text, a .rq file, or a saved query's name"
+    )
+    sub.add_argument(
+        "--list", action="store_true", help="list the saved queries and the question each answers"
+    )
+    sub.add_argument(
+        "--graph", dest="graph_file", type=Path, default=None, metavar="FILE", help="query a graph file"
+    )
+    sub.add_argument(
+        "--format",
+        choices=[f.value for f in Format],
+        default=None,
+        help="result format (default: table on a terminal, csv otherwise); CONSTRUCT and DESCRIBE give Turtle",
+    )
+    sub.add_argument(
+        "--reasoning",
+        choices=["rdfs"],
+        default=None,
+        help="answer through the ontology's alignments (RDFS closure of the graph and the ontology)",
+    )
+    sub.add_argument("--update", action="store_true", help="allow a SPARQL update (applied to the store)")
+    store_option(sub, wait=True)
+
+    sub = command(
+        "serve", serve, "serve the store, or a graph file, as a read-only SPARQL endpoint", SERVE_EPILOG
+    )
+    sub.add_argument(
+        "--graph", dest="graph_file", type=Path, default=None, metavar="FILE", help="serve a graph file"
+    )
+    sub.add_argument(
+        "--host", default="127.0.0.1", help="interface to listen on (default: 127.0.0.1, loopback only)"
+    )
+    sub.add_argument("--port", type=int, default=7878, help="port (default: 7878; 0 picks a free one)")
+    sub.add_argument(
+        "--timeout", type=float, default=10.0, metavar="SECONDS", help="time limit per query (default: 10)"
+    )
+    sub.add_argument(
+        "--max-rows", type=int, default=10_000, metavar="N", help="cap on result rows (default: 10000)"
+    )
+    sub.add_argument("--verbose", action="store_true", help="log each request on stderr")
     store_option(sub)
 
     sub = command(

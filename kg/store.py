@@ -294,6 +294,14 @@ class Store:
             self._write(iri, None, None)
         return removed
 
+    def update(self, text: str) -> None:
+        """Apply a SPARQL update to the store, in one transaction (``kg query --update``)."""
+        from kg.query import run_update
+
+        self._writable()
+        run_update(self._db, text)
+        self._index = None
+
     def clear(self) -> None:
         """Empty the store, in one transaction."""
         self._writable()
