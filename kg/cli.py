@@ -24,6 +24,7 @@ if TYPE_CHECKING:
 DEFAULT_INPUT = Path("seeds")
 DEFAULT_GRAPH = Path("exports/graph.ttl")
 DEFAULT_STORE = Path(".kg")
+DEFAULT_VIEW = Path("exports/graph.html")
 PROGRESS_MIN_DOCUMENTS = 10  # below this a build is quick, and a bar would only flicker
 
 BUILD_EPILOG = """\
@@ -66,6 +67,17 @@ under a time limit (HTTP 503 when cut off) and a cap on result rows (HTTP 413).
 examples:
   kg serve                                   # http://127.0.0.1:7878/sparql over .kg/
   kg serve --graph exports/graph.trig --port 8080
+"""
+
+VIZ_EPILOG = """\
+One HTML file that works offline: one node per entity (coloured and shaped by class, sized by degree), one
+edge per relation; hover a node for its class, names and documents, an edge for the sentences it was read from.
+A search box and a class filter sit above the network.
+
+examples:
+  kg viz                                     # .kg/ -> exports/graph.html
+  kg viz --focus "Ali Harbi Ali" --hops 2 -o ali.html
+  kg viz --query queries/some-construct.rq -o part.html
 """
 
 ADD_EPILOG = """\
@@ -309,6 +321,28 @@ def query(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def viz(args: argparse.Namespace) -> int:
+    """`kg viz`: the graph as one self-contained HTML network."""
+    from kg import viz as viewer
+
+    if args.output.suffix.lower() not in (".html", ".htm"):
+        raise InputError(f"{args.output}: the viewer writes HTML: give a .html file")
+    source = _query_source(args)
+    title = f"kg: {args.graph_file or args.store}"
+    if args.query is not None:
+        from kg.query import query_text
+
+        source = viewer.constructed(source, query_text(str(args.query)))
+        title += f" — {args.query}"
+    nodes, edges = viewer.read_graph(source)
+    if args.focus is not None:
+        nodes, edges = viewer.subgraph(nodes, edges, args.focus, args.hops)
+        title += f" — {args.focus} (within {args.hops})"
+    viewer.write(args.output, viewer.render(nodes, edges, title=title))
+    print(f"kg: {len(nodes)} entities, {len(edges)} relations -> {args.output}", file=sys.stderr)
+    return EXIT_OK
+
+
 def serve(args: argparse.Namespace) -> int:
     """`kg serve`: a read-only SPARQL endpoint until interrupted."""
     from kg.server import Endpoint, Settings, make_server
@@ -514,6 +548,29 @@ def _parser() -> argparse.ArgumentParser:
         "--max-rows", type=int, default=10_000, metavar="N", help="cap on result rows (default: 10000)"
     )
     sub.add_argument("--verbose", action="store_true", help="log each request on stderr")
+    store_option(sub)
+
+    sub = command("viz", viz, "draw the store, or a graph file, as one self-contained HTML page", VIZ_EPILOG)
+    sub.add_argument(
+        "--graph", dest="graph_file", type=Path, default=None, metavar="FILE", help="draw a graph file"
+    )
+    sub.add_argument(
+        "-o",
+        "--output",
+        type=Path,
+        default=DEFAULT_VIEW,
+        metavar="FILE",
+        help=f"HTML file to write (default: {DEFAULT_VIEW})",
+    )
+    sub.add_argument(
+        "--focus", metavar="NAME", default=None, help="draw only the entities near this one (its name)"
+    )
+    sub.add_argument(
+        "--hops", type=int, default=1, metavar="N", help="how far from --focus to go (default: 1)"
+    )
+    sub.add_argument(
+        "--query", metavar="FILE.rq", default=None, help="draw the graph a CONSTRUCT query builds"
+    )
     store_option(sub)
 
     sub = command(

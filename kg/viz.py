@@ -50,7 +50,10 @@ RELATIONS = (
     "involves",
 )
 KG = PREFIXES["kg"]
-RDFS_LABEL = "http://www.w3.org/2000/01/rdf-schema#label"
+RDFS_LABEL = PREFIXES["rdfs"] + "label"
+SKOS_ALT = PREFIXES["skos"] + "altLabel"
+RDF_TYPE = PREFIXES["rdf"] + "type"
+DCTERMS_TITLE = PREFIXES["dcterms"] + "title"
 
 
 @dataclass
@@ -125,6 +128,31 @@ def property_labels() -> dict[str, str]:
     for p in RELATIONS:
         label = g.value(URIRef(KG + p), RDFS.label)
         out[p] = str(label) if isinstance(label, Literal) else p
+    return out
+
+
+def constructed(store: ox.Store, query: str) -> ox.Store:
+    """The graph a CONSTRUCT (or DESCRIBE) query builds, with the labels, classes, other names, documents and
+    dates of every entity it names, so that it can be drawn."""
+    from kg.errors import InputError
+    from kg.query import run_query
+
+    result = run_query(store, query)
+    if result.kind != "graph":
+        raise InputError("--query takes a CONSTRUCT or DESCRIBE query")
+    triples = result.triples or []
+    quads = [ox.Quad(t.subject, t.predicate, t.object, ox.DefaultGraph()) for t in triples]
+    named = {t.subject for t in triples if isinstance(t.subject, ox.NamedNode)}
+    named |= {t.object for t in triples if isinstance(t.object, ox.NamedNode)}
+    keep = {RDFS_LABEL, SKOS_ALT, RDF_TYPE, KG + "mentionedIn", KG + "date"}
+    for node in named:
+        for q in store.quads_for_pattern(node, None, None, None):
+            if q.predicate.value in keep:
+                quads.append(ox.Quad(q.subject, q.predicate, q.object, ox.DefaultGraph()))
+    for q in store.quads_for_pattern(None, ox.NamedNode(DCTERMS_TITLE), None, None):
+        quads.append(ox.Quad(q.subject, q.predicate, q.object, ox.DefaultGraph()))
+    out = ox.Store()
+    out.extend(quads)
     return out
 
 
