@@ -30,7 +30,7 @@ SHARED = ROOT.parent / "shared"
 
 
 @pytest.fixture(scope="module")
-def evaluation() -> dict[str, Any]:
+def evaluation(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     if not SHARED.is_dir():
         pytest.skip(f"no shared folder at {SHARED}: the evaluation and its gold annotations live there")
     kg_command = shlex.join([sys.executable, "-m", "kg.cli"])
@@ -44,7 +44,7 @@ def evaluation() -> dict[str, Any]:
             kg_command,
             "--json",
         ],
-        cwd=ROOT,
+        cwd=tmp_path_factory.mktemp("evaluate"),  # each build makes a store (.kg/) in the folder it runs in
         capture_output=True,
         text=True,
         timeout=1800,
