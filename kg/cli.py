@@ -328,7 +328,7 @@ def viz(args: argparse.Namespace) -> int:
     if args.output.suffix.lower() not in (".html", ".htm"):
         raise InputError(f"{args.output}: the viewer writes HTML: give a .html file")
     source = _query_source(args)
-    title = f"kg: {args.graph_file or args.store}"
+    title = "kg graph"
     if args.query is not None:
         from kg.query import query_text
 

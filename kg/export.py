@@ -1,4 +1,5 @@
-"""Write graphs to files and read them back: Turtle, N-Triples, TriG, N-Quads and JSON-LD.
+"""Write graphs to files and read them back: Turtle, N-Triples, TriG, N-Quads and JSON-LD; and write GraphML
+and CSV for tools that do not read RDF (``kg.tables``).
 
 Output is deterministic: the same graph gives byte-identical bytes, whatever order its triples were added in
 and whatever labels its blank nodes had. To get there, the quads are copied out of RDFLib, blank nodes are
@@ -44,10 +45,16 @@ class Format(enum.Enum):
     TRIG = ".trig"
     NQUADS = ".nq"
     JSONLD = ".jsonld"
+    GRAPHML = ".graphml"
+    CSV = ".csv"
 
     @property
     def keeps_named_graphs(self) -> bool:
         return self in (Format.TRIG, Format.NQUADS)
+
+    @property
+    def is_rdf(self) -> bool:
+        return self not in (Format.GRAPHML, Format.CSV)
 
 
 # The prefixes every output binds; kg and kgi must match the namespaces declared in ontology/.
@@ -109,10 +116,24 @@ def serialize(ds: rdflib.Dataset, fmt: Format) -> bytes:
 
 
 def write_graph(ds: rdflib.Dataset, path: Path) -> None:
-    """Write the dataset to `path` atomically, in the format its extension names, creating parent folders."""
+    """Write the dataset to `path` atomically, in the format its extension names, creating parent folders.
+
+    `.csv` writes two tables: the relations with their evidence to `path`, the entities beside it
+    (`NAME.entities.csv`)."""
     fmt = format_for(path)
-    data = serialize(ds, fmt)
-    write_bytes_atomically(path, data)
+    if fmt.is_rdf:
+        write_bytes_atomically(path, serialize(ds, fmt))
+        return
+    from kg.query import _ox_quads, store_from_dataset
+    from kg.tables import csv_tables, graphml
+
+    store = store_from_dataset(iter(_ox_quads(ds)))
+    if fmt is Format.GRAPHML:
+        write_bytes_atomically(path, graphml(store))
+        return
+    entities, relations = csv_tables(store)
+    write_bytes_atomically(path.with_name(f"{path.stem}.entities.csv"), entities)
+    write_bytes_atomically(path, relations)
 
 
 def write_bytes_atomically(path: Path, data: bytes) -> None:
@@ -144,6 +165,8 @@ def read_graph(path: Path) -> rdflib.Dataset:
     Triples of Turtle, N-Triples and JSON-LD files land in the default graph; named graphs stay named.
     """
     fmt = format_for(path)
+    if not fmt.is_rdf:
+        raise InputError(f"{path}: {fmt.value} files are written for other tools; kg reads RDF files only")
     if not path.is_file():
         reason = "not a file" if path.exists() else "no such file"
         raise InputError(f"{path}: {reason}")

@@ -1,0 +1,117 @@
+"""Exports that other tools read: every RDF format parses back (with pyoxigraph, an independent parser) to the same
+graph, GraphML reads back with networkx, CSV with the csv module, and the committed exports equal a fresh build."""
+
+from __future__ import annotations
+
+import csv
+import subprocess
+import sys
+from pathlib import Path
+
+import networkx as nx
+import pyoxigraph as ox
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+RDF_FORMATS = {
+    ".ttl": ox.RdfFormat.TURTLE,
+    ".nt": ox.RdfFormat.N_TRIPLES,
+    ".trig": ox.RdfFormat.TRIG,
+    ".nq": ox.RdfFormat.N_QUADS,
+    ".jsonld": ox.RdfFormat.JSON_LD,
+}
+
+
+def kg(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
+    result = subprocess.run([sys.executable, "-m", "kg.cli", *args], cwd=cwd, capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    return result
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The seed documents in a store, exported in every format."""
+    folder = tmp_path_factory.mktemp("exports")
+    # from the repository folder, as README's main job runs: kg:sourcePath records the path as given
+    kg("build", "seeds", "-o", str(folder / "graph.ttl"), "--store", str(folder / "store"), cwd=ROOT)
+    for ext in (*RDF_FORMATS, ".graphml", ".csv"):
+        kg("export", "-o", f"graph{ext}", "--store", "store", cwd=folder)
+    kg("viz", "-o", "graph.html", "--store", "store", cwd=folder)
+    return folder
+
+
+def store_quads(folder: Path) -> set[tuple[str, str, str, str]]:
+    store = ox.Store.read_only(str(folder / "store" / "oxigraph"))
+    return {(str(q.subject), str(q.predicate), str(q.object), str(q.graph_name)) for q in store}
+
+
+def parsed(path: Path) -> set[tuple[str, str, str, str]]:
+    quads = ox.parse(path=path, format=RDF_FORMATS[path.suffix])
+    return {(str(q.subject), str(q.predicate), str(q.object), str(q.graph_name)) for q in quads}
+
+
+def same_literals(quads: set[tuple[str, str, str, str]]) -> set[tuple[str, str, str, str]]:
+    """xsd:dateTime lexical forms may differ in how they write UTC; nothing else may."""
+    return {(s, p, o.replace('Z"', '+00:00"'), g) for s, p, o, g in quads}
+
+
+@pytest.mark.parametrize("ext", [".trig", ".nq"])
+def test_quad_formats_give_back_the_store(built: Path, ext: str) -> None:
+    assert same_literals(parsed(built / f"graph{ext}")) == same_literals(store_quads(built))
+
+
+@pytest.mark.parametrize("ext", [".ttl", ".nt", ".jsonld"])
+def test_triple_formats_give_back_the_union(built: Path, ext: str) -> None:
+    union = {(s, p, o, "DEFAULT") for s, p, o, _ in same_literals(store_quads(built))}
+    got = {(s, p, o, "DEFAULT") for s, p, o, _ in same_literals(parsed(built / f"graph{ext}"))}
+    assert got == union
+
+
+def test_exports_are_deterministic(built: Path, tmp_path: Path) -> None:
+    for ext in (*RDF_FORMATS, ".graphml", ".csv"):
+        kg("export", "-o", str(tmp_path / f"again{ext}"), "--store", str(built / "store"), cwd=built)
+        assert (tmp_path / f"again{ext}").read_bytes() == (built / f"graph{ext}").read_bytes(), ext
+
+
+def entity_and_relation_counts(folder: Path) -> tuple[int, int]:
+    store = ox.Store.read_only(str(folder / "store" / "oxigraph"))
+    prefixes = {"kg": "https://w3id.org/kg/ontology#", "rdfs": "http://www.w3.org/2000/01/rdf-schema#"}
+    classes = "kg:Person kg:Organization kg:Agency kg:PoliticalParty kg:Programme kg:Inquiry kg:Incident kg:Place kg:Post kg:Event"
+    q = f"SELECT (COUNT(DISTINCT ?e) AS ?n) WHERE {{ ?e a ?c ; rdfs:label ?l VALUES ?c {{ {classes} }} }}"
+    entities = int(next(iter(store.query(q, prefixes=prefixes, use_default_graph_as_union=True)))["n"].value)
+    props = "kg:perpetrator kg:victim kg:place kg:commissionedBy kg:concerns kg:ledBy kg:holdsPost kg:memberOf kg:referredTo kg:involves"
+    q = f"""SELECT (COUNT(*) AS ?n) WHERE {{ SELECT DISTINCT ?s ?p ?o WHERE {{
+              ?s ?p ?o VALUES ?p {{ {props} }} ?s rdfs:label ?a . ?o rdfs:label ?b }} }}"""
+    relations = int(next(iter(store.query(q, prefixes=prefixes, use_default_graph_as_union=True)))["n"].value)
+    return entities, relations
+
+
+def test_graphml_reads_back_with_networkx(built: Path) -> None:
+    g = nx.read_graphml(built / "graph.graphml")
+    entities, relations = entity_and_relation_counts(built)
+    assert g.number_of_nodes() == entities and g.number_of_edges() == relations
+    murder = g.nodes["https://w3id.org/kg/id/incident/murder-of-david-amess"]
+    assert murder["label"] == "murder of David Amess" and murder["kgclass"] == "Incident"
+    assert any(d["relation"] == "perpetrator" for _, _, d in g.edges(data=True))
+
+
+def test_csv_tables(built: Path) -> None:
+    with (built / "graph.entities.csv").open(encoding="utf-8", newline="") as f:
+        entities = list(csv.DictReader(f))
+    with (built / "graph.csv").open(encoding="utf-8", newline="") as f:
+        relations = list(csv.DictReader(f))
+    n_entities, n_relations = entity_and_relation_counts(built)
+    assert len(entities) == n_entities
+    assert len({(r["subject"], r["relation"], r["object"]) for r in relations}) == n_relations
+    victim = [
+        r for r in relations if r["relation"] == "victim" and r["subject_label"] == "murder of David Amess"
+    ]
+    assert victim and all(r["quote"] and r["document"] for r in victim)
+
+
+@pytest.mark.parametrize("name", ["graph.ttl", "graph.html"])
+def test_committed_exports_equal_a_fresh_build(built: Path, name: str) -> None:
+    """exports/ holds the seed build of README's main job; rebuild it with `kg build && kg viz` when it changes."""
+    assert (ROOT / "exports" / name).read_bytes() == (built / name).read_bytes(), (
+        f"exports/{name} is stale: run `kg build && kg viz` and commit exports/"
+    )
