@@ -69,6 +69,17 @@ examples:
   kg serve --graph exports/graph.trig --port 8080
 """
 
+PUSH_EPILOG = """\
+Each named graph of the store (one per document, and the entity registry) is sent with an HTTP PUT to
+URL?graph=IRI, so pushing again replaces the graphs and never duplicates them. URL is the server's graph store:
+Oxigraph http://HOST:PORT/store, Fuseki http://HOST:PORT/DATASET/data, GraphDB
+http://HOST:PORT/repositories/REPO/rdf-graphs/service, Virtuoso http://HOST:PORT/sparql-graph-crud-auth.
+
+examples:
+  kg push --endpoint http://127.0.0.1:7878/store
+  kg push --endpoint http://127.0.0.1:8890/sparql-graph-crud-auth --user dba --password dba
+"""
+
 VIZ_EPILOG = """\
 One HTML file that works offline: one node per entity (coloured and shaped by class, sized by degree), one
 edge per relation; hover a node for its class, names and documents, an edge for the sentences it was read from.
@@ -176,6 +187,8 @@ def build(args: argparse.Namespace) -> int:
 
     from kg.store import Store, install
 
+    if isinstance(args.store, str):
+        raise InputError(f"{args.store}: kg build makes a local store; send it to a server with kg push")
     # built aside, then put in place: a build that fails or is interrupted leaves the previous store alone
     staging = args.store.parent / f"{args.store.name}.build-{os.getpid()}"
     try:
@@ -343,6 +356,22 @@ def viz(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def push(args: argparse.Namespace) -> int:
+    """`kg push`: send the store's graphs to a SPARQL server, one named graph per document."""
+    from kg.remote import push as push_graphs
+    from kg.store import Store
+
+    if isinstance(args.store, str):
+        raise InputError("kg push sends a local store: give its folder with --store DIR")
+    _existing_store(args.store)
+    with Store(args.store, read_only=True) as store:
+        quads = list(store.quads())
+    password = args.password if args.password is not None else os.environ.get("KG_PUSH_PASSWORD")
+    sent = push_graphs(iter(quads), args.endpoint, user=args.user, password=password)
+    print(f"kg: {len(sent)} graphs ({len(quads)} quads) -> {args.endpoint}", file=sys.stderr)
+    return EXIT_OK
+
+
 def serve(args: argparse.Namespace) -> int:
     """`kg serve`: a read-only SPARQL endpoint until interrupted."""
     from kg.server import Endpoint, Settings, make_server
@@ -379,6 +408,13 @@ def _query_source(args: argparse.Namespace) -> ox.Store:
 
     if args.graph_file is not None:
         return file_store(args.graph_file)
+    if isinstance(args.store, str):
+        import os
+
+        from kg.remote import RemoteDB
+
+        user, password = os.environ.get("KG_STORE_USER"), os.environ.get("KG_STORE_PASSWORD")
+        return RemoteDB(args.store, user=user, password=password)  # type: ignore[return-value]
     _existing_store(args.store)
     try:
         return ox.Store.read_only(str(args.store / DATA_DIR))
@@ -386,9 +422,16 @@ def _query_source(args: argparse.Namespace) -> ox.Store:
         raise InputError(f"{args.store}: cannot open the store: {e}") from None
 
 
-def _existing_store(path: Path) -> None:
+def _store_location(text: str) -> Path | str:
+    """A store folder, or the URL of a store on a SPARQL server (kept as text)."""
+    return text if text.startswith(("http://", "https://")) else Path(text)
+
+
+def _existing_store(path: Path | str) -> None:
     from kg.store import DATA_DIR
 
+    if isinstance(path, str):
+        return  # a server: it answers for itself
     if not (path / DATA_DIR).is_dir():
         raise InputError(f"{path}: no kg store here (create one with `kg add PATH` or `kg build`)")
 
@@ -432,10 +475,10 @@ def _parser() -> argparse.ArgumentParser:
     def store_option(sub: argparse.ArgumentParser, *, wait: bool = False) -> None:
         sub.add_argument(
             "--store",
-            type=Path,
+            type=_store_location,
             default=DEFAULT_STORE,
-            metavar="DIR",
-            help=f"the store folder (default: {DEFAULT_STORE})",
+            metavar="DIR|URL",
+            help=f"the store folder (default: {DEFAULT_STORE}), or a SPARQL server's URL (laid out as Oxigraph's)",
         )
         if wait:
             sub.add_argument(
@@ -548,6 +591,12 @@ def _parser() -> argparse.ArgumentParser:
         "--max-rows", type=int, default=10_000, metavar="N", help="cap on result rows (default: 10000)"
     )
     sub.add_argument("--verbose", action="store_true", help="log each request on stderr")
+    store_option(sub)
+
+    sub = command("push", push, "send the store to a SPARQL server (Graph Store Protocol)", PUSH_EPILOG)
+    sub.add_argument("--endpoint", required=True, metavar="URL", help="the server's graph-store URL")
+    sub.add_argument("--user", default=None, help="user name (HTTP basic or digest authentication)")
+    sub.add_argument("--password", default=None, help="password (or set KG_PUSH_PASSWORD)")
     store_option(sub)
 
     sub = command("viz", viz, "draw the store, or a graph file, as one self-contained HTML page", VIZ_EPILOG)

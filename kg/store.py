@@ -30,6 +30,7 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
+from typing import cast
 
 import pyoxigraph as ox
 from rdflib import BNode as RBNode
@@ -84,11 +85,25 @@ class Store:
     Use as a context manager; the write lock is held from opening to closing a writable store.
     """
 
-    def __init__(self, path: Path | None = None, *, read_only: bool = False, wait: float = 30.0) -> None:
-        self.path = path
+    def __init__(
+        self, path: Path | str | None = None, *, read_only: bool = False, wait: float = 30.0
+    ) -> None:
         self.read_only = read_only
         self._lock_fd: int | None = None
         self._index: IdentityIndex | None = None
+        if isinstance(path, str):
+            # a store on a SPARQL server (kg.remote): the server orders concurrent writers
+            from kg.remote import RemoteDB
+
+            self.path = None
+            self.location = path
+            remote = RemoteDB(
+                path, user=os.environ.get("KG_STORE_USER"), password=os.environ.get("KG_STORE_PASSWORD")
+            )
+            self._db = cast(ox.Store, remote)  # it answers the calls the store makes
+            return
+        self.path = path
+        self.location = str(path) if path is not None else "memory"
         if path is None:
             self._db = ox.Store()
             return
@@ -201,7 +216,7 @@ class Store:
 
     def _select(self, query: str) -> list[dict[str, str]]:
         """Rows of a SELECT as plain strings (IRIs, lexical forms); unbound variables are left out."""
-        result = self._db.query(query)
+        result = self._db.query(query)  # GRAPH patterns: the default graph is not needed
         assert isinstance(result, ox.QuerySolutions)
         names = [v.value for v in result.variables]
         rows = []

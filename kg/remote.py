@@ -1,0 +1,137 @@
+"""Stores that live on a SPARQL server: pushing a store there, and working against it directly.
+
+- ``push`` sends every named graph of a store (one per document, and the entity registry) to a SPARQL 1.1 Graph
+  Store Protocol endpoint with HTTP PUT, so a re-push replaces each graph and never duplicates it. The endpoint
+  is the server's graph-store URL: Oxigraph ``/store``, Fuseki ``/DATASET/data``, Virtuoso
+  ``/sparql-graph-crud-auth`` (HTTP basic and digest authentication both work).
+- ``RemoteDB`` speaks the SPARQL 1.1 Protocol to a server laid out as Oxigraph's (``/query``, ``/update``,
+  ``/store``) and looks enough like a local Oxigraph store for :class:`kg.store.Store`, the query commands and
+  the viewer to use it: ``--store http://host:port``. Each ``kg add`` is then one SPARQL update per document,
+  which the server applies as one transaction.
+"""
+
+from __future__ import annotations
+
+import urllib.error
+import urllib.parse
+import urllib.request
+from collections.abc import Iterator
+
+import pyoxigraph as ox
+
+from kg.errors import KgError
+
+TIMEOUT = 60.0
+
+
+class RemoteError(KgError):
+    """The server could not be reached, refused the credentials, or answered with an error."""
+
+
+def is_remote(location: str) -> bool:
+    return location.startswith(("http://", "https://"))
+
+
+def _opener(url: str, user: str | None, password: str | None) -> urllib.request.OpenerDirector:
+    handlers: list[urllib.request.BaseHandler] = []
+    if user is not None:
+        manager = urllib.request.HTTPPasswordMgrWithDefaultRealm()
+        manager.add_password(None, url, user, password or "")
+        handlers += [
+            urllib.request.HTTPBasicAuthHandler(manager),
+            urllib.request.HTTPDigestAuthHandler(manager),
+        ]
+    return urllib.request.build_opener(*handlers)
+
+
+def _call(opener: urllib.request.OpenerDirector, request: urllib.request.Request) -> bytes:
+    try:
+        with opener.open(request, timeout=TIMEOUT) as response:
+            data: bytes = response.read()
+            return data
+    except urllib.error.HTTPError as e:
+        body = e.read().decode("utf-8", errors="replace").strip().splitlines()
+        detail = body[0][:200] if body else e.reason
+        raise RemoteError(f"{request.full_url}: HTTP {e.code}: {detail}") from None
+    except (urllib.error.URLError, OSError) as e:
+        reason = getattr(e, "reason", e)
+        raise RemoteError(f"{request.full_url}: cannot reach the server: {reason}") from None
+
+
+def push(
+    quads: Iterator[ox.Quad], endpoint: str, *, user: str | None = None, password: str | None = None
+) -> list[str]:
+    """PUT every named graph of `quads` to a Graph Store Protocol endpoint; returns the graph IRIs sent."""
+    graphs: dict[str, list[ox.Triple]] = {}
+    for q in quads:
+        if isinstance(q.graph_name, ox.NamedNode):
+            graphs.setdefault(q.graph_name.value, []).append(q.triple)
+    opener = _opener(endpoint, user, password)
+    for iri in sorted(graphs):
+        body = ox.serialize(graphs[iri], format=ox.RdfFormat.N_TRIPLES) or b""
+        url = f"{endpoint}{'&' if '?' in endpoint else '?'}{urllib.parse.urlencode({'graph': iri})}"
+        request = urllib.request.Request(url, data=body, method="PUT")
+        request.add_header("Content-Type", "application/n-triples")
+        _call(opener, request)
+    return sorted(graphs)
+
+
+class RemoteDB:
+    """The parts of a pyoxigraph Store that kg uses, over HTTP to a server laid out as Oxigraph's."""
+
+    def __init__(self, base: str, *, user: str | None = None, password: str | None = None) -> None:
+        self.base = base.rstrip("/")
+        for suffix in ("/store", "/query", "/update", "/sparql"):
+            if self.base.endswith(suffix):
+                self.base = self.base[: -len(suffix)]
+        self._opener = _opener(self.base, user, password)
+
+    def _prefixed(self, text: str, prefixes: dict[str, str] | None) -> str:
+        head = "".join(f"PREFIX {p}: <{ns}>\n" for p, ns in (prefixes or {}).items())
+        return head + text
+
+    def query(
+        self, text: str, *, prefixes: dict[str, str] | None = None, use_default_graph_as_union: bool = False
+    ) -> ox.QuerySolutions | ox.QueryBoolean | list[ox.Triple]:
+        params = {"query": self._prefixed(text, prefixes)}
+        url = f"{self.base}/query" + ("?union-default-graph" if use_default_graph_as_union else "")
+        request = urllib.request.Request(
+            url, data=urllib.parse.urlencode(params).encode("utf-8"), method="POST"
+        )
+        request.add_header("Content-Type", "application/x-www-form-urlencoded")
+        request.add_header("Accept", "application/sparql-results+json, application/n-triples;q=0.9")
+        try:
+            with self._opener.open(request, timeout=TIMEOUT) as response:
+                ctype = response.headers.get("Content-Type", "")
+                data = response.read()
+        except urllib.error.HTTPError as e:
+            detail = e.read().decode("utf-8", errors="replace").strip()[:300]
+            if e.code == 400:
+                raise SyntaxError(detail) from None
+            raise RemoteError(f"{self.base}/query: HTTP {e.code}: {detail}") from None
+        except (urllib.error.URLError, OSError) as e:
+            raise RemoteError(f"{self.base}: cannot reach the server: {getattr(e, 'reason', e)}") from None
+        if "n-triples" in ctype:
+            return [t.triple for t in ox.parse(data, format=ox.RdfFormat.N_TRIPLES)]
+        return ox.parse_query_results(data, format=ox.QueryResultsFormat.JSON)
+
+    def update(self, text: str, *, prefixes: dict[str, str] | None = None) -> None:
+        request = urllib.request.Request(
+            f"{self.base}/update",
+            data=urllib.parse.urlencode({"update": self._prefixed(text, prefixes)}).encode("utf-8"),
+            method="POST",
+        )
+        request.add_header("Content-Type", "application/x-www-form-urlencoded")
+        _call(self._opener, request)
+
+    def quads_for_pattern(self, *_: object) -> Iterator[ox.Quad]:
+        """Every quad of the server (the pattern is not used: kg asks only for all of them)."""
+        request = urllib.request.Request(f"{self.base}/store", method="GET")
+        request.add_header("Accept", "application/n-quads")
+        return iter(list(ox.parse(_call(self._opener, request), format=ox.RdfFormat.N_QUADS)))
+
+    def __iter__(self) -> Iterator[ox.Quad]:
+        return self.quads_for_pattern()
+
+    def flush(self) -> None:
+        """Nothing to flush: the server applied each update when it answered."""
