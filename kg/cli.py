@@ -219,7 +219,9 @@ def add(args: argparse.Namespace) -> int:
     from kg.store import Store
 
     with Store(args.store, wait=args.wait) as store:
-        results = store.add(documents, model=args.model, progress=_progress_for(len(documents)))
+        results = store.add(
+            documents, model=args.model, progress=_progress_for(len(documents)), jobs=args.jobs
+        )
     done = {
         status: sum(1 for r in results if r.status == status) for status in ("added", "replaced", "unchanged")
     }
@@ -490,6 +492,13 @@ def _parser() -> argparse.ArgumentParser:
             )
 
     def extraction_options(sub: argparse.ArgumentParser) -> None:
+        sub.add_argument(
+            "--jobs",
+            type=int,
+            default=1,
+            metavar="N",
+            help="worker processes that read documents (default: 1); the graph is the same for any N",
+        )
         sub.add_argument(
             "--model",
             metavar="NAME",

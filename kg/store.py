@@ -265,19 +265,23 @@ class Store:
         model: str | None = None,
         progress: Callable[[int, int], None] | None = None,
         record_load_time: bool = True,
+        jobs: int = 1,
     ) -> list[AddResult]:
-        """Add documents one by one, each in its own transaction; unchanged ones are left alone."""
-        from kg.pipeline import extract_document
+        """Add documents one by one, each in its own transaction; unchanged ones are left alone.
 
+        With ``jobs`` > 1 the documents are read (the spaCy work) by that many worker processes, while this one
+        resolves identities and writes, in the order given, so the result is the same as with one job."""
         self._writable()
         known = {d.iri: d.sha256 for d in self.documents()}
+        changed = [doc for doc in documents if known.get(str(document_iri(doc.name))) != doc.sha256]
+        extractions = _extractions(changed, model, jobs)
         results = []
         for i, doc in enumerate(documents):
             d_iri = str(document_iri(doc.name))
             if known.get(d_iri) == doc.sha256:
                 results.append(AddResult(doc.name, "unchanged"))
             else:
-                ex = extract_document(doc, model=model)
+                ex = next(extractions)
                 loaded_at = dt.datetime.now(dt.UTC).replace(microsecond=0) if record_load_time else None
                 self._write(d_iri, ex, loaded_at)
                 status = "replaced" if d_iri in known else "added"
@@ -360,6 +364,26 @@ class Store:
         except OSError as e:
             self._index = None  # the transaction did not happen: forget what we assumed
             raise StoreError(f"{self.path}: could not write {d_iri}: {e}") from None
+
+
+def _extract(args: tuple[Document, str | None]) -> Extraction:
+    from kg.pipeline import extract_document
+
+    return extract_document(args[0], model=args[1])
+
+
+def _extractions(documents: Sequence[Document], model: str | None, jobs: int) -> Iterator[Extraction]:
+    """The extraction of each document, in order; read by `jobs` worker processes when there is work enough."""
+    if jobs <= 1 or len(documents) < 2:
+        yield from (_extract((doc, model)) for doc in documents)
+        return
+    import multiprocessing
+
+    from kg.extract import extractor
+
+    extractor(model)  # load the model once, before the workers fork, so they share it
+    with multiprocessing.get_context("fork").Pool(jobs) as pool:
+        yield from pool.imap(_extract, [(doc, model) for doc in documents], chunksize=1)
 
 
 def install(built: Path, target: Path, *, wait: float = 30.0) -> None:
