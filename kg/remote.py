@@ -12,6 +12,7 @@
 
 from __future__ import annotations
 
+import http.client
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -32,6 +33,17 @@ def is_remote(location: str) -> bool:
     return location.startswith(("http://", "https://"))
 
 
+def _check_url(url: str) -> None:
+    """Refuse, as one error line, what urllib fails on with a traceback: not http(s), no host, a bad port."""
+    try:
+        parts = urllib.parse.urlsplit(url)
+        _ = parts.port  # a port that is not a number raises ValueError
+    except ValueError as e:
+        raise RemoteError(f"{url}: not a valid URL: {e}") from None
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise RemoteError(f"{url}: not an http:// or https:// URL")
+
+
 def _opener(url: str, user: str | None, password: str | None) -> urllib.request.OpenerDirector:
     handlers: list[urllib.request.BaseHandler] = []
     if user is not None:
@@ -44,16 +56,20 @@ def _opener(url: str, user: str | None, password: str | None) -> urllib.request.
     return urllib.request.build_opener(*handlers)
 
 
-def _call(opener: urllib.request.OpenerDirector, request: urllib.request.Request) -> bytes:
+def _call(
+    opener: urllib.request.OpenerDirector, request: urllib.request.Request, *, missing_ok: bool = False
+) -> bytes:
     try:
         with opener.open(request, timeout=TIMEOUT) as response:
             data: bytes = response.read()
             return data
     except urllib.error.HTTPError as e:
+        if missing_ok and e.code == 404:
+            return b""
         body = e.read().decode("utf-8", errors="replace").strip().splitlines()
         detail = body[0][:200] if body else e.reason
         raise RemoteError(f"{request.full_url}: HTTP {e.code}: {detail}") from None
-    except (urllib.error.URLError, OSError) as e:
+    except (urllib.error.URLError, OSError, http.client.HTTPException) as e:  # HTTPException: not HTTP
         reason = getattr(e, "reason", e)
         raise RemoteError(f"{request.full_url}: cannot reach the server: {reason}") from None
 
@@ -66,14 +82,46 @@ def push(
     for q in quads:
         if isinstance(q.graph_name, ox.NamedNode):
             graphs.setdefault(q.graph_name.value, []).append(q.triple)
+    _check_url(endpoint)
     opener = _opener(endpoint, user, password)
-    for iri in sorted(graphs):
-        body = ox.serialize(graphs[iri], format=ox.RdfFormat.N_TRIPLES) or b""
-        url = f"{endpoint}{'&' if '?' in endpoint else '?'}{urllib.parse.urlencode({'graph': iri})}"
-        request = urllib.request.Request(url, data=body, method="PUT")
+
+    def url(iri: str) -> str:
+        return f"{endpoint}{'&' if '?' in endpoint else '?'}{urllib.parse.urlencode({'graph': iri})}"
+
+    def put(iri: str, triples: list[ox.Triple]) -> None:
+        request = urllib.request.Request(
+            url(iri), data=ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES) or b"", method="PUT"
+        )
         request.add_header("Content-Type", "application/n-triples")
         _call(opener, request)
+
+    # what the last push sent, so that the graphs of documents removed since can be taken off the server
+    before = _manifest(opener, url(MANIFEST))
+    for iri in sorted(graphs):
+        put(iri, graphs[iri])
+    for iri in sorted(before - set(graphs)):
+        _call(opener, urllib.request.Request(url(iri), method="DELETE"), missing_ok=True)
+    manifest = ox.NamedNode(MANIFEST)
+    put(MANIFEST, [ox.Triple(manifest, ox.NamedNode(RDFS_MEMBER), ox.NamedNode(g)) for g in sorted(graphs)])
     return sorted(graphs)
+
+
+#: The graph in which ``push`` lists the graphs it sent (rdfs:member), on the server only.
+MANIFEST = "https://w3id.org/kg/id/graph/pushed"
+RDFS_MEMBER = "http://www.w3.org/2000/01/rdf-schema#member"
+
+
+def _manifest(opener: urllib.request.OpenerDirector, url: str) -> set[str]:
+    request = urllib.request.Request(url, method="GET")
+    request.add_header("Accept", "application/n-triples")
+    data = _call(opener, request, missing_ok=True)
+    if not data:
+        return set()
+    try:
+        triples = ox.parse(data, format=ox.RdfFormat.N_TRIPLES)
+        return {t.object.value for t in triples if t.predicate.value == RDFS_MEMBER}
+    except SyntaxError:
+        return set()
 
 
 class RemoteDB:
@@ -84,6 +132,7 @@ class RemoteDB:
         for suffix in ("/store", "/query", "/update", "/sparql"):
             if self.base.endswith(suffix):
                 self.base = self.base[: -len(suffix)]
+        _check_url(self.base)
         self._opener = _opener(self.base, user, password)
 
     def _prefixed(self, text: str, prefixes: dict[str, str] | None) -> str:
@@ -109,7 +158,7 @@ class RemoteDB:
             if e.code == 400:
                 raise SyntaxError(detail) from None
             raise RemoteError(f"{self.base}/query: HTTP {e.code}: {detail}") from None
-        except (urllib.error.URLError, OSError) as e:
+        except (urllib.error.URLError, OSError, http.client.HTTPException) as e:
             raise RemoteError(f"{self.base}: cannot reach the server: {getattr(e, 'reason', e)}") from None
         if "n-triples" in ctype:
             return [t.triple for t in ox.parse(data, format=ox.RdfFormat.N_TRIPLES)]
