@@ -330,7 +330,12 @@ def query(args: argparse.Namespace) -> int:
     source = _query_source(args)
     if args.reasoning == "rdfs":
         source = with_rdfs(source)
-    result = run_query(source, text, union=args.reasoning is None)
+    try:
+        result = run_query(source, text, union=args.reasoning is None)
+    except KgError as e:
+        if text != args.query:  # the query came from a file or a saved query: say which
+            raise type(e)(f"{args.query}: {e}") from None
+        raise
     fmt = Format(args.format) if args.format else (Format.TABLE if sys.stdout.isatty() else Format.CSV)
     sys.stdout.write(format_result(result, fmt))
     return EXIT_OK

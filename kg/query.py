@@ -180,6 +180,11 @@ def format_result(result: Result, fmt: Format) -> str:
     if result.kind == "boolean":
         if fmt == Format.JSON:
             return json.dumps({"head": {}, "boolean": result.boolean}) + "\n"
+        if fmt == Format.XML:
+            return (
+                '<?xml version="1.0"?>\n<sparql xmlns="http://www.w3.org/2005/sparql-results#">\n<head/>\n'
+                f"<boolean>{'true' if result.boolean else 'false'}</boolean>\n</sparql>\n"
+            )
         return ("true" if result.boolean else "false") + "\n"
     if result.kind == "graph":
         data = ox.serialize(result.triples or [], format=ox.RdfFormat.TURTLE, prefixes=PREFIXES)

@@ -19,6 +19,8 @@ import kg.export
 from kg.errors import InputError
 from kg.export import PREFIXES, Format, format_for, read_graph, serialize, write_graph
 
+RDF_FORMATS = [f for f in Format if f.is_rdf]  # GraphML and CSV are for other tools: tests/test_exports.py
+
 KG = Namespace(PREFIXES["kg"])
 KGI = Namespace(PREFIXES["kgi"])
 DOC = KGI["document/seed.txt"]
@@ -129,7 +131,7 @@ OX_FORMATS = {
 }
 
 
-@pytest.mark.parametrize("fmt", list(Format), ids=[f.name for f in Format])
+@pytest.mark.parametrize("fmt", RDF_FORMATS, ids=[f.name for f in RDF_FORMATS])
 def test_round_trip_through_pyoxigraph(fmt: Format) -> None:
     quads = sample_quads(BNode("ev"))
     parsed = list(pyoxigraph.parse(serialize(build(quads), fmt), format=OX_FORMATS[fmt]))
@@ -142,7 +144,7 @@ def test_round_trip_through_pyoxigraph(fmt: Format) -> None:
         assert named == set()
 
 
-@pytest.mark.parametrize("fmt", list(Format), ids=[f.name for f in Format])
+@pytest.mark.parametrize("fmt", RDF_FORMATS, ids=[f.name for f in RDF_FORMATS])
 def test_write_then_read_gives_the_same_graph(fmt: Format, tmp_path: Path) -> None:
     ds = build(sample_quads(BNode("ev")))
     path = tmp_path / f"graph{fmt.value}"

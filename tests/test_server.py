@@ -1,0 +1,555 @@
+"""`kg serve` end to end: real `kg serve` processes over a store built from the seed document with `kg add`, asked
+over real HTTP by SPARQLWrapper (GET, form-encoded POST, `application/sparql-query` POST; JSON, XML, CSV, TSV,
+Turtle, N-Triples), and the guards: read-only, loopback, the time limit, the cap on rows, clear errors."""
+
+from __future__ import annotations
+
+import contextlib
+import csv
+import io
+import itertools
+import json
+import os
+import queue
+import re
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pyoxigraph as ox
+import pytest
+from SPARQLWrapper import CSV, JSON, POST, POSTDIRECTLY, TSV, TURTLE, XML, SPARQLWrapper
+from SPARQLWrapper.SPARQLExceptions import QueryBadFormed
+
+ROOT = Path(__file__).resolve().parent.parent
+SEEDS = ROOT / "seeds"
+ID = "https://w3id.org/kg/id/"
+AMESS = f"{ID}incident/murder-of-david-amess"
+ALI = f"{ID}person/ali-harbi-ali"
+PERPETRATOR = "https://w3id.org/kg/ontology#perpetrator"
+RDFS_LABEL = "http://www.w3.org/2000/01/rdf-schema#label"
+
+#: The perpetrators the seed names (kg: and rdfs: are declared by the endpoint).
+PERPETRATORS = (
+    "SELECT DISTINCT ?name WHERE { ?i a kg:Incident ; kg:perpetrator/rdfs:label ?name } ORDER BY ?name"
+)
+KILLERS = {"Ali Harbi Ali", "Khairi Saadallah", "Usman Khan"}
+COUNT = "SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }"
+INSERTED = f'<{ALI}> <{RDFS_LABEL}> "inserted over HTTP"'
+INSERT = f"INSERT DATA {{ {INSERTED} }}"
+#: A cross product of the store with itself, four times over: minutes of work.
+ENDLESS = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l }"
+
+
+def env() -> dict[str, str]:
+    return {**os.environ, "PYTHONPATH": str(ROOT)}
+
+
+def kg(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "kg.cli", *args],
+        cwd=cwd,
+        env=env(),
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+
+
+@dataclass
+class Server:
+    proc: subprocess.Popen[str]
+    host: str
+    port: int
+    source: str
+    lines: queue.Queue[str | None] = field(repr=False)
+    reader: threading.Thread = field(repr=False)
+
+    @property
+    def base(self) -> str:
+        return f"http://{self.host}:{self.port}"
+
+    @property
+    def endpoint(self) -> str:
+        return f"{self.base}/sparql"
+
+
+def _read_lines(stream: io.TextIOBase, out: queue.Queue[str | None]) -> None:
+    for line in stream:
+        out.put(line)
+    out.put(None)
+
+
+def start(*args: str, cwd: Path) -> Server:
+    """Start `kg serve --port 0 ARGS` and wait for the line that says where it listens."""
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "kg.cli", "serve", "--port", "0", *args],
+        cwd=cwd,
+        env=env(),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    lines: queue.Queue[str | None] = queue.Queue()
+    assert proc.stderr is not None
+    reader = threading.Thread(target=_read_lines, args=(proc.stderr, lines), daemon=True)
+    reader.start()
+    try:
+        first = lines.get(timeout=60)
+    except queue.Empty:
+        stop(proc, reader)
+        raise AssertionError("kg serve said nothing for 60 s") from None
+    m = re.fullmatch(
+        r"kg: serving (.+) at http://([^:/]+):(\d+)/sparql \(query page at /\); Ctrl-C stops\n", first or ""
+    )
+    if m is None:
+        stop(proc, reader)
+        raise AssertionError(f"kg serve did not start: {first!r}")
+    return Server(proc, m[2], int(m[3]), m[1], lines, reader)
+
+
+def stop(proc: subprocess.Popen[str], reader: threading.Thread) -> int:
+    """Interrupt the server (Ctrl-C), wait for it, and close its stderr once it has all been read."""
+    if proc.poll() is None:
+        proc.send_signal(signal.SIGINT)
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+    reader.join(10)
+    if proc.stderr is not None and not reader.is_alive():
+        proc.stderr.close()
+    return proc.returncode
+
+
+@contextlib.contextmanager
+def serving(*args: str, cwd: Path) -> Iterator[Server]:
+    server = start(*args, cwd=cwd)
+    try:
+        yield server
+    finally:
+        stop(server.proc, server.reader)
+
+
+@pytest.fixture(scope="module")
+def work(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """`store/` (the seed document, added with `kg add`) and `graph.trig` (the store exported)."""
+    folder = tmp_path_factory.mktemp("serve")
+    for args in (["add", str(SEEDS), "--store", "store"], ["export", "-o", "graph.trig", "--store", "store"]):
+        result = kg(*args, cwd=folder)
+        assert result.returncode == 0, result.stderr
+    return folder
+
+
+@pytest.fixture(scope="module")
+def server(work: Path) -> Iterator[Server]:
+    with serving("--store", "store", cwd=work) as s:
+        yield s
+
+
+@pytest.fixture(scope="module")
+def limited(work: Path) -> Iterator[Server]:
+    with serving("--store", "store", "--timeout", "1", "--max-rows", "5", cwd=work) as s:
+        yield s
+
+
+# ---------------------------------------------------------------------- clients
+def sparql(
+    server: Server, query: str, fmt: str = JSON, method: str = "GET", *, accept: str | None = None
+) -> SPARQLWrapper:
+    """A SPARQLWrapper client; `method` is GET, POST (form-encoded) or DIRECT (application/sparql-query)."""
+    client = SPARQLWrapper(server.endpoint)
+    client.setQuery(query)
+    client.setReturnFormat(fmt)
+    client.setTimeout(60)
+    if method != "GET":
+        client.setMethod(POST)
+    if method == "DIRECT":
+        client.setRequestMethod(POSTDIRECTLY)
+    if accept is not None:
+        client.addCustomHttpHeader("Accept", accept)
+    return client
+
+
+def ask(server: Server, query: str, fmt: str = JSON, method: str = "GET") -> Any:
+    result = sparql(server, query, fmt, method).query()
+    return result.convert()
+
+
+def names(data: dict[str, Any], var: str = "name") -> list[str]:
+    return [b[var]["value"] for b in data["results"]["bindings"]]
+
+
+def count(server: Server) -> int:
+    return int(names(ask(server, COUNT), "n")[0])
+
+
+def http(
+    url: str, data: bytes | None = None, headers: dict[str, str] | None = None, method: str | None = None
+) -> tuple[int, str, str]:
+    """(status, content type, body) of one plain HTTP request."""
+    request = urllib.request.Request(url, data=data, headers=headers or {}, method=method)
+    try:
+        with urllib.request.urlopen(request, timeout=60) as response:
+            return response.status, response.headers["Content-Type"], response.read().decode("utf-8")
+    except urllib.error.HTTPError as e:
+        with e:
+            return e.code, e.headers["Content-Type"], e.read().decode("utf-8")
+
+
+def http_error(client: SPARQLWrapper) -> tuple[int, str]:
+    """The status and message of a request SPARQLWrapper reports as an HTTP error."""
+    with pytest.raises(urllib.error.HTTPError) as info:
+        client.query()
+    with info.value as e:
+        return e.code, e.read().decode("utf-8")
+
+
+# ---------------------------------------------------------------------- queries
+@pytest.mark.parametrize("method", ["GET", "POST", "DIRECT"])
+def test_select_json(server: Server, method: str) -> None:
+    result = sparql(server, PERPETRATORS, JSON, method).query()
+    assert result.info()["content-type"].startswith("application/sparql-results+json")
+    data = result.convert()
+    assert data["head"]["vars"] == ["name"]
+    assert names(data) == sorted(KILLERS)
+
+
+@pytest.mark.parametrize("method", ["GET", "POST", "DIRECT"])
+def test_select_xml(server: Server, method: str) -> None:
+    result = sparql(server, PERPETRATORS, XML, method).query()
+    assert result.info()["content-type"].startswith("application/sparql-results+xml")
+    doc = result.convert()  # a DOM, parsed by SPARQLWrapper
+    assert [v.getAttribute("name") for v in doc.getElementsByTagName("variable")] == ["name"]
+    got = [lit.firstChild.data for lit in doc.getElementsByTagName("literal")]
+    assert got == sorted(KILLERS)
+
+
+@pytest.mark.parametrize("method", ["GET", "POST", "DIRECT"])
+def test_select_csv_and_tsv(server: Server, method: str) -> None:
+    result = sparql(server, PERPETRATORS, CSV, method).query()
+    assert result.info()["content-type"].startswith("text/csv")
+    rows = list(csv.reader(io.StringIO(result.convert().decode("utf-8"))))
+    assert rows == [["name"], *([n] for n in sorted(KILLERS))]
+
+    result = sparql(server, PERPETRATORS, TSV, method).query()
+    assert result.info()["content-type"].startswith("text/tab-separated-values")
+    lines = result.convert().decode("utf-8").splitlines()
+    assert lines == ["?name", *(f'"{n}"' for n in sorted(KILLERS))]
+
+
+def test_select_typed_terms(server: Server) -> None:
+    query = f"SELECT ?i ?date WHERE {{ BIND(<{AMESS}> AS ?i) ?i kg:date ?date FILTER(DATATYPE(?date) = xsd:date) }}"
+    (row,) = ask(server, query)["results"]["bindings"]
+    assert row == {
+        "i": {"type": "uri", "value": AMESS},
+        "date": {
+            "type": "literal",
+            "value": "2021-10-15",
+            "datatype": "http://www.w3.org/2001/XMLSchema#date",
+        },
+    }
+
+
+def test_saved_query_text_over_http(server: Server) -> None:
+    text = (ROOT / "queries" / "who-killed-whom.rq").read_text(encoding="utf-8")
+    rows = ask(server, text, JSON, "POST")["results"]["bindings"]
+    assert {
+        "incident": {"type": "literal", "value": "murder of David Amess"},
+        "perpetrator": {"type": "literal", "value": "Ali Harbi Ali"},
+        "victim": {"type": "literal", "value": "David Amess"},
+        "date": {
+            "type": "literal",
+            "value": "2021-10-15",
+            "datatype": "http://www.w3.org/2001/XMLSchema#date",
+        },
+        "place": {"type": "literal", "value": "Leigh-on-Sea"},
+    } in rows
+
+
+@pytest.mark.parametrize("fmt", [JSON, XML])
+def test_ask(server: Server, fmt: str) -> None:
+    yes = f"ASK {{ <{AMESS}> kg:perpetrator <{ALI}> }}"
+    no = f"ASK {{ <{ALI}> kg:perpetrator <{AMESS}> }}"
+    for query, expected in ((yes, True), (no, False)):
+        got = ask(server, query, fmt, "POST")
+        if fmt == JSON:
+            assert got == {"head": {}, "boolean": expected}
+        else:
+            (boolean,) = got.getElementsByTagName("boolean")
+            assert boolean.firstChild.data == str(expected).lower()
+
+
+CONSTRUCT = (
+    "CONSTRUCT { ?i kg:perpetrator ?p ; rdfs:label ?l } WHERE { ?i kg:perpetrator ?p ; rdfs:label ?l }"
+)
+
+
+def expected_graph() -> set[ox.Triple]:
+    return {
+        ox.Triple(ox.NamedNode(AMESS), ox.NamedNode(PERPETRATOR), ox.NamedNode(ALI)),
+        ox.Triple(ox.NamedNode(AMESS), ox.NamedNode(RDFS_LABEL), ox.Literal("murder of David Amess")),
+    }
+
+
+@pytest.mark.parametrize("method", ["GET", "POST", "DIRECT"])
+def test_construct_turtle(server: Server, method: str) -> None:
+    result = sparql(server, CONSTRUCT, TURTLE, method).query()
+    assert result.info()["content-type"].startswith("text/turtle")
+    data = result.convert()
+    triples = {q.triple for q in ox.parse(data, format=ox.RdfFormat.TURTLE)}
+    assert expected_graph() <= triples
+    assert len({t.subject for t in triples}) == 3
+
+
+def test_construct_ntriples(server: Server) -> None:
+    result = sparql(server, CONSTRUCT, TURTLE, "POST", accept="application/n-triples").query()
+    assert result.info()["content-type"].startswith("application/n-triples")
+    data = result.convert()
+    triples = {q.triple for q in ox.parse(data, format=ox.RdfFormat.N_TRIPLES)}
+    assert expected_graph() <= triples
+    assert all(line.endswith(" .") for line in data.decode("utf-8").splitlines() if line)
+
+
+def test_describe_turtle(server: Server) -> None:
+    data = sparql(server, f"DESCRIBE <{ALI}>", TURTLE).query().convert()
+    triples = [q.triple for q in ox.parse(data, format=ox.RdfFormat.TURTLE)]
+    assert triples and all(t.subject == ox.NamedNode(ALI) for t in triples)
+
+
+def test_graph_file_is_served_as_the_store_is(work: Path, server: Server) -> None:
+    text = (ROOT / "queries" / "evidence.rq").read_text(encoding="utf-8")
+    with serving("--graph", "graph.trig", cwd=work) as from_file:
+        assert from_file.source == "graph.trig"
+        assert ask(from_file, text, JSON, "POST") == ask(server, text, JSON, "POST")
+        assert count(from_file) == count(server) > 400
+
+
+# ---------------------------------------------------------------------- read-only
+def test_updates_are_refused_and_change_nothing(server: Server) -> None:
+    before = count(server)
+    check = f"ASK {{ {INSERTED} }}"
+    form = {"Content-Type": "application/x-www-form-urlencoded"}
+    attempts: list[tuple[str, int, str]] = []
+
+    # SPARQLWrapper sends an update as a form's `update=` (POST) or as application/sparql-update (POSTDIRECTLY)
+    for direct in (False, True):
+        client = SPARQLWrapper(server.endpoint)
+        client.setQuery(INSERT)
+        client.setMethod(POST)
+        if direct:
+            client.setRequestMethod(POSTDIRECTLY)
+        attempts.append((f"SPARQLWrapper direct={direct}", *http_error(client)))
+    # an update sent where a query goes
+    url = server.endpoint
+    quoted = urllib.parse.urlencode({"query": INSERT})
+    attempts.append(("GET query=", *http(f"{url}?{quoted}")[::2]))
+    attempts.append(("POST form query=", *http(url, quoted.encode(), form)[::2]))
+    sparql_query = {"Content-Type": "application/sparql-query"}
+    attempts.append(("POST sparql-query", *http(url, INSERT.encode(), sparql_query)[::2]))
+    for update in ("DROP ALL", "CLEAR DEFAULT", f"DELETE WHERE {{ <{AMESS}> ?p ?o }}"):
+        attempts.append((update, *http(url, update.encode(), sparql_query)[::2]))
+        attempts.append((update, *http(url, urllib.parse.urlencode({"update": update}).encode(), form)[::2]))
+    attempts.append(("GET update=", *http(f"{url}?{urllib.parse.urlencode({'update': INSERT})}")[::2]))
+
+    assert len(attempts) == 12
+    for what, status, message in attempts:
+        assert status in (400, 403), (what, status, message)
+        assert "read-only" in message or "update" in message.lower(), (what, message)
+    assert ask(server, check) == {"head": {}, "boolean": False}
+    assert count(server) == before
+    assert ask(server, f"ASK {{ <{AMESS}> kg:perpetrator <{ALI}> }}")["boolean"] is True
+
+
+# ---------------------------------------------------------------------- errors
+def test_malformed_query_gets_the_parsers_message(server: Server) -> None:
+    client = sparql(server, "SELECT ?x WHERE {\n  ?x a kg:Person .\n  ?x rdfs:label }", JSON, "POST")
+    with pytest.raises(QueryBadFormed) as info:
+        client.query()
+    assert "error at 3:17" in str(info.value), str(info.value)
+    # the same over plain HTTP: 400, the message as text
+    status, ctype, body = http(
+        f"{server.endpoint}?{urllib.parse.urlencode({'query': 'SELECT * WHERE { ?s ?p }'})}"
+    )
+    assert (status, ctype.split(";")[0]) == (400, "text/plain")
+    assert re.search(r"error at 1:\d+", body), body
+
+
+def test_bad_requests(server: Server) -> None:
+    status, _, body = http(server.endpoint)
+    assert status == 400 and "query" in body
+    status, _, body = http(f"{server.endpoint}?{urllib.parse.urlencode({'query': '   '})}")
+    assert status == 400
+    status, _, body = http(f"{server.base}/nothing-here")
+    assert status == 404 and "/sparql" in body
+    status, _, body = http(f"{server.base}/nothing-here", b"query=ASK{}", method="POST")
+    assert status == 404
+
+
+def test_unknown_store_does_not_start(tmp_path: Path) -> None:
+    result = kg("serve", "--port", "0", "--store", "nowhere", cwd=tmp_path)
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+    assert result.stderr.splitlines() == [result.stderr.strip()]
+    assert result.stderr.startswith("kg: error: ") and "nowhere" in result.stderr
+
+
+# ---------------------------------------------------------------------- the page
+def test_query_page(server: Server) -> None:
+    status, ctype, page = http(server.base + "/")
+    assert status == 200 and ctype.startswith("text/html")
+    assert page.lstrip().lower().startswith("<!doctype html>")
+    assert re.search(r"<form\b", page) and re.search(r"<textarea\b[^>]*name=\"query\"", page)
+    assert "/sparql" in page
+    # nothing is loaded from anywhere else
+    for url in re.findall(r"(?:https?:)?//[\w.-]+[^\s\"'<>)]*", page):
+        host = urllib.parse.urlsplit(url if ":" in url.split("//")[0] else "http:" + url).hostname
+        assert host in ("127.0.0.1", "localhost"), url
+    assert not re.search(r"\b(?:src|href)\s*=\s*[\"']?(?:https?:)?//", page)
+    # the query the page starts with works
+    default = re.search(r"<textarea[^>]*>(.*?)</textarea>", page, re.S)
+    assert default is not None
+    assert ask(server, default[1], JSON, "POST")["results"]["bindings"]
+
+
+# ---------------------------------------------------------------------- loopback
+def local_addresses() -> set[str]:
+    """This machine's IPv4 addresses, from the kernel's routing tables (Linux)."""
+    try:
+        lines = Path("/proc/net/fib_trie").read_text().splitlines()
+    except OSError:
+        return set()
+    out = set()
+    for before, line in itertools.pairwise(lines):
+        if "/32 host LOCAL" in line:
+            out.add(before.split()[-1])
+    return out
+
+
+def listening(port: int) -> set[str]:
+    """The IPv4 addresses a socket listens on at `port` (from /proc/net/tcp)."""
+    out = set()
+    for line in Path("/proc/net/tcp").read_text().splitlines()[1:]:
+        local, _, state = line.split()[1:4]
+        address, hexport = local.split(":")
+        if int(hexport, 16) == port and state == "0A":
+            out.add(socket.inet_ntoa(bytes.fromhex(address)[::-1]))
+    return out
+
+
+def refused(host: str, port: int) -> bool:
+    try:
+        with socket.create_connection((host, port), timeout=2):
+            return False
+    except OSError:
+        return True
+
+
+def test_listens_on_loopback_only_by_default(server: Server) -> None:
+    assert server.host == "127.0.0.1"
+    if Path("/proc/net/tcp").exists():
+        assert listening(server.port) == {"127.0.0.1"}
+    assert not refused("127.0.0.1", server.port)
+    others = local_addresses() - {"127.0.0.1"}
+    for address in others:  # e.g. 127.0.0.2 is loopback too, but not the address it is bound to
+        assert refused(address, server.port), address
+    assert refused("127.0.0.2", server.port)
+
+
+def test_host_is_honoured_and_interrupt_stops(work: Path) -> None:
+    with serving("--store", "store", "--host", "localhost", cwd=work) as s:
+        assert s.host == "127.0.0.1"  # the address `localhost` resolved to
+        assert names(ask(s, PERPETRATORS)) == sorted(KILLERS)
+        assert stop(s.proc, s.reader) == 130  # Ctrl-C: kg's exit status for an interruption
+        rest = []
+        while (line := s.lines.get(timeout=10)) is not None:
+            rest.append(line)
+        assert rest == ["kg: interrupted\n"], rest
+        assert refused("127.0.0.1", s.port)
+
+
+def test_host_that_is_not_here_is_refused(work: Path) -> None:
+    absent = "203.0.113.7"  # TEST-NET-3: not an address of this machine
+    nonlocal_bind = Path("/proc/sys/net/ipv4/ip_nonlocal_bind")
+    if absent in local_addresses() or (nonlocal_bind.exists() and nonlocal_bind.read_text().strip() != "0"):
+        pytest.skip("this machine could listen there")
+    result = kg("serve", "--store", "store", "--host", absent, "--port", "0", cwd=work)
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+    assert result.stderr.startswith(f"kg: error: cannot listen on {absent}:0"), result.stderr
+
+
+def test_busy_port_is_a_clear_error(work: Path, server: Server) -> None:
+    result = kg("serve", "--store", "store", "--port", str(server.port), cwd=work)
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+    assert result.stderr.splitlines() == [result.stderr.strip()]
+    assert f"cannot listen on 127.0.0.1:{server.port}" in result.stderr
+    assert names(ask(server, PERPETRATORS)) == sorted(KILLERS)  # the first server is unharmed
+
+
+# ---------------------------------------------------------------------- time limit and cap
+def children(pid: int) -> set[int]:
+    out: set[int] = set()
+    for task in Path(f"/proc/{pid}/task").glob("*"):
+        with contextlib.suppress(OSError):
+            out |= {int(c) for c in (task / "children").read_text().split()}
+    return out
+
+
+def test_time_limit(limited: Server) -> None:
+    answered: list[float] = []
+
+    def quick() -> None:
+        time.sleep(0.3)
+        t0 = time.monotonic()
+        assert ask(limited, "ASK { ?s ?p ?o }")["boolean"] is True
+        answered.append(time.monotonic() - t0)
+
+    other = threading.Thread(target=quick)
+    other.start()
+    t0 = time.monotonic()
+    status, message = http_error(sparql(limited, ENDLESS, JSON, "POST"))
+    elapsed = time.monotonic() - t0
+    other.join(30)
+    assert status == 503, message
+    assert "cut off after 1 s" in message
+    assert 1 <= elapsed < 5, elapsed
+    # a slow query does not hold up the others
+    assert answered and answered[0] < 0.6, answered
+    # the endpoint still answers, and the query's process is gone
+    assert ask(limited, "ASK { ?s ?p ?o }")["boolean"] is True
+    if Path(f"/proc/{limited.proc.pid}/task").exists():
+        deadline = time.monotonic() + 5
+        while children(limited.proc.pid) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert not children(limited.proc.pid)
+
+
+def test_result_cap(limited: Server) -> None:
+    status, message = http_error(sparql(limited, "SELECT ?s ?p ?o WHERE { ?s ?p ?o }", JSON, "POST"))
+    assert status == 413
+    assert "more than 5 rows" in message and "LIMIT" in message
+    assert len(ask(limited, "SELECT ?s WHERE { ?s ?p ?o } LIMIT 5")["results"]["bindings"]) == 5
+    assert len(ask(limited, "SELECT ?s WHERE { ?s ?p ?o } LIMIT 3", CSV).decode().splitlines()) == 4
+    status, message = http_error(sparql(limited, "CONSTRUCT WHERE { ?s ?p ?o }", TURTLE))
+    assert status == 413, message
+    data = sparql(limited, "CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o } LIMIT 5", TURTLE).query().convert()
+    assert len(list(ox.parse(data, format=ox.RdfFormat.TURTLE))) == 5
+
+
+def test_json_result_is_parseable_without_sparqlwrapper(server: Server) -> None:
+    status, ctype, body = http(
+        f"{server.endpoint}?{urllib.parse.urlencode({'query': PERPETRATORS})}",
+        headers={"Accept": "application/sparql-results+json"},
+    )
+    assert status == 200 and ctype.startswith("application/sparql-results+json")
+    assert names(json.loads(body)) == sorted(KILLERS)
