@@ -78,56 +78,78 @@ class IdentityIndex:
 
     def __init__(self, known: dict[str, Known] | None = None) -> None:
         self.known: dict[str, Known] = known or {}
-        self._stale = True
         self._canonical: dict[tuple[str, str], set[str]] = defaultdict(set)  # (family, folded name) → IRIs
         self._distinctive: dict[tuple[str, str], set[str]] = defaultdict(set)
         self._ends: dict[tuple[str, str], set[str]] = defaultdict(set)  # (first, last) of persons → IRIs
+        self._entries: dict[str, list[tuple[dict[tuple[str, str], set[str]], tuple[str, str]]]] = {}
+        self._by_document: dict[str, set[str]] = defaultdict(set)  # document → entities it mentions
+        self._incidents: set[str] = set()
+        for iri, k in self.known.items():
+            self._index(iri)
+            for doc in k.documents:
+                self._by_document[doc].add(iri)
 
     # ------------------------------------------------------------------ maintenance
     def drop_document(self, doc: str) -> set[str]:
         """Forget what one document said; returns the entities it mentioned."""
-        touched = {iri for iri, k in self.known.items() if doc in k.documents}
+        touched = self._by_document.pop(doc, set())
         for iri in touched:
-            self.known[iri].drop(doc)
-            if not self.known[iri].documents:
+            k = self.known.get(iri)
+            if k is None:
+                continue
+            self._unindex(iri)
+            k.drop(doc)
+            if k.documents:
+                self._index(iri)
+            else:
                 del self.known[iri]
-        self._stale = True
-        return touched
+        return set(touched)
 
     def record(self, doc: str, ex: Extraction, iris: dict[str, str]) -> None:
         """Remember what a document said of each entity, under the IRIs it was resolved to."""
         sigs = _signatures(ex, iris)
         for key, e in ex.entities.items():
-            k = self.known.setdefault(iris[key], Known(iris[key]))
+            iri = iris[key]
+            k = self.known.setdefault(iri, Known(iri))
+            self._unindex(iri)
             k.classes[doc] = e.cls
             k.names.setdefault(doc, set()).update({e.label, *e.alt_labels})
             k.canonical[doc] = e.label
             if sigs.get(key):
                 k.signature.setdefault(doc, set()).update(sigs[key])
-        self._stale = True
+            self._index(iri)
+            self._by_document[doc].add(iri)
 
-    def _reindex(self) -> None:
-        if not self._stale:
-            return
-        for index in (self._canonical, self._distinctive, self._ends):
-            index.clear()
-        for iri, k in self.known.items():
-            fam = family(k.cls)
-            canonical = {fold(n) for n in k.canonical.values()}
-            for name in canonical:
-                self._canonical[(fam, name)].add(iri)
-                words = name.split()
-                if fam == "Person" and len(words) >= 2:
-                    self._ends[(words[0], words[-1])].add(iri)
-            for name in {fold(n) for n in k.all_names()} - canonical:
-                if len(name.split()) > 1 or fam != "Person":
-                    self._distinctive[(fam, name)].add(iri)
-        self._stale = False
+    def _index(self, iri: str) -> None:
+        """Enter one entity's names in the lookup tables (kept so they can be taken out again)."""
+        k = self.known[iri]
+        fam = family(k.cls)
+        entries: list[tuple[dict[tuple[str, str], set[str]], tuple[str, str]]] = []
+        canonical = {fold(n) for n in k.canonical.values()}
+        for name in canonical:
+            entries.append((self._canonical, (fam, name)))
+            words = name.split()
+            if fam == "Person" and len(words) >= 2:
+                entries.append((self._ends, (words[0], words[-1])))
+        for name in {fold(n) for n in k.all_names()} - canonical:
+            if len(name.split()) > 1 or fam != "Person":
+                entries.append((self._distinctive, (fam, name)))
+        for table, key in entries:
+            table[key].add(iri)
+        self._entries[iri] = entries
+        if k.cls == "Incident":
+            self._incidents.add(iri)
+
+    def _unindex(self, iri: str) -> None:
+        for table, key in self._entries.pop(iri, []):
+            table[key].discard(iri)
+            if not table[key]:
+                del table[key]
+        self._incidents.discard(iri)
 
     # ------------------------------------------------------------------ matching
     def resolve(self, ex: Extraction, mint: Callable[[str, str], str]) -> dict[str, str]:
         """An IRI for every entity of a document: the known entity it is, or a new one."""
-        self._reindex()
         iris: dict[str, str] = {}
         taken: set[str] = set()
         # incidents last: they are matched by the persons and places already resolved
@@ -143,9 +165,9 @@ class IdentityIndex:
 
     def _fresh(self, iri: str, iris: dict[str, str]) -> str:
         """A minted IRI not yet held by another entity (two names may share a readable form)."""
-        taken = set(self.known) | set(iris.values())
+        used = set(iris.values())
         candidate, n = iri, 2
-        while candidate in taken:
+        while candidate in self.known or candidate in used:
             candidate, n = f"{iri}-{n}", n + 1
         return candidate
 
@@ -180,8 +202,9 @@ class IdentityIndex:
         people = {s for s in mine if s[0] in ("victim", "perpetrator")}
         places = {o for p, o in mine if p == "place"}
         dates = {o for p, o in mine if p == "date"}
-        for iri, k in sorted(self.known.items()):
-            if iri in taken or k.cls != "Incident":
+        for iri in sorted(self._incidents):
+            k = self.known[iri]
+            if iri in taken:
                 continue
             theirs = k.all_signatures()
             if people & theirs:

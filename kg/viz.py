@@ -267,10 +267,6 @@ _SCRIPT = """
     legend.appendChild(span);
     var opt = document.createElement('option'); opt.value = c.name; opt.textContent = c.name; select.appendChild(opt);
   });
-  network.once('stabilizationIterationsDone', function () {
-    network.setOptions({ physics: { enabled: false } });
-    window.kgStable = true;
-  });
   select.addEventListener('change', function () {
     var wanted = select.value;
     nodes.update(nodes.get().map(function (n) { return { id: n.id, hidden: wanted !== '' && n.kgclass !== wanted }; }));
@@ -283,6 +279,13 @@ _SCRIPT = """
 })();
 </script>
 """
+
+
+_SETTLE = """
+              network.once('stabilizationIterationsDone', function () {
+                network.setOptions({ physics: { enabled: false } });
+                window.kgStable = true;
+              });"""
 
 
 def _finish(page: str, nodes: dict[str, Node], title: str) -> str:
@@ -308,6 +311,11 @@ def _finish(page: str, nodes: dict[str, Node], title: str) -> str:
         1,
     )
     page = page.replace("</body>", _SCRIPT + "</body>", 1)
+    # Stop physics once stabilised. The handler goes right after the network is made: stabilisation runs on
+    # timers, and the parser may yield to them before a later script runs, so a small graph could finish first.
+    created = "network = new vis.Network(container, data, options);"
+    assert page.count(created) == 1, "pyvis's template changed: no place to watch stabilisation from"
+    page = page.replace(created, created + _SETTLE, 1)
     page = page.replace("<head>", f"<head>\n<title>{html.escape(title)}</title>", 1)
     # no network references, even in code comments: inside scripts the same strings, written as JavaScript escapes
     return re.sub(r"(<script[^>]*>)(.*?)(</script>)", _escape_schemes, page, flags=re.S)

@@ -524,7 +524,7 @@ def test_time_limit(limited: Server) -> None:
     assert "cut off after 1 s" in message
     assert 1 <= elapsed < 5, elapsed
     # a slow query does not hold up the others
-    assert answered and answered[0] < 0.6, answered
+    assert answered and answered[0] < 0.9, answered  # answered before the 1 s cut-off: not queued behind it
     # the endpoint still answers, and the query's process is gone
     assert ask(limited, "ASK { ?s ?p ?o }")["boolean"] is True
     if Path(f"/proc/{limited.proc.pid}/task").exists():

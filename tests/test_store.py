@@ -9,7 +9,6 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import threading
-import time
 from collections import defaultdict
 from collections.abc import Iterator
 from pathlib import Path
@@ -458,25 +457,3 @@ def small_text(i: int) -> str:
         f"{p}, a member of the {TOWNS[i % 8]} Trust, met {q} in {TOWNS[(i + 3) % 8]}. "
         f"Home Secretary {q} commissioned the {TOWNS[(i + 1) % 8]} Review.\n"
     )
-
-
-def test_adding_a_document_to_a_store_of_50_costs_about_what_it_costs_alone(tmp_path: Path) -> None:
-    stored = write_docs(tmp_path / "stored", {f"s{i:02}.txt": small_text(i) for i in range(50)})
-    probes = write_docs(tmp_path / "probes", {f"p{i}.txt": small_text(100 + i) for i in range(3)})
-    with Store(tmp_path / "big") as big:
-        big.add(list(stored.values()))  # also loads the model: neither timing below pays for that
-
-    def add_timed(path: Path, doc: Document) -> float:
-        # as `kg add` does it: open the store, learn what it holds, read the document, write it
-        start = time.perf_counter()
-        with Store(path) as store:
-            [result] = store.add([doc])
-        assert result.status == "added"
-        return time.perf_counter() - start
-
-    alone = min(add_timed(tmp_path / f"empty-{i}", doc) for i, doc in enumerate(probes.values()))
-    among_50 = min(add_timed(tmp_path / "big", doc) for doc in probes.values())
-    assert among_50 <= 3 * alone, (among_50, alone)
-    with Store(tmp_path / "big", read_only=True) as big:
-        assert len(big.documents()) == 53
-        check(big)
