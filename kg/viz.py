@@ -207,7 +207,10 @@ def render(nodes: dict[str, Node], edges: list[Edge], *, title: str = "kg graph"
         net.add_edge(
             ids[e.source], ids[e.target], label=labels.get(e.prop, e.prop), title=_edge_text(e, labels)
         )
-    net.set_options(json.dumps(OPTIONS))
+    options = dict(OPTIONS)
+    if len(nodes) > 500:
+        options["layout"] = {"improvedLayout": False}  # vis-network's initial layout does not scale past that
+    net.set_options(json.dumps(options))
     page = net.generate_html(notebook=False)
     return _finish(page, nodes, title)
 
