@@ -214,7 +214,13 @@ def add(args: argparse.Namespace) -> int:
     from kg.read import read_documents
 
     _use_ontology(args)
-    documents = read_documents(args.paths)
+    refused: list[str] = []
+
+    def report(error: InputError) -> None:
+        refused.append(str(error))
+        _error(f"skipped {error}")
+
+    documents = read_documents(args.paths, on_error=report)
 
     from kg.store import Store
 
@@ -229,6 +235,10 @@ def add(args: argparse.Namespace) -> int:
         f"kg: {done['added']} added, {done['replaced']} replaced, {done['unchanged']} unchanged -> {args.store}",
         file=sys.stderr,
     )
+    if refused:
+        raise InputError(
+            f"{len(refused)} of the documents given were refused (each named above); the others were added"
+        )
     return EXIT_OK
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import os
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 
 from kg.errors import InputError
@@ -22,10 +22,14 @@ DOCUMENT_SUFFIXES = (".txt", ".md")
 # skipped when a folder is walked, read when named explicitly.
 FOLDER_NOTES = frozenset({"readme", "sources", "licence", "license", "changelog"})
 TITLE_MAX_CHARS = 200
+#: Documents larger than this are refused (extraction time grows faster than the text; see README, Guarantees).
+MAX_DOCUMENT_BYTES = 2_000_000
 _BOM = "\ufeff"
 
 
-def read_documents(paths: Sequence[Path]) -> list[Document]:
+def read_documents(
+    paths: Sequence[Path], *, on_error: Callable[[InputError], None] | None = None
+) -> list[Document]:
     """Read every document named by `paths`: files, or folders walked recursively.
 
     Folders are walked in sorted order; only `.txt` and `.md` files are read, and hidden files and folders
@@ -35,26 +39,45 @@ def read_documents(paths: Sequence[Path]) -> list[Document]:
     path relative to the current folder instead (with "/" as separator).
 
     Raises `InputError` for a missing path, a folder with no documents, a file named explicitly that is not
-    `.txt` or `.md`, and for any file that is empty, binary, not UTF-8 or unreadable.
+    `.txt` or `.md`, and for any file that is empty, binary, not UTF-8, larger than `MAX_DOCUMENT_BYTES` or
+    unreadable. With `on_error`, a bad file is reported to it and skipped, and the others are still read.
     """
     documents: list[Document] = []
     seen_files: set[Path] = set()
     names: set[str] = set()
     for path in paths:
-        for file in _document_files(Path(path)):
+        try:
+            files = list(_document_files(Path(path)))
+        except InputError as error:
+            if on_error is None:
+                raise
+            on_error(error)
+            continue
+        for file in files:
             resolved = file.resolve()
             if resolved in seen_files:
                 continue
             seen_files.add(resolved)
             name = _unique_name(file, resolved, names)
+            try:
+                documents.append(read_document(file, name=name))
+            except InputError as error:
+                if on_error is None:
+                    raise
+                on_error(error)
+                continue
             names.add(name)
-            documents.append(read_document(file, name=name))
     return documents
 
 
 def read_document(path: Path, *, name: str | None = None) -> Document:
     """Read one text file into a `Document` named `name` (default: the file name)."""
     try:
+        size = path.stat().st_size
+        if size > MAX_DOCUMENT_BYTES:
+            raise InputError(
+                f"{path}: {size:,} bytes, over kg's limit of {MAX_DOCUMENT_BYTES:,} bytes a document: split it"
+            )
         data = path.read_bytes()
     except FileNotFoundError:
         raise InputError(f"{path}: no such file or folder") from None
