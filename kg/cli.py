@@ -214,13 +214,14 @@ def add(args: argparse.Namespace) -> int:
     from kg.read import read_documents
 
     _use_ontology(args)
-    refused: list[str] = []
-
-    def report(error: InputError) -> None:
-        refused.append(str(error))
+    refused: list[InputError] = []
+    documents = read_documents(args.paths, on_error=refused.append)
+    if not documents and len(refused) == 1:
+        raise refused[0]  # nothing to add: the one reason is the error
+    for error in refused:
         _error(f"skipped {error}")
-
-    documents = read_documents(args.paths, on_error=report)
+    if not documents:
+        raise InputError(f"none of the {len(refused)} documents given could be read (each named above)")
 
     from kg.store import Store
 
