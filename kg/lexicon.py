@@ -334,3 +334,16 @@ def _property_signatures(state: OntologyState) -> dict[str, tuple[frozenset[str]
 
         out[local_name(p)] = (widen(dom), widen(rng))
     return out
+
+
+def entity_relations(folder: Path | None = None) -> tuple[str, ...]:
+    """The ontology's relations between entities: properties whose domain and range are entity classes."""
+    lex = load_lexicon(folder)
+    entities = set(lex.entity_classes)
+    return tuple(
+        sorted(
+            p
+            for p, (dom, rng) in property_signatures(folder).items()
+            if dom and rng and dom <= entities and rng <= entities
+        )
+    )

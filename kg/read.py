@@ -146,9 +146,16 @@ def _walk(folder: Path, *, visited: set[Path]) -> Iterator[Path]:
         if entry.name.startswith("."):
             continue
         child = folder / entry.name
-        if entry.is_dir():
+        try:
+            is_dir = entry.is_dir()
+            is_file = not is_dir and entry.is_file()
+        except OSError:
+            # A link that cannot be followed (a loop of links: a.txt -> b.txt -> a.txt) is skipped, as a
+            # broken link is.
+            continue
+        if is_dir:
             yield from _walk(child, visited=visited)
-        elif _is_document_name(child) and child.stem.lower() not in FOLDER_NOTES and entry.is_file():
+        elif _is_document_name(child) and child.stem.lower() not in FOLDER_NOTES and is_file:
             yield child
 
 

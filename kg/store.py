@@ -40,6 +40,7 @@ from rdflib import URIRef as RURIRef
 
 from kg.errors import InputError, KgError
 from kg.identity import SIGNATURE_PROPS, IdentityIndex, Known, choose_label
+from kg.lexicon import entity_relations
 from kg.model import Document, Extraction
 from kg.rdfmap import ENTITIES_GRAPH, PREFIXES, document_iri, document_quads, entity_iri, registry_quads
 from kg.vocab import KG
@@ -189,7 +190,7 @@ class Store:
         for row in self._select(q):
             classes[row["c"].rsplit("#", 1)[-1]] = int(row["n"])
         relations: Counter[str] = Counter()
-        props = " ".join(f"<{KG[p]}>" for p in RELATION_PROPS)
+        props = " ".join(f"<{KG[p]}>" for p in (*entity_relations(), "date"))
         q = f"""SELECT ?p (COUNT(*) AS ?n) WHERE {{
                   SELECT DISTINCT ?s ?p ?o WHERE {{ GRAPH ?g {{ ?s ?p ?o }} VALUES ?p {{ {props} }} }}
                 }} GROUP BY ?p"""
@@ -402,22 +403,6 @@ def install(built: Path, target: Path, *, wait: float = 30.0) -> None:
     finally:
         holder._db = None  # type: ignore[assignment]
         holder.close()
-
-
-#: The contract's relations between entities, counted by `kg status`.
-RELATION_PROPS = (
-    "perpetrator",
-    "victim",
-    "date",
-    "place",
-    "commissionedBy",
-    "concerns",
-    "ledBy",
-    "holdsPost",
-    "memberOf",
-    "referredTo",
-    "involves",
-)
 
 
 def _rdflib(term: object) -> RURIRef | RLiteral | RBNode:

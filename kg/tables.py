@@ -9,11 +9,21 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 
 import networkx as nx
 import pyoxigraph as ox
 
 from kg.viz import Edge, Node, read_graph
+
+#: Characters XML 1.0 cannot hold, even escaped (C0 controls but tab and line ends, U+FFFE, U+FFFF, surrogates).
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+def _xml_text(text: str) -> str:
+    """Text as XML can carry it: a character XML cannot hold (a form feed from a PDF's page break) becomes
+    U+FFFD, so that the file stays well-formed."""
+    return _NOT_XML.sub("\ufffd", text)
 
 
 def graphml(store: ox.Store) -> bytes:
@@ -24,10 +34,10 @@ def graphml(store: ox.Store) -> bytes:
         n = nodes[iri]
         g.add_node(
             iri,
-            label=n.label,
+            label=_xml_text(n.label),
             kgclass=n.cls,
-            aliases="; ".join(sorted(n.aliases)),
-            documents="; ".join(sorted(n.documents)),
+            aliases=_xml_text("; ".join(sorted(n.aliases))),
+            documents=_xml_text("; ".join(sorted(n.documents))),
             dates="; ".join(sorted(n.dates)),
         )
     for e in edges:
@@ -36,16 +46,28 @@ def graphml(store: ox.Store) -> bytes:
             e.target,
             key=e.prop,
             relation=e.prop,
-            evidence=" | ".join(q for _, q in sorted(e.evidence)),
+            evidence=_xml_text(" | ".join(q for _, q in sorted(e.evidence))),
         )
     buf = io.BytesIO()
     nx.write_graphml(g, buf, encoding="utf-8", prettyprint=True)
     return buf.getvalue()
 
 
+class _CsvWriter:
+    """A CSV writer with "\\n" line ends that also quotes a field holding a lone "\\r" (text from a document with
+    old Mac line ends), which the csv module leaves bare and every reader then takes for the end of a row."""
+
+    def __init__(self, buf: io.StringIO) -> None:
+        self._minimal = csv.writer(buf, lineterminator="\n")
+        self._quoted = csv.writer(buf, lineterminator="\n", quoting=csv.QUOTE_ALL)
+
+    def writerow(self, row: list[str]) -> None:
+        (self._quoted if any("\r" in field for field in row) else self._minimal).writerow(row)
+
+
 def entity_rows(nodes: dict[str, Node]) -> bytes:
     buf = io.StringIO()
-    w = csv.writer(buf, lineterminator="\n")
+    w = _CsvWriter(buf)
     w.writerow(["iri", "class", "label", "other_names", "documents", "dates"])
     for iri in sorted(nodes):
         n = nodes[iri]
@@ -64,7 +86,7 @@ def entity_rows(nodes: dict[str, Node]) -> bytes:
 
 def relation_rows(nodes: dict[str, Node], edges: list[Edge]) -> bytes:
     buf = io.StringIO()
-    w = csv.writer(buf, lineterminator="\n")
+    w = _CsvWriter(buf)
     w.writerow(["subject", "subject_label", "relation", "object", "object_label", "document", "quote"])
     for e in edges:
         evidence = sorted(e.evidence) or [("", "")]

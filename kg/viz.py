@@ -22,6 +22,7 @@ from pathlib import Path
 import networkx as nx
 import pyoxigraph as ox
 
+from kg.lexicon import entity_relations
 from kg.query import PREFIXES, shorten
 
 #: Colour and vis-network shape per class; the legend shows them.
@@ -37,18 +38,6 @@ STYLE = {
     "Post": ("#9c755f", "ellipse"),
     "Event": ("#bab0ac", "triangleDown"),
 }
-RELATIONS = (
-    "perpetrator",
-    "victim",
-    "place",
-    "commissionedBy",
-    "concerns",
-    "ledBy",
-    "holdsPost",
-    "memberOf",
-    "referredTo",
-    "involves",
-)
 KG = PREFIXES["kg"]
 RDFS_LABEL = PREFIXES["rdfs"] + "label"
 SKOS_ALT = PREFIXES["skos"] + "altLabel"
@@ -101,7 +90,7 @@ def read_graph(store: ox.Store) -> tuple[dict[str, Node], list[Edge]]:
     for r in select("SELECT DISTINCT ?e ?d WHERE { ?e kg:date ?d }"):
         if r["e"] in nodes:
             nodes[r["e"]].dates.add(r["d"])
-    props = " ".join(f"kg:{p}" for p in RELATIONS)
+    props = " ".join(f"kg:{p}" for p in entity_relations())
     edges: dict[tuple[str, str, str], Edge] = {}
     for r in select(f"SELECT DISTINCT ?s ?p ?o WHERE {{ ?s ?p ?o VALUES ?p {{ {props} }} }}"):
         if r["s"] in nodes and r["o"] in nodes:
@@ -125,7 +114,7 @@ def property_labels() -> dict[str, str]:
 
     g = load_ontology()
     out = {}
-    for p in RELATIONS:
+    for p in entity_relations():
         label = g.value(URIRef(KG + p), RDFS.label)
         out[p] = str(label) if isinstance(label, Literal) else p
     return out
