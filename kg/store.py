@@ -215,6 +215,15 @@ class Store:
             g.add((_rdflib(q.subject), _rdflib(q.predicate), _rdflib(q.object)))
         return ds
 
+    def _pattern(self, predicate: object) -> list[ox.Quad]:
+        """The quads of named graphs with this predicate."""
+        node = ox.NamedNode(str(predicate))
+        return [
+            q
+            for q in self._db.quads_for_pattern(None, node, None, None)
+            if isinstance(q.graph_name, ox.NamedNode) and q.predicate == node
+        ]
+
     def _select(self, query: str) -> list[dict[str, str]]:
         """Rows of a SELECT as plain strings (IRIs, lexical forms); unbound variables are left out."""
         result = self._db.query(query)  # GRAPH patterns: the default graph is not needed
@@ -231,30 +240,34 @@ class Store:
         if self._index is not None:
             return self._index
         known: dict[str, Known] = {}
-        q = f"""
-            SELECT ?g ?e ?c ?canon ?name WHERE {{
-              GRAPH ?g {{ ?e <{KG.mentionedIn}> ?g ; a ?c ; <{KG.canonicalName}> ?canon .
-                         OPTIONAL {{ ?e <{KG.name}> ?name }} }}
-            }}"""
-        for row in self._select(q):
-            g, e = row["g"], row["e"]
+        # read by pattern, not by a SPARQL join: this runs before every add, and the store may be large
+        canonical = self._pattern(KG.canonicalName)
+        for q in canonical:
+            g, e = q.graph_name.value, q.subject.value  # type: ignore[union-attr]
             k = known.setdefault(e, Known(e))
-            k.classes[g] = row["c"].rsplit("#", 1)[-1]
-            k.canonical[g] = row["canon"]
-            names = k.names.setdefault(g, set())
-            names.add(row["canon"])
-            if "name" in row:
-                names.add(row["name"])
-        props = " ".join(f"<{KG[p]}>" for p in SIGNATURE_PROPS)
-        q = f"""
-            SELECT ?g ?e ?p ?o WHERE {{
-              GRAPH ?g {{ ?e a <{KG.Incident}> ; ?p ?o }} VALUES ?p {{ {props} }}
-            }}"""
-        for row in self._select(q):
-            g, e = row["g"], row["e"]
-            if e in known:
-                prop = row["p"].rsplit("#", 1)[-1]
-                known[e].signature.setdefault(g, set()).add((prop, row["o"]))
+            k.canonical[g] = q.object.value  # type: ignore[union-attr]
+            k.names.setdefault(g, set()).add(q.object.value)  # type: ignore[union-attr]
+        for q in self._pattern(KG.name):
+            k2 = known.get(q.subject.value)  # type: ignore[union-attr]
+            if k2 is not None:
+                k2.names.setdefault(q.graph_name.value, set()).add(q.object.value)  # type: ignore[union-attr]
+        kg_ns = str(KG)
+        for q in self._pattern(RDF_TYPE):
+            k3 = known.get(q.subject.value)  # type: ignore[union-attr]
+            if k3 is not None and q.object.value.startswith(kg_ns):  # type: ignore[union-attr]
+                k3.classes[q.graph_name.value] = q.object.value[len(kg_ns) :]  # type: ignore[union-attr]
+        incidents = {e for e, k in known.items() if "Incident" in k.classes.values()}
+        for prop in SIGNATURE_PROPS:
+            for q in self._pattern(KG[prop]):
+                e = q.subject.value  # type: ignore[union-attr]
+                if e in incidents:
+                    known[e].signature.setdefault(q.graph_name.value, set()).add((prop, q.object.value))  # type: ignore[union-attr]
+        # an entity with a canonical name but no class in a graph is not one of kg's: leave it out
+        for e in [e for e, k in known.items() if set(k.canonical) - set(k.classes)]:
+            for g in set(known[e].canonical) - set(known[e].classes):
+                known[e].drop(g)
+            if not known[e].documents:
+                del known[e]
         self._index = IdentityIndex(known)
         return self._index
 
@@ -419,3 +432,4 @@ def _rdflib(term: object) -> RURIRef | RLiteral | RBNode:
 
 
 XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
+RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
