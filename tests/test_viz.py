@@ -249,9 +249,15 @@ class Viewer:
         """Point at a node; the tooltip's text."""
         point = self.js(
             """(id) => {
-              const p = network.canvasToDOM(network.getPositions([id])[id]);
+              const c = network.canvasToDOM(network.getPositions([id])[id]);
               const box = document.getElementById('mynetwork').getBoundingClientRect();
-              return {x: box.left + p.x, y: box.top + p.y, at: network.getNodeAt(p)};
+              let last = null;  // the centre, or a point near it that no other node covers
+              for (const [dx, dy] of [[0, 0], [3, 0], [-3, 0], [0, 3], [0, -3], [5, 5], [-5, -5], [5, -5], [-5, 5]]) {
+                const p = {x: c.x + dx, y: c.y + dy};
+                last = {x: box.left + p.x, y: box.top + p.y, at: network.getNodeAt(p)};
+                if (last.at === id) return last;
+              }
+              return last;
             }""",
             node_id,
         )
@@ -260,13 +266,19 @@ class Viewer:
 
     def hover_edge(self, edge_id: str) -> str:
         """Point at the middle of an edge; the tooltip's text."""
+        # the layout is random: take the first point along the edge that no node or other edge covers
         point = self.js(
             """(id) => {
               const edge = network.body.edges[id];
-              const p = network.canvasToDOM(edge.edgeType.getPoint(0.5));
               const box = document.getElementById('mynetwork').getBoundingClientRect();
-              return {x: box.left + p.x, y: box.top + p.y, node: network.getNodeAt(p) ?? null,
-                      at: network.getEdgeAt(p)};
+              let last = null;
+              for (const t of [0.5, 0.4, 0.6, 0.3, 0.7, 0.2, 0.8, 0.45, 0.55, 0.35, 0.65]) {
+                const p = network.canvasToDOM(edge.edgeType.getPoint(t));
+                last = {x: box.left + p.x, y: box.top + p.y, node: network.getNodeAt(p) ?? null,
+                        at: network.getEdgeAt(p)};
+                if (last.node === null && last.at === id) return last;
+              }
+              return last;
             }""",
             edge_id,
         )
