@@ -118,7 +118,17 @@ def machine() -> dict[str, Any]:
         return None
 
     mem_kb = first("/proc/meminfo", "MemTotal")
+    git = ["git", "--no-optional-locks", "-C", str(HERE.parent)]  # reads; never touches the index
+    try:
+        commit = subprocess.run([*git, "rev-parse", "--short", "HEAD"], capture_output=True, text=True).stdout
+        dirty = subprocess.run(
+            [*git, "status", "--porcelain", "--", "kg", "queries"], capture_output=True, text=True
+        )
+    except OSError:
+        commit, dirty = "", None
     return {
+        "commit": commit.strip() or None,
+        "kg_or_queries_modified": bool(dirty.stdout.strip()) if dirty else None,
         "platform": platform.platform(),
         "cpus": os.cpu_count(),
         "cpus_usable": len(os.sched_getaffinity(0)),
@@ -719,7 +729,8 @@ def main(argv: list[str] | None = None) -> int:
     print(
         f"kg benchmark{' (--quick)' if args.quick else ''}, {results['date'][:10]}, {mach['cpu_model']}, "
         f"{mach['cpus_usable']} CPUs, {mach['ram_gb']} GB RAM, Python {mach['python']}, spaCy {mach['spacy']}, "
-        f"pyoxigraph {mach['pyoxigraph']}, rdflib {mach['rdflib']}; {results['seconds']:.0f} s"
+        f"pyoxigraph {mach['pyoxigraph']}, rdflib {mach['rdflib']}; commit {mach['commit']}"
+        f"{' (kg/ or queries/ modified)' if mach['kg_or_queries_modified'] else ''}; {results['seconds']:.0f} s"
     )
     width = max(len(r[0]) for r in rows)
     for a, b, c, d in rows:
