@@ -450,7 +450,7 @@ def _existing_store(path: Path | str) -> None:
 
     if isinstance(path, str):
         return  # a server: it answers for itself
-    if not (path / DATA_DIR).is_dir():
+    if not (path / DATA_DIR / "CURRENT").is_file():
         raise InputError(f"{path}: no kg store here (create one with `kg add PATH` or `kg build`)")
 
 

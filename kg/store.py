@@ -110,7 +110,7 @@ class Store:
             return
         data = path / DATA_DIR
         if read_only:
-            if not data.is_dir():
+            if not (data / "CURRENT").is_file():
                 raise StoreError(f"{path}: no kg store here (run `kg add` or `kg build` first)")
             self._db = self._open(lambda: ox.Store.read_only(str(data)))
             return
@@ -118,7 +118,20 @@ class Store:
             raise StoreError(f"{path}: not a folder")
         path.mkdir(parents=True, exist_ok=True)
         self._lock(path / LOCK_FILE, wait)
+        if not (data / "CURRENT").is_file():
+            self._create(data)
         self._db = self._open(lambda: ox.Store(str(data)))
+
+    def _create(self, data: Path) -> None:
+        """Make the database aside and move it into place, so that a process killed while creating a store leaves
+        no half-made database for the next command to trip on."""
+        shutil.rmtree(data, ignore_errors=True)  # an interrupted creation: no committed data can be in it
+        aside = data.with_name(f"{data.name}.new-{os.getpid()}")
+        shutil.rmtree(aside, ignore_errors=True)
+        fresh = self._open(lambda: ox.Store(str(aside)))
+        fresh.flush()
+        del fresh  # closes the database
+        os.replace(aside, data)
 
     def _open(self, opener: Callable[[], ox.Store]) -> ox.Store:
         # A read-only open races with a writer that is flushing or compacting: a file the database lists may be
