@@ -57,21 +57,7 @@ class Format(enum.Enum):
         return self not in (Format.GRAPHML, Format.CSV)
 
 
-# The prefixes every output binds; kg and kgi must match the namespaces declared in ontology/.
-PREFIXES: dict[str, str] = {
-    "kg": "https://w3id.org/kg/ontology#",
-    "kgi": "https://w3id.org/kg/id/",
-    "rdf": "http://www.w3.org/1999/02/22-rdf-syntax-ns#",
-    "rdfs": "http://www.w3.org/2000/01/rdf-schema#",
-    "owl": "http://www.w3.org/2002/07/owl#",
-    "xsd": "http://www.w3.org/2001/XMLSchema#",
-    "skos": "http://www.w3.org/2004/02/skos/core#",
-    "schema": "https://schema.org/",
-    "prov": "http://www.w3.org/ns/prov#",
-    "dcterms": "http://purl.org/dc/terms/",
-    "foaf": "http://xmlns.com/foaf/0.1/",
-    "org": "http://www.w3.org/ns/org#",
-}
+from kg.prefixes import PREFIXES  # noqa: E402 — re-exported: the prefixes every output binds
 
 _OX_FORMATS = {
     Format.TURTLE: ox.RdfFormat.TURTLE,

@@ -21,26 +21,12 @@ from typing import TypeVar
 import pyoxigraph as ox
 
 from kg.errors import InputError, KgError
+from kg.prefixes import QUERY_PREFIXES
 
 QUERIES_DIR = Path(__file__).resolve().parent.parent / "queries"
 
 #: Declared for every query: the ontology's own and the standard vocabularies.
-PREFIXES = {
-    "kg": "https://w3id.org/kg/ontology#",
-    "kgi": "https://w3id.org/kg/id/",
-    "lex": "https://w3id.org/kg/lexicon#",
-    "rdf": "http://www.w3.org/1999/02/22-rdf-syntax-ns#",
-    "rdfs": "http://www.w3.org/2000/01/rdf-schema#",
-    "owl": "http://www.w3.org/2002/07/owl#",
-    "xsd": "http://www.w3.org/2001/XMLSchema#",
-    "skos": "http://www.w3.org/2004/02/skos/core#",
-    "schema": "https://schema.org/",
-    "foaf": "http://xmlns.com/foaf/0.1/",
-    "org": "http://www.w3.org/ns/org#",
-    "prov": "http://www.w3.org/ns/prov#",
-    "sem": "http://semanticweb.cs.vu.nl/2009/11/sem/",
-    "dcterms": "http://purl.org/dc/terms/",
-}
+PREFIXES = QUERY_PREFIXES
 
 CELL_WIDTH = 60  # table cells longer than this are cut
 

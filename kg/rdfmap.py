@@ -22,17 +22,6 @@ from kg.model import DateValue, Document, Extraction
 from kg.resolve import family
 from kg.vocab import KG, KGI
 
-PREFIXES = {
-    "kg": str(KG),
-    "kgi": str(KGI),
-    "skos": str(SKOS),
-    "dcterms": str(DCTERMS),
-    "prov": str(PROV),
-    "xsd": str(XSD),
-    "rdfs": str(RDFS),
-    "schema": "https://schema.org/",
-}
-
 
 def slug(text: str) -> str:
     """A readable, IRI-safe form of a name. Names that lose characters on the way get a short hash, so two

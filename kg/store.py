@@ -42,7 +42,8 @@ from kg.errors import InputError, KgError
 from kg.identity import SIGNATURE_PROPS, IdentityIndex, Known, choose_label
 from kg.lexicon import entity_relations
 from kg.model import Document, Extraction
-from kg.rdfmap import ENTITIES_GRAPH, PREFIXES, document_iri, document_quads, entity_iri, registry_quads
+from kg.prefixes import PREFIXES
+from kg.rdfmap import ENTITIES_GRAPH, document_iri, document_quads, entity_iri, registry_quads
 from kg.vocab import KG
 
 DEFAULT_STORE = Path(".kg")
