@@ -652,7 +652,7 @@ class Extractor:
                 gaz_inner = self.gazetteer(inner_text)
                 head_cls = self.class_by_head(inner_text)
                 cls = gaz_inner[0] if gaz_inner else head_cls if head_cls not in (None, "Post") else None
-                if cls is None and rest[k - 1].text in ("MP", "Parliament", "MSP", "Councillor", "Mayor"):
+                if cls is None and rest[k - 1].text in self.lex.seat_heads:
                     cls = "Place"
                 if cls is not None:
                     im = self._new(

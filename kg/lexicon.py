@@ -94,6 +94,7 @@ class Lexicon:
     agent_nouns: tuple[str, ...]
     place_prepositions: tuple[str, ...]
     not_in_name: tuple[str, ...]
+    seat_heads: tuple[str, ...]
     place_name_joiners: tuple[str, ...]
     name_heads: dict[str, tuple[str, ...]]  # class → capitalised head words (complement heads included)
     complement_heads: dict[str, tuple[str, ...]]  # class → head words that need "of X" / "for X"
@@ -256,6 +257,7 @@ def lexicon_from_graph(g: Graph) -> Lexicon:
         agent_nouns=words(LEX.agentNoun),
         place_prepositions=words(LEX.placePreposition),
         not_in_name=words(LEX.notInName),
+        seat_heads=words(LEX.seatHead),
         place_name_joiners=words(LEX.placeNameJoiner),
         name_heads={
             c: tuple(sorted({*heads, *complement_heads.get(c, ())})) for c, heads in name_heads.items()
