@@ -1,0 +1,207 @@
+"""The names the ontology's lexicon marks, found in a spaCy Doc before the statistical NER.
+
+Two kinds of names:
+
+- gazetteer names (public bodies, programmes, posts, parties), matched as token sequences, lower-cased unless
+  the name is case-sensitive or one word;
+- proper names marked by a head word of a class ("Essex Police", "Prevent Learning Review", "Minister for
+  Security"): capitalised words around a head, in the shapes listed below.
+
+The shapes were first written as spaCy Matcher patterns with regular-expression predicates and open-ended
+operators; that Matcher tried every pattern at every token and cost about a quarter of spaCy's own time. Here
+the head words are looked up once per token and each shape is read outward from a head, which yields the same
+candidate spans. Candidates are then chosen as spaCy's EntityRuler chooses them: longest first, then leftmost,
+none overlapping one already taken, and they replace the entities already on the Doc.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+
+from spacy.matcher import PhraseMatcher
+from spacy.tokens import Doc, Span
+
+from kg.lexicon import Lexicon
+
+# A capitalised word that may stand inside a proper name (not a determiner or a pronoun at sentence start).
+_CAPITALISED = re.compile(r"^[A-Z0-9][\w'’.&-]*$")
+_CAPITALISED_OR_HYPHEN = re.compile(r"^([A-Z0-9][\w'’.&-]*|-)$")
+
+Candidate = tuple[int, int, str, int]  # start, end, label, rank (lower wins a tie)
+
+
+def token_words(text: str) -> list[str]:
+    """How spaCy's tokenizer splits a name, closely enough for names: hyphens and apostrophes apart."""
+    return text.replace("-", " - ").replace("’", "'").replace("'", " '").split()
+
+
+@dataclass(frozen=True)
+class _Head:
+    cls: str
+    words: tuple[str, ...]
+    post: bool  # a post's head: read in lower case, with the post shapes
+    complement: bool  # a post's head that needs "of X" / "for X" ("Secretary")
+
+
+class NameFinder:
+    """A spaCy pipeline component: the lexicon's names as entities, replacing what is already on the Doc."""
+
+    def __init__(self, vocab: object, lex: Lexicon) -> None:
+        self.lex = lex
+        self.exact = PhraseMatcher(vocab, attr="ORTH")  # type: ignore[arg-type]
+        self.lower = PhraseMatcher(vocab, attr="LOWER")  # type: ignore[arg-type]
+        self.gazetteer_labels: dict[str, str] = {}
+        for g in lex.gazetteer:
+            for form in (g.label, *g.variants):
+                words = token_words(form)
+                exact = g.case_sensitive or len(form.split()) == 1
+                key = f"{g.cls}|{'exact' if exact else 'lower'}"
+                pattern = Doc(vocab, words=words if exact else [w.lower() for w in words])  # type: ignore[arg-type]
+                (self.exact if exact else self.lower).add(key, [pattern])
+                self.gazetteer_labels[key] = g.cls
+            for abbr in g.abbreviations:
+                key = f"{g.cls}|exact"
+                self.exact.add(key, [Doc(vocab, words=[abbr])])  # type: ignore[arg-type]
+                self.gazetteer_labels[key] = g.cls
+        self.connectors = frozenset(lex.connectors)
+        self.not_name = frozenset(lex.not_in_name)
+        post_heads = lex.name_heads.get("Post", ())
+        self.post_words = frozenset(w for h in post_heads for w in h.split())
+        # heads by their first word, as written (other classes) or lower-cased (posts)
+        self.heads: dict[str, list[_Head]] = defaultdict(list)
+        self.post_heads: dict[str, list[_Head]] = defaultdict(list)
+        for cls, heads in lex.name_heads.items():
+            if cls == "Post":
+                continue
+            for head in heads:
+                seq = tuple(head.split())
+                self.heads[seq[0]].append(_Head(cls, seq, post=False, complement=False))
+        complement = set(lex.complement_heads.get("Post", ()))
+        for head in post_heads:
+            seq = tuple(head.split())
+            h = _Head("Post", seq, post=True, complement=head in complement)
+            self.post_heads[seq[0].lower()].append(h)
+
+    # ------------------------------------------------------------------ token classes
+    def _caph(self, text: str) -> bool:
+        return text not in self.not_name and _CAPITALISED_OR_HYPHEN.match(text) is not None
+
+    def _cap(self, text: str) -> bool:
+        return text not in self.not_name and _CAPITALISED.match(text) is not None
+
+    def __call__(self, doc: Doc) -> Doc:
+        self.set_entities(doc, self.candidates(doc))
+        return doc
+
+    # ------------------------------------------------------------------ candidates
+    def candidates(self, doc: Doc) -> list[Candidate]:
+        """Every span a name shape or a gazetteer name covers, with its label."""
+        out: set[Candidate] = set()
+        for matcher in (self.exact, self.lower):
+            for match_id, start, end in matcher(doc):
+                out.add((start, end, self.gazetteer_labels[doc.vocab.strings[match_id]], 0))
+        texts = [t.text for t in doc]
+        lowers = [t.lower() for t in texts]
+        n = len(texts)
+        caph = [self._caph(t) for t in texts]
+        cap = [self._cap(t) for t in texts]
+        for i in range(n):
+            for head in self.heads.get(texts[i], ()):
+                end = i + len(head.words)
+                if tuple(texts[i:end]) == head.words:
+                    out.update((s, e, head.cls, 1) for s, e in self._named(i, end, texts, lowers, caph, cap))
+            for head in self.post_heads.get(lowers[i], ()):
+                end = i + len(head.words)
+                if tuple(lowers[i:end]) == tuple(w.lower() for w in head.words):
+                    out.update(
+                        (s, e, "Post", 1) for s, e in self._post(head, i, end, texts, lowers, caph, cap)
+                    )
+        return sorted(out)
+
+    @staticmethod
+    def _run_left(flags: list[bool], before: int) -> int:
+        """The first index of the run of True flags that ends just before `before`."""
+        i = before
+        while i > 0 and flags[i - 1]:
+            i -= 1
+        return i
+
+    @staticmethod
+    def _run_right(flags: list[bool], start: int) -> int:
+        """The end (exclusive) of the run of True flags that starts at `start`."""
+        i = start
+        while i < len(flags) and flags[i]:
+            i += 1
+        return i
+
+    def _complements(self, after: int, lowers: list[str], caph: list[bool]) -> Iterator[tuple[int, int]]:
+        """(start, end) of the capitalised words after a connector at `after`, "the" optional; ends enumerated."""
+        starts = [after]
+        if after < len(lowers) and lowers[after] == "the":
+            starts.append(after + 1)
+        for s in starts:
+            for e in range(s + 1, self._run_right(caph, s) + 1):
+                yield s, e
+
+    def _named(
+        self, h: int, end: int, texts: list[str], lowers: list[str], caph: list[bool], cap: list[bool]
+    ) -> Iterator[tuple[int, int]]:
+        left = self._run_left(caph, h)
+        # "Counter Terrorism Policing", "Essex Police", "Prevent Learning Review": capitalised words, then the head
+        for s in range(left, h):
+            yield s, end
+        # "City of London Police": a capitalised word that is no post's word, "of"/"for", capitalised words, head
+        for j in range(max(left, 2), h):
+            if lowers[j - 1] in ("of", "for") and cap[j - 2] and texts[j - 2] not in self.post_words:
+                yield j - 2, end
+        # "Independent Office for Police Conduct", "House of Commons": [capitalised words] head connector [the] names
+        if end < len(texts) and lowers[end] in self.connectors:
+            for _, e in self._complements(end + 1, lowers, caph):
+                for s in range(left, h + 1):
+                    yield s, e
+
+    def _post(
+        self,
+        head: _Head,
+        h: int,
+        end: int,
+        texts: list[str],
+        lowers: list[str],
+        caph: list[bool],
+        cap: list[bool],
+    ) -> Iterator[tuple[int, int]]:
+        n = len(texts)
+        # "Minister for Security", "head of Counter Terrorism Policing", "MP for Southend West and Leigh"
+        if end < n and lowers[end] in ("of", "for"):
+            left = self._run_left(caph, h)
+            ends: set[int] = set()
+            for _, r in self._complements(end + 1, lowers, caph):
+                ends.update(range(r, self._run_right(cap, r) + 1))
+                if r < n and lowers[r] == "and":
+                    ends.update(range(r + 1, self._run_right(cap, r + 1) + 1))
+            for s in range(left, h + 1):
+                for e in ends:
+                    yield s, e
+        # "Interim Independent Prevent Commissioner", "Chief Constable": capitalised words and the head as written
+        if not head.complement and tuple(texts[h:end]) == head.words:
+            left = self._run_left(cap, h)
+            for s in range(left, h + (1 if len(head.words) > 1 else 0)):
+                yield s, end
+
+    # ------------------------------------------------------------------ choice
+    @staticmethod
+    def set_entities(doc: Doc, candidates: Iterable[Candidate]) -> None:
+        """Longest first, then leftmost, then gazetteer before shape; a span overlapping one taken is dropped;
+        the chosen spans replace the entities they overlap."""
+        taken: list[Span] = []
+        seen: set[int] = set()
+        for start, end, label, _ in sorted(candidates, key=lambda c: (c[0] - c[1], c[0], c[3], c[2])):
+            if seen.intersection(range(start, end)):
+                continue
+            taken.append(Span(doc, start, end, label=label))
+            seen.update(range(start, end))
+        kept = [e for e in doc.ents if not seen.intersection(range(e.start, e.end))]
+        doc.ents = kept + taken
