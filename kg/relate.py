@@ -76,11 +76,15 @@ def placeholder_text(an: DocumentAnalysis, mentions: list[Mention], start: int, 
     return re.sub(r"\s+", " ", "".join(out).translate(_QUOTES)).strip()
 
 
-def _matches(regex: re.Pattern[str], s: str) -> list[re.Match[str]]:
+def _starts(s: str) -> list[int]:
+    """Where a match may start: the text's start and each placeholder."""
+    return [0, *(m.start() for m in re.finditer("⟦", s))]
+
+
+def _matches(regex: re.Pattern[str], s: str, starts: list[int]) -> list[re.Match[str]]:
     """Every match, including ones that start inside an earlier match (each placeholder is a start)."""
     seen: set[tuple[int, int]] = set()
     found: list[re.Match[str]] = []
-    starts = [0, *(m.start() for m in re.finditer("⟦", s))]
     for pos in starts:
         m = regex.search(s, pos)
         if m and (m.start(), m.end()) not in seen:
@@ -116,8 +120,9 @@ def _roles(match: re.Match[str]) -> dict[str, list[int]]:
 def event_matches(an: DocumentAnalysis, lex: Lexicon) -> list[EventMatch]:
     out: list[EventMatch] = []
     for sent, text in sentence_units(an):
+        starts = _starts(text)
         for pattern, regex in compiled_event_patterns(lex):
-            for match in _matches(regex, text):
+            for match in _matches(regex, text, starts):
                 out.append(
                     EventMatch(pattern.kind, pattern.label_template, pattern.implies, _roles(match), sent)
                 )
@@ -144,8 +149,11 @@ def sentence_units(an: DocumentAnalysis) -> list[tuple[int, str]]:
 def pattern_relations(an: DocumentAnalysis, lex: Lexicon) -> list[Found]:
     found: list[Found] = []
     for sent, text in sentence_units(an):
+        starts = _starts(text)
+        if len(starts) < 3:  # a relation joins two placeholders
+            continue
         for cp in compiled_patterns(lex):
-            for match in _matches(cp.regex, text):
+            for match in _matches(cp.regex, text, starts):
                 roles = _roles(match)
                 for s_id in roles.get("s", []):
                     for o_id in roles.get("o", []):

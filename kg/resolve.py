@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections import defaultdict
+from functools import lru_cache
 
 from kg.extract import DocumentAnalysis, Mention
 from kg.model import Entity, Span
@@ -24,11 +25,16 @@ def family(cls: str) -> str:
     return FAMILY.get(cls, cls)
 
 
+_POSSESSIVE = re.compile(r"'s\b")
+_PUNCTUATION = re.compile(r"[^\w\s]")
+
+
+@lru_cache(maxsize=1 << 16)
 def fold(name: str) -> str:
     """The form names are compared in: case, quotes, punctuation, a leading "the", a trailing "'s" folded."""
     s = unicodedata.normalize("NFKC", name).replace("\u2019", "'").replace("\u2018", "'").lower().strip()
-    s = re.sub(r"'s\b", "", s)
-    s = re.sub(r"[^\w\s]", " ", s).replace("_", " ")
+    s = _POSSESSIVE.sub("", s)
+    s = _PUNCTUATION.sub(" ", s).replace("_", " ")
     words = s.split()
     while words and words[0] == "the":
         words = words[1:]
