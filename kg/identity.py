@@ -17,8 +17,9 @@ depend on the order documents came in.
 
 from __future__ import annotations
 
+import sqlite3
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 from kg.model import DateValue, Entity, Extraction
@@ -42,12 +43,6 @@ class Known:
     def cls(self) -> str:
         return max(self.classes.values(), key=lambda c: (SPECIFICITY.get(c, 0), c))
 
-    def all_names(self) -> set[str]:
-        return {n for ns in self.names.values() for n in ns} | set(self.canonical.values())
-
-    def all_signatures(self) -> set[tuple[str, str]]:
-        return {s for ss in self.signature.values() for s in ss}
-
     def drop(self, doc: str) -> None:
         for part in (self.classes, self.names, self.canonical, self.signature):
             part.pop(doc, None)
@@ -57,15 +52,29 @@ class Known:
         return set(self.classes)
 
 
-def choose_label(known: Known) -> str:
+@dataclass
+class Summary:
+    """An entity of the store, all its documents taken together."""
+
+    iri: str
+    classes: set[str] = field(default_factory=set)
+    documents: int = 0
+    canonical: dict[str, int] = field(default_factory=dict)  # canonical name → documents that gave it
+    names: set[str] = field(default_factory=set)  # every name any document used, canonical ones included
+    signature: set[tuple[str, str]] = field(default_factory=set)
+
+    @property
+    def cls(self) -> str:
+        return max(self.classes, key=lambda c: (SPECIFICITY.get(c, 0), c))
+
+
+def choose_label(entity: Summary) -> str:
     """The label an entity shows, from the canonical names its documents gave it: for a person the fullest name,
     for anything else the name most documents gave; ties go to the longer name, then the alphabet."""
-    counts: dict[str, int] = defaultdict(int)
-    for name in known.canonical.values():
-        counts[name] += 1
+    counts = entity.canonical
     if not counts:
-        return min(known.all_names(), key=lambda n: (-len(n), n), default="")
-    if known.cls == "Person":
+        return min(entity.names, key=lambda n: (-len(n), n), default="")
+    if entity.cls == "Person":
         return max(counts, key=lambda n: (len(n.split()), len(n), n))
     from kg.pipeline import is_descriptive
 
@@ -73,79 +82,156 @@ def choose_label(known: Known) -> str:
     return max(counts, key=lambda n: (not is_descriptive(n), counts[n], len(n), n))
 
 
-class IdentityIndex:
-    """The entities of a store, indexed for matching a new document's entities against them."""
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS documents (doc TEXT PRIMARY KEY, sha256 TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS facts (iri TEXT NOT NULL, doc TEXT NOT NULL, cls TEXT NOT NULL, PRIMARY KEY (iri, doc));
+CREATE INDEX IF NOT EXISTS facts_doc ON facts (doc);
+CREATE TABLE IF NOT EXISTS names (iri TEXT NOT NULL, doc TEXT NOT NULL, name TEXT NOT NULL,
+    canonical INTEGER NOT NULL);
+CREATE INDEX IF NOT EXISTS names_iri ON names (iri);
+CREATE INDEX IF NOT EXISTS names_doc ON names (doc);
+CREATE TABLE IF NOT EXISTS keys (kind TEXT NOT NULL, family TEXT NOT NULL, key TEXT NOT NULL,
+    iri TEXT NOT NULL, doc TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS keys_key ON keys (kind, family, key);
+CREATE INDEX IF NOT EXISTS keys_doc ON keys (doc);
+CREATE TABLE IF NOT EXISTS signatures (prop TEXT NOT NULL, object TEXT NOT NULL, iri TEXT NOT NULL,
+    doc TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS signatures_object ON signatures (prop, object);
+CREATE INDEX IF NOT EXISTS signatures_iri ON signatures (iri);
+CREATE INDEX IF NOT EXISTS signatures_doc ON signatures (doc);
+"""
+TABLES = ("documents", "facts", "names", "keys", "signatures")
 
-    def __init__(self, known: dict[str, Known] | None = None) -> None:
-        self.known: dict[str, Known] = known or {}
-        self._canonical: dict[tuple[str, str], set[str]] = defaultdict(set)  # (family, folded name) → IRIs
-        self._distinctive: dict[tuple[str, str], set[str]] = defaultdict(set)
-        self._ends: dict[tuple[str, str], set[str]] = defaultdict(set)  # (first, last) of persons → IRIs
-        self._entries: dict[str, list[tuple[dict[tuple[str, str], set[str]], tuple[str, str]]]] = {}
-        self._by_document: dict[str, set[str]] = defaultdict(set)  # document → entities it mentions
-        self._incidents: set[str] = set()
-        for iri, k in self.known.items():
-            self._index(iri)
-            for doc in k.documents:
-                self._by_document[doc].add(iri)
+#: Sorts after every string that starts with a given prefix (a bound for prefix searches).
+_LAST = "\U0010ffff"
+
+
+class IdentityIndex:
+    """The entities of a store, indexed for matching a new document's entities against them.
+
+    The index lives in SQLite (a file beside the store, or memory): each lookup reads only the names it asks
+    about, so adding a document costs about the same in a store of ten documents or ten thousand. It is derived
+    from the store and can be rebuilt from it at any time (``kg.store.Store.index``).
+
+    Keys, per document that mentions an entity, all folded (``kg.resolve.fold``):
+
+    - ``canonical``: the name the document's reading gave it, in its class family;
+    - ``name``: every name the document used, where distinctive (several words, or not a person's);
+    - ``ends``: a person's first and last word of a canonical name;
+    - ``reversed``: the canonical name reversed, to find names that end with another.
+    """
+
+    def __init__(self, conn: sqlite3.Connection) -> None:
+        self.conn = conn
+        conn.executescript(SCHEMA)
 
     # ------------------------------------------------------------------ maintenance
+    def documents(self) -> dict[str, str]:
+        """Document IRI → SHA-256 of every document the index holds."""
+        return dict(self.conn.execute("SELECT doc, sha256 FROM documents"))
+
+    def clear(self) -> None:
+        for table in TABLES:
+            self.conn.execute(f"DELETE FROM {table}")
+
     def drop_document(self, doc: str) -> set[str]:
         """Forget what one document said; returns the entities it mentioned."""
-        touched = self._by_document.pop(doc, set())
-        for iri in touched:
-            k = self.known.get(iri)
-            if k is None:
-                continue
-            self._unindex(iri)
-            k.drop(doc)
-            if k.documents:
-                self._index(iri)
-            else:
-                del self.known[iri]
-        return set(touched)
+        touched = {iri for (iri,) in self.conn.execute("SELECT iri FROM facts WHERE doc = ?", (doc,))}
+        for table in TABLES:
+            self.conn.execute(f"DELETE FROM {table} WHERE doc = ?", (doc,))
+        return touched
 
-    def record(self, doc: str, ex: Extraction, iris: dict[str, str]) -> None:
+    def record(self, doc: str, sha256: str, ex: Extraction, iris: dict[str, str]) -> None:
         """Remember what a document said of each entity, under the IRIs it was resolved to."""
         sigs = _signatures(ex, iris)
+        facts: dict[str, Known] = {}
         for key, e in ex.entities.items():
             iri = iris[key]
-            k = self.known.setdefault(iri, Known(iri))
-            self._unindex(iri)
+            k = facts.setdefault(iri, Known(iri))
             k.classes[doc] = e.cls
             k.names.setdefault(doc, set()).update({e.label, *e.alt_labels})
             k.canonical[doc] = e.label
             if sigs.get(key):
                 k.signature.setdefault(doc, set()).update(sigs[key])
-            self._index(iri)
-            self._by_document[doc].add(iri)
+        self.conn.execute("INSERT OR REPLACE INTO documents VALUES (?, ?)", (doc, sha256))
+        self._insert(facts.values())
 
-    def _index(self, iri: str) -> None:
-        """Enter one entity's names in the lookup tables (kept so they can be taken out again)."""
-        k = self.known[iri]
-        fam = family(k.cls)
-        entries: list[tuple[dict[tuple[str, str], set[str]], tuple[str, str]]] = []
-        canonical = {fold(n) for n in k.canonical.values()}
-        for name in canonical:
-            entries.append((self._canonical, (fam, name)))
-            words = name.split()
-            if fam == "Person" and len(words) >= 2:
-                entries.append((self._ends, (words[0], words[-1])))
-        for name in {fold(n) for n in k.all_names()} - canonical:
-            if len(name.split()) > 1 or fam != "Person":
-                entries.append((self._distinctive, (fam, name)))
-        for table, key in entries:
-            table[key].add(iri)
-        self._entries[iri] = entries
-        if k.cls == "Incident":
-            self._incidents.add(iri)
+    def load(self, known: dict[str, Known], shas: dict[str, str]) -> None:
+        """Fill an empty index with what a store holds (entities as read from it; documents' SHA-256)."""
+        self.conn.executemany("INSERT OR REPLACE INTO documents VALUES (?, ?)", sorted(shas.items()))
+        self._insert(known.values())
 
-    def _unindex(self, iri: str) -> None:
-        for table, key in self._entries.pop(iri, []):
-            table[key].discard(iri)
-            if not table[key]:
-                del table[key]
-        self._incidents.discard(iri)
+    def _insert(self, entities: Iterable[Known]) -> None:
+        facts, names, keys, signatures = [], [], [], []
+        for k in entities:
+            for doc, cls in k.classes.items():
+                facts.append((k.iri, doc, cls))
+                canonical = k.canonical.get(doc, "")
+                used = k.names.get(doc, set()) | ({canonical} if canonical else set())
+                names += [(k.iri, doc, n, int(n == canonical)) for n in sorted(used)]
+                fam = family(cls)
+                if canonical:
+                    folded = fold(canonical)
+                    keys.append(("canonical", fam, folded, k.iri, doc))
+                    keys.append(("reversed", fam, folded[::-1], k.iri, doc))
+                    words = folded.split()
+                    if fam == "Person" and len(words) >= 2:
+                        keys.append(("ends", fam, f"{words[0]} {words[-1]}", k.iri, doc))
+                for name in {fold(n) for n in used}:
+                    if len(name.split()) > 1 or fam != "Person":
+                        keys.append(("name", fam, name, k.iri, doc))
+                signatures += [(p, o, k.iri, doc) for p, o in sorted(k.signature.get(doc, set()))]
+        self.conn.executemany("INSERT OR REPLACE INTO facts VALUES (?, ?, ?)", facts)
+        self.conn.executemany("INSERT INTO names VALUES (?, ?, ?, ?)", names)
+        self.conn.executemany("INSERT INTO keys VALUES (?, ?, ?, ?, ?)", keys)
+        self.conn.executemany("INSERT INTO signatures VALUES (?, ?, ?, ?)", signatures)
+
+    # ------------------------------------------------------------------ reading
+    def summaries(self, iris: Iterable[str]) -> dict[str, Summary]:
+        """Each of these entities, all its documents taken together (those the index does not hold are left
+        out)."""
+        out: dict[str, Summary] = {}
+        wanted = sorted(set(iris))
+        for i in range(0, len(wanted), 500):
+            chunk = wanted[i : i + 500]
+            marks = ", ".join("?" * len(chunk))
+            for iri, cls, n in self.conn.execute(
+                f"SELECT iri, cls, COUNT(*) FROM facts WHERE iri IN ({marks}) GROUP BY iri, cls", chunk
+            ):
+                e = out.setdefault(iri, Summary(iri))
+                e.classes.add(cls)
+                e.documents += n
+            for iri, name, canonical in self.conn.execute(
+                f"SELECT iri, name, SUM(canonical) FROM names WHERE iri IN ({marks}) GROUP BY iri, name",
+                chunk,
+            ):
+                if iri in out:
+                    out[iri].names.add(name)
+                    if canonical:
+                        out[iri].canonical[name] = canonical
+            for iri, prop, obj in self.conn.execute(
+                f"SELECT iri, prop, object FROM signatures WHERE iri IN ({marks})", chunk
+            ):
+                if iri in out:
+                    out[iri].signature.add((prop, obj))
+        return out
+
+    def _holds(self, iri: str) -> bool:
+        return self.conn.execute("SELECT 1 FROM facts WHERE iri = ? LIMIT 1", (iri,)).fetchone() is not None
+
+    def _lookup(self, kind: str, fam: str, key: str) -> set[str]:
+        rows = self.conn.execute(
+            "SELECT iri FROM keys WHERE kind = ? AND family = ? AND key = ?", (kind, fam, key)
+        )
+        return {iri for (iri,) in rows}
+
+    def _document_counts(self, iris: set[str]) -> dict[str, int]:
+        marks = ", ".join("?" * len(iris))
+        rows = self.conn.execute(
+            f"SELECT iri, COUNT(*) FROM facts WHERE iri IN ({marks}) GROUP BY iri",
+            sorted(iris),
+        )
+        return dict(rows)
 
     # ------------------------------------------------------------------ matching
     def resolve(self, ex: Extraction, mint: Callable[[str, str], str]) -> dict[str, str]:
@@ -167,7 +253,7 @@ class IdentityIndex:
         """A minted IRI not yet held by another entity (two names may share a readable form)."""
         used = set(iris.values())
         candidate, n = iri, 2
-        while candidate in self.known or candidate in used:
+        while candidate in used or self._holds(candidate):
             candidate, n = f"{iri}-{n}", n + 1
         return candidate
 
@@ -176,45 +262,59 @@ class IdentityIndex:
         label = fold(e.label)
         mine = {fold(a) for a in e.alt_labels}
         mine_distinctive = {n for n in mine if len(n.split()) > 1 or fam != "Person"}
-        candidates = self._canonical.get((fam, label), set()) | self._distinctive.get((fam, label), set())
+        candidates = self._lookup("canonical", fam, label) | self._lookup("name", fam, label)
         for name in mine_distinctive:
-            candidates |= self._canonical.get((fam, name), set())
+            candidates |= self._lookup("canonical", fam, name)
         words = label.split()
         if not candidates and fam == "Person" and len(words) >= 2:
-            candidates = set(self._ends.get((words[0], words[-1]), set()))
+            candidates = self._lookup("ends", fam, f"{words[0]} {words[-1]}")
         if not candidates and fam not in ("Person", "Place", "Post") and len(words) >= 2:
+            # a known name that ends with this one, or that this one ends with, where only one entity has it
             longer = {
                 iri
-                for (f, name), iris in self._canonical.items()
-                if f == fam and (name.endswith(" " + label) or label.endswith(" " + name))
-                for iri in iris
+                for (iri,) in self.conn.execute(
+                    "SELECT iri FROM keys WHERE kind = 'reversed' AND family = ? AND key > ? AND key < ?",
+                    (fam, (" " + label)[::-1], (" " + label)[::-1] + _LAST),
+                )
             }
+            for i in range(1, len(words)):
+                longer |= self._lookup("canonical", fam, " ".join(words[i:]))
             if len(longer) == 1:
                 candidates = longer
         candidates -= taken
         if not candidates:
             return None
         # the entity most documents know, then the first in IRI order
-        return min(candidates, key=lambda iri: (-len(self.known[iri].documents), iri))
+        counts = self._document_counts(candidates)
+        return min(candidates, key=lambda iri: (-counts.get(iri, 0), iri))
 
     def _match_incident(self, e: Entity, ex: Extraction, iris: dict[str, str], taken: set[str]) -> str | None:
         mine = _signatures(ex, iris).get(e.key, set())
         people = {s for s in mine if s[0] in ("victim", "perpetrator")}
         places = {o for p, o in mine if p == "place"}
         dates = {o for p, o in mine if p == "date"}
-        for iri in sorted(self._incidents):
-            k = self.known[iri]
-            if iri in taken:
-                continue
-            theirs = k.all_signatures()
-            if people & theirs:
-                return iri
-            their_places = {o for p, o in theirs if p == "place"}
-            their_dates = {o for p, o in theirs if p == "date"}
-            compatible = any(a.startswith(b) or b.startswith(a) for a in dates for b in their_dates)
-            if places & their_places and compatible:
-                return iri
-        return None
+        found: set[str] = set()
+        for prop, obj in sorted(people):
+            found |= {
+                iri
+                for (iri,) in self.conn.execute(
+                    "SELECT iri FROM signatures WHERE prop = ? AND object = ?", (prop, obj)
+                )
+            }
+        at_place: set[str] = set()
+        for place in sorted(places):
+            at_place |= {
+                iri
+                for (iri,) in self.conn.execute(
+                    "SELECT iri FROM signatures WHERE prop = 'place' AND object = ?", (place,)
+                )
+            }
+        for iri, k in self.summaries(at_place - found).items():
+            their_dates = {o for p, o in k.signature if p == "date"}
+            if any(a.startswith(b) or b.startswith(a) for a in dates for b in their_dates):
+                found.add(iri)
+        incidents = {iri for iri, k in self.summaries(found - taken).items() if k.cls == "Incident"}
+        return min(incidents, default=None)
 
 
 def _signatures(ex: Extraction, iris: dict[str, str]) -> dict[str, set[tuple[str, str]]]:

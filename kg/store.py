@@ -24,6 +24,7 @@ import datetime as dt
 import fcntl
 import os
 import shutil
+import sqlite3
 import time
 from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
@@ -50,6 +51,8 @@ DEFAULT_STORE = Path(".kg")
 LOCK_FILE = "kg.lock"
 DATA_DIR = "oxigraph"
 READ_ONLY_OPEN_ATTEMPTS = 20  # 50 ms apart
+INDEX_FILE = "identity.sqlite"
+FLUSH_EVERY = 50  # documents written between flushes of the database's write buffers
 
 
 class StoreBusy(KgError):
@@ -168,6 +171,9 @@ class Store:
         if getattr(self, "_db", None) is not None and self.path is not None and not self.read_only:
             self._db.flush()
         self._db = None  # type: ignore[assignment]
+        if self._index is not None:
+            self._index.conn.close()
+            self._index = None
         if self._lock_fd is not None:
             fcntl.flock(self._lock_fd, fcntl.LOCK_UN)
             os.close(self._lock_fd)
@@ -195,6 +201,19 @@ class Store:
             name = Path(row["source"]).name
             out.append(DocumentInfo(iri, name, row["source"], row["sha"], loaded))
         return out
+
+    def document_shas(self) -> dict[str, str]:
+        """Document IRI → SHA-256 of its text, for every document of the store."""
+        if not isinstance(self._db, ox.Store):
+            return {d.iri: d.sha256 for d in self.documents()}
+        sha = ox.NamedNode(str(KG.sha256))
+        return {
+            q.subject.value: q.object.value
+            for q in self._db.quads_for_pattern(None, sha, None, None)
+            if q.graph_name == q.subject
+            and isinstance(q.subject, ox.NamedNode)
+            and isinstance(q.object, ox.Literal)
+        }
 
     def counts(self) -> tuple[dict[str, int], dict[str, int]]:
         """Entities per class and relations per property, over the union of all graphs."""
@@ -249,12 +268,52 @@ class Store:
         return rows
 
     # ------------------------------------------------------------------ identity
-    def index(self) -> IdentityIndex:
-        """What the store knows of its entities, for matching new documents against (loaded once)."""
+    def index(self, documents: dict[str, str] | None = None) -> IdentityIndex:
+        """What the store knows of its entities, for matching new documents against.
+
+        A local writable store keeps the index in ``identity.sqlite`` beside the database, written in step with
+        it; anywhere else it is held in memory. Before use it is checked against the store's documents (IRI and
+        SHA-256; `documents` when the caller has them) and rebuilt from the store when they differ: after a
+        process was killed between the two writes, or when the file is missing."""
         if self._index is not None:
             return self._index
+        if documents is None:
+            documents = self.document_shas()
+        file = self._index_file()
+        conn = sqlite3.connect(str(file) if file is not None else ":memory:", isolation_level=None)
+        try:
+            conn.execute("PRAGMA journal_mode = WAL")
+            conn.execute("PRAGMA synchronous = NORMAL")
+            index = IdentityIndex(conn)
+            if index.documents() != documents:
+                conn.execute("BEGIN")
+                index.clear()
+                index.load(self._read_known(), documents)
+                conn.execute("COMMIT")
+        except sqlite3.Error as e:
+            conn.close()
+            raise StoreError(
+                f"{self.location}: the identity index cannot be used ({e}); delete {file}"
+            ) from None
+        self._index = index
+        return index
+
+    def _index_file(self) -> Path | None:
+        return self.path / INDEX_FILE if self.path is not None and not self.read_only else None
+
+    def _forget_index(self) -> None:
+        """Close the identity index and delete its file: the next write rebuilds it from the store."""
+        if self._index is not None:
+            self._index.conn.close()
+            self._index = None
+        file = self._index_file()
+        if file is not None:
+            _remove_index(file)
+
+    def _read_known(self) -> dict[str, Known]:
+        """Every entity of the store as each of its documents sees it, read from the documents' graphs."""
         known: dict[str, Known] = {}
-        # read by pattern, not by a SPARQL join: this runs before every add, and the store may be large
+        # read by pattern, not by a SPARQL join: the store may be large
         canonical = self._pattern(KG.canonicalName)
         for q in canonical:
             g, e = q.graph_name.value, q.subject.value  # type: ignore[union-attr]
@@ -282,8 +341,7 @@ class Store:
                 known[e].drop(g)
             if not known[e].documents:
                 del known[e]
-        self._index = IdentityIndex(known)
-        return self._index
+        return known
 
     # ------------------------------------------------------------------ writing
     def add(
@@ -300,10 +358,13 @@ class Store:
         With ``jobs`` > 1 the documents are read (the spaCy work) by that many worker processes, while this one
         resolves identities and writes, in the order given, so the result is the same as with one job."""
         self._writable()
-        known = {d.iri: d.sha256 for d in self.documents()}
+        known = self.document_shas()
         changed = [doc for doc in documents if known.get(str(document_iri(doc.name))) != doc.sha256]
+        if changed:
+            self.index(known)
         extractions = _extractions(changed, model, jobs)
         results = []
+        written = 0
         for i, doc in enumerate(documents):
             d_iri = str(document_iri(doc.name))
             if known.get(d_iri) == doc.sha256:
@@ -315,6 +376,9 @@ class Store:
                 status = "replaced" if d_iri in known else "added"
                 known[d_iri] = doc.sha256
                 results.append(AddResult(doc.name, status, len(ex.entities), len(ex.relations)))
+                written += 1
+                if written % FLUSH_EVERY == 0:
+                    self._db.flush()  # RocksDB's write buffers otherwise grow with the number of documents
             if progress is not None:
                 progress(i + 1, len(documents))
         return results
@@ -346,14 +410,14 @@ class Store:
         from kg.query import run_update
 
         self._writable()
+        self._forget_index()  # the update may change anything: the index is rebuilt from the store
         run_update(self._db, text)
-        self._index = None
 
     def clear(self) -> None:
         """Empty the store, in one transaction."""
         self._writable()
+        self._forget_index()
         self._db.update("DROP ALL")
-        self._index = None
 
     def _writable(self) -> None:
         if self.read_only:
@@ -361,37 +425,55 @@ class Store:
 
     def _write(self, d_iri: str, ex: Extraction | None, loaded_at: dt.datetime | None) -> None:
         """Replace one document's graph (or drop it, when `ex` is None) and the registry entries of every entity
-        it touched, in one transaction."""
+        it touched, in one transaction; the identity index follows in its own, committed after the store's."""
         index = self.index()
-        touched = index.drop_document(d_iri)
-        quads: list[ox.Quad] = []
-        if ex is not None:
-            doc = ex.documents[0]
-            iris = index.resolve(ex, lambda cls, label: str(entity_iri(cls, label)))
-            index.record(d_iri, ex, iris)
-            touched |= set(iris.values())
-            quads += document_quads(doc, ex, iris, loaded_at=loaded_at)
-        for iri in sorted(touched):
-            known = index.known.get(iri)
-            if known is not None:
-                quads += registry_quads(iri, choose_label(known), known.all_names())
+        index.conn.execute("BEGIN")
+        try:
+            touched = index.drop_document(d_iri)
+            quads: list[ox.Quad] = []
+            if ex is not None:
+                doc = ex.documents[0]
+                iris = index.resolve(ex, lambda cls, label: str(entity_iri(cls, label)))
+                index.record(d_iri, doc.sha256, ex, iris)
+                touched |= set(iris.values())
+                quads += document_quads(doc, ex, iris, loaded_at=loaded_at)
+            for iri, entity in sorted(index.summaries(touched).items()):
+                quads += registry_quads(iri, choose_label(entity), entity.names)
+            self._db.update(self._replacement(d_iri, touched, quads))
+        except BaseException as e:
+            index.conn.execute("ROLLBACK")
+            if isinstance(e, OSError):
+                raise StoreError(f"{self.path}: could not write {d_iri}: {e}") from None
+            raise
+        index.conn.execute("COMMIT")
+
+    def _replacement(self, d_iri: str, touched: set[str], quads: list[ox.Quad]) -> str:
+        """The SPARQL update that drops a document's graph and the registry entries of `touched` and inserts
+        `quads`."""
         registry = f"<{ENTITIES_GRAPH}>"
         parts = [f"DROP SILENT GRAPH <{d_iri}>"]
-        if touched:
+        if touched and isinstance(self._db, ox.Store):
+            # the entries to delete are read by pattern: a DELETE ... WHERE would scan the whole registry
+            graph = ox.NamedNode(str(ENTITIES_GRAPH))
+            old = [
+                q
+                for iri in sorted(touched)
+                for q in self._db.quads_for_pattern(ox.NamedNode(iri), None, None, graph)
+            ]
+            if old:
+                body = " ".join(f"{q.subject} {q.predicate} {q.object} ." for q in old)
+                parts.append(f"DELETE DATA {{ GRAPH {registry} {{ {body} }} }}")
+        elif touched:
             values = " ".join(f"<{iri}>" for iri in sorted(touched))
             parts.append(
-                f"DELETE {{ GRAPH {registry} {{ ?e ?p ?o }} }} WHERE {{ GRAPH {registry} {{ ?e ?p ?o }} VALUES ?e {{ {values} }} }}"
+                f"DELETE {{ GRAPH {registry} {{ ?e ?p ?o }} }} WHERE {{ VALUES ?e {{ {values} }} GRAPH {registry} {{ ?e ?p ?o }} }}"
             )
         if quads:
             body = "\n".join(
                 f"GRAPH {q.graph_name} {{ {q.subject} {q.predicate} {q.object} }}" for q in quads
             )
             parts.append(f"INSERT DATA {{\n{body}\n}}")
-        try:
-            self._db.update(" ;\n".join(parts))
-        except OSError as e:
-            self._index = None  # the transaction did not happen: forget what we assumed
-            raise StoreError(f"{self.path}: could not write {d_iri}: {e}") from None
+        return " ;\n".join(parts)
 
 
 def _extract(args: tuple[Document, str | None]) -> Extraction:
@@ -423,13 +505,23 @@ def install(built: Path, target: Path, *, wait: float = 30.0) -> None:
     holder._lock(target / LOCK_FILE, wait)
     try:
         old = target / f"{DATA_DIR}.old-{os.getpid()}"
+        # the old identity index goes first: were the index of one store left beside the data of another,
+        # it could pass the check against the documents (same files, other IRIs)
+        _remove_index(target / INDEX_FILE)
         if (target / DATA_DIR).exists():
             os.replace(target / DATA_DIR, old)
         os.replace(built / DATA_DIR, target / DATA_DIR)
         shutil.rmtree(old, ignore_errors=True)
+        if (built / INDEX_FILE).is_file() and not (built / f"{INDEX_FILE}-wal").exists():
+            os.replace(built / INDEX_FILE, target / INDEX_FILE)
     finally:
         holder._db = None  # type: ignore[assignment]
         holder.close()
+
+
+def _remove_index(file: Path) -> None:
+    for part in (file, file.with_name(f"{file.name}-wal"), file.with_name(f"{file.name}-shm")):
+        part.unlink(missing_ok=True)
 
 
 def _rdflib(term: object) -> RURIRef | RLiteral | RBNode:
