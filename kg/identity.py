@@ -137,6 +137,9 @@ class IdentityIndex:
     def drop_document(self, doc: str) -> set[str]:
         """Forget what one document said; returns the entities it mentioned."""
         touched = {iri for (iri,) in self.conn.execute("SELECT iri FROM facts WHERE doc = ?", (doc,))}
+        known = self.conn.execute("SELECT 1 FROM documents WHERE doc = ?", (doc,)).fetchone()
+        if not touched and known is None:
+            return touched  # a new document: nothing to forget
         for table in TABLES:
             self.conn.execute(f"DELETE FROM {table} WHERE doc = ?", (doc,))
         return touched
@@ -262,9 +265,14 @@ class IdentityIndex:
         label = fold(e.label)
         mine = {fold(a) for a in e.alt_labels}
         mine_distinctive = {n for n in mine if len(n.split()) > 1 or fam != "Person"}
-        candidates = self._lookup("canonical", fam, label) | self._lookup("name", fam, label)
-        for name in mine_distinctive:
-            candidates |= self._lookup("canonical", fam, name)
+        canonical = sorted({label} | mine_distinctive)
+        marks = ", ".join("?" * len(canonical))
+        rows = self.conn.execute(
+            "SELECT iri FROM keys WHERE family = ? AND ("
+            f"(kind = 'canonical' AND key IN ({marks})) OR (kind = 'name' AND key = ?))",
+            (fam, *canonical, label),
+        )
+        candidates: set[str] = {iri for (iri,) in rows}
         words = label.split()
         if not candidates and fam == "Person" and len(words) >= 2:
             candidates = self._lookup("ends", fam, f"{words[0]} {words[-1]}")

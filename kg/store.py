@@ -23,11 +23,13 @@ from __future__ import annotations
 import datetime as dt
 import fcntl
 import os
+import queue
 import shutil
 import sqlite3
+import threading
 import time
 from collections import Counter
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Generator, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
@@ -365,22 +367,25 @@ class Store:
         extractions = _extractions(changed, model, jobs)
         results = []
         written = 0
-        for i, doc in enumerate(documents):
-            d_iri = str(document_iri(doc.name))
-            if known.get(d_iri) == doc.sha256:
-                results.append(AddResult(doc.name, "unchanged"))
-            else:
-                ex = next(extractions)
-                loaded_at = dt.datetime.now(dt.UTC).replace(microsecond=0) if record_load_time else None
-                self._write(d_iri, ex, loaded_at)
-                status = "replaced" if d_iri in known else "added"
-                known[d_iri] = doc.sha256
-                results.append(AddResult(doc.name, status, len(ex.entities), len(ex.relations)))
-                written += 1
-                if written % FLUSH_EVERY == 0:
-                    self._db.flush()  # RocksDB's write buffers otherwise grow with the number of documents
-            if progress is not None:
-                progress(i + 1, len(documents))
+        try:
+            for i, doc in enumerate(documents):
+                d_iri = str(document_iri(doc.name))
+                if known.get(d_iri) == doc.sha256:
+                    results.append(AddResult(doc.name, "unchanged"))
+                else:
+                    ex = next(extractions)
+                    loaded_at = dt.datetime.now(dt.UTC).replace(microsecond=0) if record_load_time else None
+                    self._write(d_iri, ex, loaded_at)
+                    status = "replaced" if d_iri in known else "added"
+                    known[d_iri] = doc.sha256
+                    results.append(AddResult(doc.name, status, len(ex.entities), len(ex.relations)))
+                    written += 1
+                    if written % FLUSH_EVERY == 0:
+                        self._db.flush()  # RocksDB's write buffers otherwise grow with the number of documents
+                if progress is not None:
+                    progress(i + 1, len(documents))
+        finally:
+            extractions.close()  # stops the reader thread or the worker processes
         return results
 
     def remove(self, refs: Sequence[str]) -> list[str]:
@@ -482,18 +487,59 @@ def _extract(args: tuple[Document, str | None]) -> Extraction:
     return extract_document(args[0], model=args[1])
 
 
-def _extractions(documents: Sequence[Document], model: str | None, jobs: int) -> Iterator[Extraction]:
-    """The extraction of each document, in order; read by `jobs` worker processes when there is work enough."""
-    if jobs <= 1 or len(documents) < 2:
+def _extractions(documents: Sequence[Document], model: str | None, jobs: int) -> Generator[Extraction]:
+    """The extraction of each document, in order.
+
+    With one job the documents are read in a thread of this process, one ahead of the caller, so that writing a
+    document to the store overlaps with reading the next (spaCy's matrix and parsing code, Oxigraph and SQLite
+    run without Python's global lock). With more, by that many worker processes."""
+    from kg.extract import extractor
+
+    if len(documents) < 2:
         yield from (_extract((doc, model)) for doc in documents)
+        return
+    extractor(model)  # load the model once, before the reader thread starts or the workers fork
+    if jobs <= 1:
+        yield from _read_ahead(documents, model)
         return
     import multiprocessing
 
-    from kg.extract import extractor
-
-    extractor(model)  # load the model once, before the workers fork, so they share it
     with multiprocessing.get_context("fork").Pool(jobs) as pool:
         yield from pool.imap(_extract, [(doc, model) for doc in documents], chunksize=1)
+
+
+def _read_ahead(documents: Sequence[Document], model: str | None) -> Generator[Extraction]:
+    """Extractions read by a thread that keeps at most two ready; an error reaches the caller in its place."""
+    ready: queue.Queue[tuple[bool, Extraction | BaseException]] = queue.Queue(maxsize=2)
+    stop = threading.Event()
+
+    def read() -> None:
+        for doc in documents:
+            item: tuple[bool, Extraction | BaseException]
+            try:
+                item = (True, _extract((doc, model)))
+            except BaseException as e:  # handed to the caller, raised there
+                item = (False, e)
+            while not stop.is_set():
+                try:
+                    ready.put(item, timeout=0.1)
+                    break
+                except queue.Full:
+                    continue
+            if stop.is_set() or not item[0]:
+                return
+
+    reader = threading.Thread(target=read, name="kg-read", daemon=True)
+    reader.start()
+    try:
+        for _ in documents:
+            ok, value = ready.get()
+            if not ok:
+                raise cast(BaseException, value)
+            yield cast(Extraction, value)
+    finally:
+        stop.set()
+        reader.join()
 
 
 def install(built: Path, target: Path, *, wait: float = 30.0) -> None:

@@ -457,3 +457,39 @@ def small_text(i: int) -> str:
         f"{p}, a member of the {TOWNS[i % 8]} Trust, met {q} in {TOWNS[(i + 3) % 8]}. "
         f"Home Secretary {q} commissioned the {TOWNS[(i + 1) % 8]} Review.\n"
     )
+
+
+# ---------------------------------------------------------------------------------------------- reading ahead
+
+
+def test_an_error_reading_a_document_stops_the_add_there_and_the_reader_thread(
+    tmp_path: Path, docs: dict[str, Document], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import kg.store
+
+    real = kg.store._extract
+    failing = "d.txt"
+
+    def extract(args: tuple[Document, str | None]) -> object:
+        if args[0].name == failing:
+            raise RuntimeError("the reader failed")
+        return real(args)
+
+    monkeypatch.setattr(kg.store, "_extract", extract)
+    ordered = [docs["a.txt"], docs["b.txt"], docs[failing]]
+    with Store(tmp_path / "store") as s:
+        with pytest.raises(RuntimeError, match="the reader failed"):
+            s.add(ordered, record_load_time=False)
+        assert sorted(d.name for d in s.documents()) == ["a.txt", "b.txt"]
+        check(s)
+    assert not [t for t in threading.enumerate() if t.name == "kg-read"]
+
+
+def test_a_caller_that_stops_early_stops_the_reader_thread(docs: dict[str, Document]) -> None:
+    from kg.store import _extractions
+
+    extractions = _extractions(list(docs.values()), None, 1)
+    first = next(extractions)
+    assert first.documents[0].name == next(iter(docs))
+    extractions.close()
+    assert not [t for t in threading.enumerate() if t.name == "kg-read"]
