@@ -82,25 +82,38 @@ def choose_label(entity: Summary) -> str:
     return max(counts, key=lambda n: (not is_descriptive(n), counts[n], len(n), n))
 
 
+SCHEMA_VERSION = 2
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS documents (doc TEXT PRIMARY KEY, sha256 TEXT NOT NULL);
-CREATE TABLE IF NOT EXISTS facts (iri TEXT NOT NULL, doc TEXT NOT NULL, cls TEXT NOT NULL, PRIMARY KEY (iri, doc));
-CREATE INDEX IF NOT EXISTS facts_doc ON facts (doc);
-CREATE TABLE IF NOT EXISTS names (iri TEXT NOT NULL, doc TEXT NOT NULL, name TEXT NOT NULL,
-    canonical INTEGER NOT NULL);
-CREATE INDEX IF NOT EXISTS names_iri ON names (iri);
-CREATE INDEX IF NOT EXISTS names_doc ON names (doc);
-CREATE TABLE IF NOT EXISTS keys (kind TEXT NOT NULL, family TEXT NOT NULL, key TEXT NOT NULL,
-    iri TEXT NOT NULL, doc TEXT NOT NULL);
-CREATE INDEX IF NOT EXISTS keys_key ON keys (kind, family, key);
-CREATE INDEX IF NOT EXISTS keys_doc ON keys (doc);
-CREATE TABLE IF NOT EXISTS signatures (prop TEXT NOT NULL, object TEXT NOT NULL, iri TEXT NOT NULL,
-    doc TEXT NOT NULL);
-CREATE INDEX IF NOT EXISTS signatures_object ON signatures (prop, object);
-CREATE INDEX IF NOT EXISTS signatures_iri ON signatures (iri);
-CREATE INDEX IF NOT EXISTS signatures_doc ON signatures (doc);
+CREATE TABLE IF NOT EXISTS facts (doc TEXT, iri TEXT, cls TEXT NOT NULL, PRIMARY KEY (doc, iri)) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS names (doc TEXT, iri TEXT, name TEXT, canonical INTEGER NOT NULL,
+    PRIMARY KEY (doc, iri, name)) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS keys (doc TEXT, kind TEXT, family TEXT, key TEXT, iri TEXT,
+    PRIMARY KEY (doc, kind, family, key, iri)) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS signatures (doc TEXT, iri TEXT, prop TEXT, object TEXT,
+    PRIMARY KEY (doc, iri, prop, object)) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS entity_classes (iri TEXT, cls TEXT, n INTEGER NOT NULL,
+    PRIMARY KEY (iri, cls)) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS entity_names (iri TEXT, name TEXT, n INTEGER NOT NULL, canonical INTEGER NOT NULL,
+    PRIMARY KEY (iri, name)) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS entity_keys (kind TEXT, family TEXT, key TEXT, iri TEXT, n INTEGER NOT NULL,
+    PRIMARY KEY (kind, family, key, iri)) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS entity_signatures (prop TEXT, object TEXT, iri TEXT, n INTEGER NOT NULL,
+    PRIMARY KEY (prop, object, iri)) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS entity_signatures_iri ON entity_signatures (iri);
 """
-TABLES = ("documents", "facts", "names", "keys", "signatures")
+#: What each document said (the truth the index is kept from), and the same summed over documents per entity
+#: (what lookups read, so that a name a thousand documents use is one row, not a thousand).
+DOCUMENT_TABLES = ("documents", "facts", "names", "keys", "signatures")
+ENTITY_TABLES = ("entity_classes", "entity_names", "entity_keys", "entity_signatures")
+TABLES = DOCUMENT_TABLES + ENTITY_TABLES
+# (entity table, its key columns, the document table it sums, extra columns summed besides the count)
+_SUMS = (
+    ("entity_classes", ("iri", "cls"), "facts", ()),
+    ("entity_names", ("iri", "name"), "names", ("canonical",)),
+    ("entity_keys", ("kind", "family", "key", "iri"), "keys", ()),
+    ("entity_signatures", ("prop", "object", "iri"), "signatures", ()),
+)
 
 #: Sorts after every string that starts with a given prefix (a bound for prefix searches).
 _LAST = "\U0010ffff"
@@ -123,6 +136,13 @@ class IdentityIndex:
 
     def __init__(self, conn: sqlite3.Connection) -> None:
         self.conn = conn
+        (version,) = conn.execute("PRAGMA user_version").fetchone()
+        if version != SCHEMA_VERSION:
+            # an index written by another version of kg: start empty (the store's check then rebuilds it)
+            tables = [t for (t,) in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")]
+            for table in tables:
+                conn.execute(f'DROP TABLE IF EXISTS "{table}"')
+            conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
         conn.executescript(SCHEMA)
 
     # ------------------------------------------------------------------ maintenance
@@ -140,7 +160,18 @@ class IdentityIndex:
         known = self.conn.execute("SELECT 1 FROM documents WHERE doc = ?", (doc,)).fetchone()
         if not touched and known is None:
             return touched  # a new document: nothing to forget
-        for table in TABLES:
+        for table, cols, source, extra in _SUMS:
+            keys = ", ".join(cols)
+            sums = "".join(
+                f", {c} = {c} - (SELECT {c} FROM {source} s WHERE s.doc = ?"
+                + "".join(f" AND s.{k} = {table}.{k}" for k in cols)
+                + ")"
+                for c in extra
+            )
+            match = f"({keys}) IN (SELECT {keys} FROM {source} WHERE doc = ?)"
+            self.conn.execute(f"UPDATE {table} SET n = n - 1{sums} WHERE {match}", (doc,) * (len(extra) + 1))
+            self.conn.execute(f"DELETE FROM {table} WHERE {match} AND n <= 0", (doc,))
+        for table in DOCUMENT_TABLES:
             self.conn.execute(f"DELETE FROM {table} WHERE doc = ?", (doc,))
         return touched
 
@@ -158,36 +189,51 @@ class IdentityIndex:
                 k.signature.setdefault(doc, set()).update(sigs[key])
         self.conn.execute("INSERT OR REPLACE INTO documents VALUES (?, ?)", (doc, sha256))
         self._insert(facts.values())
+        for table, cols, source, extra in _SUMS:
+            keys = ", ".join(cols)
+            names = ", ".join([*cols, "n", *extra])
+            update = ", ".join(["n = n + 1", *(f"{c} = {c} + excluded.{c}" for c in extra)])
+            self.conn.execute(
+                f"INSERT INTO {table} ({names}) SELECT {', '.join([*cols, '1', *extra])} FROM {source} "
+                f"WHERE doc = ? ON CONFLICT ({keys}) DO UPDATE SET {update}",
+                (doc,),
+            )
 
     def load(self, known: dict[str, Known], shas: dict[str, str]) -> None:
         """Fill an empty index with what a store holds (entities as read from it; documents' SHA-256)."""
         self.conn.executemany("INSERT OR REPLACE INTO documents VALUES (?, ?)", sorted(shas.items()))
         self._insert(known.values())
+        for table, cols, source, extra in _SUMS:
+            keys = ", ".join(cols)
+            sums = "".join(f", SUM({c})" for c in extra)
+            self.conn.execute(
+                f"INSERT INTO {table} SELECT {keys}, COUNT(*){sums} FROM {source} GROUP BY {keys}"
+            )
 
     def _insert(self, entities: Iterable[Known]) -> None:
         facts, names, keys, signatures = [], [], [], []
         for k in entities:
             for doc, cls in k.classes.items():
-                facts.append((k.iri, doc, cls))
+                facts.append((doc, k.iri, cls))
                 canonical = k.canonical.get(doc, "")
                 used = k.names.get(doc, set()) | ({canonical} if canonical else set())
-                names += [(k.iri, doc, n, int(n == canonical)) for n in sorted(used)]
+                names += [(doc, k.iri, n, int(n == canonical)) for n in sorted(used)]
                 fam = family(cls)
                 if canonical:
                     folded = fold(canonical)
-                    keys.append(("canonical", fam, folded, k.iri, doc))
-                    keys.append(("reversed", fam, folded[::-1], k.iri, doc))
+                    keys.append((doc, "canonical", fam, folded, k.iri))
+                    keys.append((doc, "reversed", fam, folded[::-1], k.iri))
                     words = folded.split()
                     if fam == "Person" and len(words) >= 2:
-                        keys.append(("ends", fam, f"{words[0]} {words[-1]}", k.iri, doc))
+                        keys.append((doc, "ends", fam, f"{words[0]} {words[-1]}", k.iri))
                 for name in {fold(n) for n in used}:
                     if len(name.split()) > 1 or fam != "Person":
-                        keys.append(("name", fam, name, k.iri, doc))
-                signatures += [(p, o, k.iri, doc) for p, o in sorted(k.signature.get(doc, set()))]
+                        keys.append((doc, "name", fam, name, k.iri))
+                signatures += [(doc, k.iri, p, o) for p, o in sorted(k.signature.get(doc, set()))]
         self.conn.executemany("INSERT OR REPLACE INTO facts VALUES (?, ?, ?)", facts)
-        self.conn.executemany("INSERT INTO names VALUES (?, ?, ?, ?)", names)
-        self.conn.executemany("INSERT INTO keys VALUES (?, ?, ?, ?, ?)", keys)
-        self.conn.executemany("INSERT INTO signatures VALUES (?, ?, ?, ?)", signatures)
+        self.conn.executemany("INSERT OR IGNORE INTO names VALUES (?, ?, ?, ?)", names)
+        self.conn.executemany("INSERT OR IGNORE INTO keys VALUES (?, ?, ?, ?, ?)", keys)
+        self.conn.executemany("INSERT OR IGNORE INTO signatures VALUES (?, ?, ?, ?)", signatures)
 
     # ------------------------------------------------------------------ reading
     def summaries(self, iris: Iterable[str]) -> dict[str, Summary]:
@@ -199,39 +245,39 @@ class IdentityIndex:
             chunk = wanted[i : i + 500]
             marks = ", ".join("?" * len(chunk))
             for iri, cls, n in self.conn.execute(
-                f"SELECT iri, cls, COUNT(*) FROM facts WHERE iri IN ({marks}) GROUP BY iri, cls", chunk
+                f"SELECT iri, cls, n FROM entity_classes WHERE iri IN ({marks})", chunk
             ):
                 e = out.setdefault(iri, Summary(iri))
                 e.classes.add(cls)
                 e.documents += n
             for iri, name, canonical in self.conn.execute(
-                f"SELECT iri, name, SUM(canonical) FROM names WHERE iri IN ({marks}) GROUP BY iri, name",
-                chunk,
+                f"SELECT iri, name, canonical FROM entity_names WHERE iri IN ({marks})", chunk
             ):
                 if iri in out:
                     out[iri].names.add(name)
                     if canonical:
                         out[iri].canonical[name] = canonical
             for iri, prop, obj in self.conn.execute(
-                f"SELECT iri, prop, object FROM signatures WHERE iri IN ({marks})", chunk
+                f"SELECT iri, prop, object FROM entity_signatures WHERE iri IN ({marks})", chunk
             ):
                 if iri in out:
                     out[iri].signature.add((prop, obj))
         return out
 
     def _holds(self, iri: str) -> bool:
-        return self.conn.execute("SELECT 1 FROM facts WHERE iri = ? LIMIT 1", (iri,)).fetchone() is not None
+        row = self.conn.execute("SELECT 1 FROM entity_classes WHERE iri = ? LIMIT 1", (iri,)).fetchone()
+        return row is not None
 
     def _lookup(self, kind: str, fam: str, key: str) -> set[str]:
         rows = self.conn.execute(
-            "SELECT iri FROM keys WHERE kind = ? AND family = ? AND key = ?", (kind, fam, key)
+            "SELECT iri FROM entity_keys WHERE kind = ? AND family = ? AND key = ?", (kind, fam, key)
         )
         return {iri for (iri,) in rows}
 
     def _document_counts(self, iris: set[str]) -> dict[str, int]:
         marks = ", ".join("?" * len(iris))
         rows = self.conn.execute(
-            f"SELECT iri, COUNT(*) FROM facts WHERE iri IN ({marks}) GROUP BY iri",
+            f"SELECT iri, SUM(n) FROM entity_classes WHERE iri IN ({marks}) GROUP BY iri",
             sorted(iris),
         )
         return dict(rows)
@@ -268,7 +314,7 @@ class IdentityIndex:
         canonical = sorted({label} | mine_distinctive)
         marks = ", ".join("?" * len(canonical))
         rows = self.conn.execute(
-            "SELECT iri FROM keys WHERE family = ? AND ("
+            "SELECT iri FROM entity_keys WHERE family = ? AND ("
             f"(kind = 'canonical' AND key IN ({marks})) OR (kind = 'name' AND key = ?))",
             (fam, *canonical, label),
         )
@@ -281,7 +327,7 @@ class IdentityIndex:
             longer = {
                 iri
                 for (iri,) in self.conn.execute(
-                    "SELECT iri FROM keys WHERE kind = 'reversed' AND family = ? AND key > ? AND key < ?",
+                    "SELECT iri FROM entity_keys WHERE kind = 'reversed' AND family = ? AND key > ? AND key < ?",
                     (fam, (" " + label)[::-1], (" " + label)[::-1] + _LAST),
                 )
             }
@@ -306,7 +352,7 @@ class IdentityIndex:
             found |= {
                 iri
                 for (iri,) in self.conn.execute(
-                    "SELECT iri FROM signatures WHERE prop = ? AND object = ?", (prop, obj)
+                    "SELECT iri FROM entity_signatures WHERE prop = ? AND object = ?", (prop, obj)
                 )
             }
         at_place: set[str] = set()
@@ -314,7 +360,7 @@ class IdentityIndex:
             at_place |= {
                 iri
                 for (iri,) in self.conn.execute(
-                    "SELECT iri FROM signatures WHERE prop = 'place' AND object = ?", (place,)
+                    "SELECT iri FROM entity_signatures WHERE prop = 'place' AND object = ?", (place,)
                 )
             }
         for iri, k in self.summaries(at_place - found).items():

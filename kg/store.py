@@ -442,9 +442,10 @@ class Store:
                 index.record(d_iri, doc.sha256, ex, iris)
                 touched |= set(iris.values())
                 quads += document_quads(doc, ex, iris, loaded_at=loaded_at)
+            registry: list[ox.Quad] = []
             for iri, entity in sorted(index.summaries(touched).items()):
-                quads += registry_quads(iri, choose_label(entity), entity.names)
-            self._db.update(self._replacement(d_iri, touched, quads))
+                registry += registry_quads(iri, choose_label(entity), entity.names)
+            self._db.update(self._replacement(d_iri, touched, quads, registry))
         except BaseException as e:
             index.conn.execute("ROLLBACK")
             if isinstance(e, OSError):
@@ -452,27 +453,35 @@ class Store:
             raise
         index.conn.execute("COMMIT")
 
-    def _replacement(self, d_iri: str, touched: set[str], quads: list[ox.Quad]) -> str:
-        """The SPARQL update that drops a document's graph and the registry entries of `touched` and inserts
-        `quads`."""
-        registry = f"<{ENTITIES_GRAPH}>"
+    def _replacement(
+        self, d_iri: str, touched: set[str], quads: list[ox.Quad], registry: list[ox.Quad]
+    ) -> str:
+        """The SPARQL update that replaces a document's graph with `quads` and the registry entries of `touched`
+        with `registry`."""
+        graph = f"<{ENTITIES_GRAPH}>"
         parts = [f"DROP SILENT GRAPH <{d_iri}>"]
-        if touched and isinstance(self._db, ox.Store):
-            # the entries to delete are read by pattern: a DELETE ... WHERE would scan the whole registry
-            graph = ox.NamedNode(str(ENTITIES_GRAPH))
-            old = [
+        if isinstance(self._db, ox.Store):
+            # Only what changed in the registry is written: an entity many documents name may have hundreds of
+            # names, and each new document would otherwise rewrite them all. What is there is read by pattern.
+            node = ox.NamedNode(str(ENTITIES_GRAPH))
+            old = {
                 q
                 for iri in sorted(touched)
-                for q in self._db.quads_for_pattern(ox.NamedNode(iri), None, None, graph)
-            ]
-            if old:
-                body = " ".join(f"{q.subject} {q.predicate} {q.object} ." for q in old)
-                parts.append(f"DELETE DATA {{ GRAPH {registry} {{ {body} }} }}")
-        elif touched:
-            values = " ".join(f"<{iri}>" for iri in sorted(touched))
-            parts.append(
-                f"DELETE {{ GRAPH {registry} {{ ?e ?p ?o }} }} WHERE {{ VALUES ?e {{ {values} }} GRAPH {registry} {{ ?e ?p ?o }} }}"
-            )
+                for q in self._db.quads_for_pattern(ox.NamedNode(iri), None, None, node)
+            }
+            new = set(registry)
+            gone = sorted(old - new, key=str)
+            if gone:
+                body = " ".join(f"{q.subject} {q.predicate} {q.object} ." for q in gone)
+                parts.append(f"DELETE DATA {{ GRAPH {graph} {{ {body} }} }}")
+            quads = quads + [q for q in registry if q not in old]
+        else:
+            if touched:
+                values = " ".join(f"<{iri}>" for iri in sorted(touched))
+                parts.append(
+                    f"DELETE {{ GRAPH {graph} {{ ?e ?p ?o }} }} WHERE {{ VALUES ?e {{ {values} }} GRAPH {graph} {{ ?e ?p ?o }} }}"
+                )
+            quads = quads + registry
         if quads:
             body = "\n".join(
                 f"GRAPH {q.graph_name} {{ {q.subject} {q.predicate} {q.object} }}" for q in quads

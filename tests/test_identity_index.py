@@ -126,3 +126,37 @@ def test_a_build_installs_its_own_index(documents: list[Document], tmp_path: Pat
     built = rows(tmp_path / "built")
     install(tmp_path / "built", target)
     assert rows(target) == built == rebuilt(target, tmp_path / "copy")
+
+
+def test_removes_and_replacements_keep_the_index_equal_to_a_rebuilt_one(
+    documents: list[Document], tmp_path: Path
+) -> None:
+    folder = tmp_path / "store"
+    with Store(folder) as s:
+        s.add(documents, record_load_time=False)
+        s.remove([documents[1].name, documents[4].name])
+        changed = documents[2].text.replace(". ", ". Then ", 3)
+        (replacement,) = read_documents([write_corpus(tmp_path / "changed", [changed], start=2)[0]])
+        assert replacement.name == documents[2].name and replacement.sha256 != documents[2].sha256
+        s.add([replacement, documents[1]], record_load_time=False)
+    assert rows(folder) == rebuilt(folder, tmp_path / "copy")
+
+
+def test_an_index_of_another_schema_is_rebuilt(documents: list[Document], tmp_path: Path) -> None:
+    folder = tmp_path / "store"
+    with Store(folder) as s:
+        s.add(documents[:2], record_load_time=False)
+    expected = rows(folder)
+    conn = sqlite3.connect(folder / INDEX_FILE)
+    conn.execute("PRAGMA user_version = 1")
+    conn.execute("DROP TABLE entity_keys")
+    conn.execute("CREATE TABLE entity_keys (something TEXT)")
+    conn.commit()
+    conn.close()
+    with Store(folder) as s:
+        s.add(documents[:2], record_load_time=False)  # unchanged: nothing written, the index is not needed
+        s.add(documents[2:3], record_load_time=False)
+    with Store(tmp_path / "reference") as s:
+        s.add(documents[:3], record_load_time=False)
+    assert rows(folder) == rows(tmp_path / "reference")
+    assert expected["documents"] == rows(folder)["documents"][:2]
