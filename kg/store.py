@@ -14,6 +14,11 @@ writes its graph and the registry entries of the entities it touches at once, so
 leaves the store as it was before or after that document. Re-adding an unchanged document (same SHA-256) changes
 nothing. Removing a document drops its graph; entities no document mentions any more leave the registry.
 
+Beside the database, ``identity.sqlite`` indexes what the store knows of its entities for matching new documents
+(``kg.identity``). It is derived from the store: written in step with it (its own transaction, committed after
+the store's), checked against the store's documents before each write, and rebuilt from the store when it
+disagrees, so deleting it is always safe.
+
 Writers take an exclusive lock on ``kg.lock`` in the store folder and wait for one another (up to ``wait``
 seconds, then :class:`StoreBusy`); readers open the database read-only and do not wait.
 """
