@@ -287,6 +287,21 @@ class Store:
         if documents is None:
             documents = self.document_shas()
         file = self._index_file()
+        try:
+            index = self._open_index(file, documents)
+        except sqlite3.Error:
+            if file is None:
+                raise
+            # a damaged file (or one another program wrote): the index is derived, so it is made again
+            _remove_index(file)
+            try:
+                index = self._open_index(file, documents)
+            except sqlite3.Error as e:
+                raise StoreError(f"{self.location}: the identity index cannot be written ({e})") from None
+        self._index = index
+        return index
+
+    def _open_index(self, file: Path | None, documents: dict[str, str]) -> IdentityIndex:
         conn = sqlite3.connect(str(file) if file is not None else ":memory:", isolation_level=None)
         try:
             conn.execute("PRAGMA journal_mode = WAL")
@@ -297,12 +312,9 @@ class Store:
                 index.clear()
                 index.load(self._read_known(), documents)
                 conn.execute("COMMIT")
-        except sqlite3.Error as e:
+        except BaseException:
             conn.close()
-            raise StoreError(
-                f"{self.location}: the identity index cannot be used ({e}); delete {file}"
-            ) from None
-        self._index = index
+            raise
         return index
 
     def _index_file(self) -> Path | None:
@@ -452,11 +464,18 @@ class Store:
                 registry += registry_quads(iri, choose_label(entity), entity.names)
             self._db.update(self._replacement(d_iri, touched, quads, registry))
         except BaseException as e:
-            index.conn.execute("ROLLBACK")
-            if isinstance(e, OSError):
-                raise StoreError(f"{self.path}: could not write {d_iri}: {e}") from None
+            try:
+                index.conn.execute("ROLLBACK")
+            except sqlite3.Error:
+                self._forget_index()
+            if isinstance(e, OSError | sqlite3.Error):
+                raise StoreError(f"{self.location}: could not write {d_iri}: {e}") from None
             raise
-        index.conn.execute("COMMIT")
+        try:
+            index.conn.execute("COMMIT")
+        except sqlite3.Error:
+            # the store holds the document; the index, derived from it, is made again by the next write
+            self._forget_index()
 
     def _replacement(
         self, d_iri: str, touched: set[str], quads: list[ox.Quad], registry: list[ox.Quad]

@@ -160,3 +160,16 @@ def test_an_index_of_another_schema_is_rebuilt(documents: list[Document], tmp_pa
         s.add(documents[:3], record_load_time=False)
     assert rows(folder) == rows(tmp_path / "reference")
     assert expected["documents"] == rows(folder)["documents"][:2]
+
+
+def test_a_damaged_index_file_is_made_again(documents: list[Document], tmp_path: Path) -> None:
+    folder = tmp_path / "store"
+    with Store(folder) as s:
+        s.add(documents[:2], record_load_time=False)
+    (folder / INDEX_FILE).write_bytes(b"\x00not a database\xff" * 100)
+    with Store(folder) as s:
+        s.add(documents[2:3], record_load_time=False)
+    with Store(tmp_path / "reference") as s:
+        s.add(documents[:3], record_load_time=False)
+    assert rows(folder) == rows(tmp_path / "reference")
+    assert trig(folder) == trig(tmp_path / "reference")
