@@ -66,25 +66,60 @@ def make_name_finder(nlp: Language, name: str, ontology: str) -> NameFinder:
 @Language.factory("kg_trim_posts", default_config={"ontology": ""})
 def make_post_trimmer(nlp: Language, name: str, ontology: str) -> Callable[[Doc], Doc]:
     lex = load_lexicon(Path(ontology) if ontology else None)
+    honorifics = {h.split()[0] for h in lex.honorifics}
+    ner = nlp.get_pipe("ner") if "ner" in nlp.pipe_names else None
 
     def trim_posts(doc: Doc) -> Doc:
-        """'head of Counter Terrorism Policing Matt Jukes': a post's 'of X' part ends where the longest name the
-        lexicon knows ends, so the words after it are left for the statistical NER (a person's name)."""
+        """A post's 'of X' / 'for X' part may run on into the name of the person who holds it. It ends
+        - where the longest name the lexicon knows ends ('head of Counter Terrorism Policing Matt Jukes');
+        - before an honorific ('Minister for Security Sir Ada Quill');
+        - where the statistical NER, reading the sentence without kg's names, sees a person begin
+          ('Minister for Fisheries Ada Quill said').
+        The words after the cut are left to the NER."""
         ents = []
         for ent in doc.ents:
             if ent.label_ == "Post":
-                words = [t.lower_ for t in ent]
-                cut = next((i for i in range(len(words) - 1, 0, -1) if words[i] in ("of", "for")), None)
-                if cut is not None:
-                    tail_start = ent.start + cut + 1 + (1 if words[cut + 1 : cut + 2] == ["the"] else 0)
-                    for end in range(ent.end - 1, tail_start, -1):
-                        name = doc[tail_start:end].text
-                        if lex.lookup(name) or lex.class_by_head(name) not in (None, "Post"):
-                            ent = Span(doc, ent.start, end, label="Post")
-                            break
+                ent = _trimmed(doc, ent)
             ents.append(ent)
         doc.ents = ents
         return doc
+
+    def _trimmed(doc: Doc, ent: Span) -> Span:
+        words = [t.lower_ for t in ent]
+        cut = next((i for i in range(len(words) - 1, 0, -1) if words[i] in ("of", "for")), None)
+        if cut is None:
+            return ent
+        tail_start = ent.start + cut + 1 + (1 if words[cut + 1 : cut + 2] == ["the"] else 0)
+        for end in range(ent.end, tail_start, -1):
+            name = doc[tail_start:end].text
+            if lex.lookup(name) or lex.class_by_head(name) not in (None, "Post"):
+                return ent if end == ent.end else Span(doc, ent.start, end, label="Post")
+        for i in range(tail_start + 1, ent.end - 1):
+            if doc[i].text in honorifics:
+                return Span(doc, ent.start, i, label="Post")
+        if ner is not None and ent.end - tail_start >= 2:
+            start = _person_start(doc, ent, tail_start)
+            if start is not None:
+                end = start
+                while end > tail_start and doc[end - 1].lower_ in ("and", "the", ",", "-"):
+                    end -= 1
+                if end > tail_start:
+                    return Span(doc, ent.start, end, label="Post")
+        return ent
+
+    def _person_start(doc: Doc, ent: Span, tail_start: int) -> int | None:
+        """Where a person's name begins inside a post's tail, as the NER reads the sentence on its own."""
+        assert ner is not None
+        sent = ent.sent
+        copy = Doc(doc.vocab, words=[t.text for t in sent], spaces=[bool(t.whitespace_) for t in sent])
+        for person in ner(copy).ents:
+            start = sent.start + person.start
+            if person.label_ == "PERSON" and tail_start < start < ent.end:
+                # "MP for Northby East and Lowmoor Ada Quill": the word after "and" is the seat's
+                if doc[start - 1].lower_ == "and" and person.end - person.start >= 3:
+                    start += 1
+                return start
+        return None
 
     return trim_posts
 

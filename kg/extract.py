@@ -666,7 +666,8 @@ class Extractor:
                     )
                     m.inner.append(("place" if cls == "Place" else "org", im.id))
             head = self.lex.short_form(" ".join(t.text for t in rest[:k]))
-            tail = " ".join(t.text for t in rest[k:])
+            # as written: "for Leigh-on-Sea", not the tokens joined ("for Leigh - on - Sea")
+            tail = s.span.doc.text[rest[k].idx : rest[-1].idx + len(rest[-1].text)]
             m.canonical = _fold(f"{head[:1].upper()}{head[1:]} {tail}")
         elif rest and rest[-1].text in ("MP", "MSP") and len(rest) > 1:
             # "Southend West Conservative MP" → "MP for Southend West"

@@ -67,6 +67,7 @@ class NameFinder:
                 self.exact.add(key, [Doc(vocab, words=[abbr])])  # type: ignore[arg-type]
                 self.gazetteer_labels[key] = g.cls
         self.connectors = frozenset(lex.connectors)
+        self.joiners = frozenset(lex.place_name_joiners)
         self.not_name = frozenset(lex.not_in_name)
         post_heads = lex.name_heads.get("Post", ())
         self.post_words = frozenset(w for h in post_heads for w in h.split())
@@ -108,6 +109,15 @@ class NameFinder:
         n = len(texts)
         caph = [self._caph(t) for t in texts]
         cap = [self._cap(t) for t in texts]
+        for i in range(1, n - 2):
+            # "Leigh-on-Sea", "Stratford-upon-Avon": a joiner between hyphens inside a capitalised name
+            if (
+                lowers[i] in self.joiners
+                and texts[i - 1] == texts[i + 1] == "-"
+                and caph[i + 2]
+                and caph[i - 2]
+            ):
+                caph[i] = True
         for i in range(n):
             for head in self.heads.get(texts[i], ()):
                 end = i + len(head.words)
@@ -119,7 +129,8 @@ class NameFinder:
                     out.update(
                         (s, e, "Post", 1) for s, e in self._post(head, i, end, texts, lowers, caph, cap)
                     )
-        return sorted(out)
+        # a hyphen neither starts nor ends a name ("Member of Parliament for Leigh-" is not one)
+        return sorted(c for c in out if texts[c[0]] != "-" and texts[c[1] - 1] != "-")
 
     @staticmethod
     def _run_left(flags: list[bool], before: int) -> int:

@@ -109,6 +109,24 @@ def test_one_entity_for_every_form_of_a_name(text: str, cls: str, label: str, fo
 
 POSTS = [
     pytest.param(
+        "The Minister for Fisheries Jane Roe said the quota was fair.",
+        {("Jane Roe", "holdsPost", "Minister for Fisheries")},
+        set(),
+        id="post-with-seat-then-name",
+    ),
+    pytest.param(
+        "The Minister for Fisheries Sir Tom Ashdown said the quota was fair.",
+        {("Tom Ashdown", "holdsPost", "Minister for Fisheries")},
+        set(),
+        id="post-with-seat-then-honorific-and-name",
+    ),
+    pytest.param(
+        "Jane Roe, the Member of Parliament for Stratford-upon-Avon, spoke in the debate.",
+        {("Jane Roe", "holdsPost", "MP for Stratford-upon-Avon")},
+        set(),
+        id="seat-with-hyphens",
+    ),
+    pytest.param(
         "Security Minister Jane Roe visited Kettering on Monday.",
         {("Jane Roe", "holdsPost", "Security Minister")},
         set(),

@@ -47,6 +47,11 @@ def find() -> object:
         ("The Wessex Police said nothing.", [("Wessex Police", "Agency")]),
         # lower-case words are no name
         ("the police said nothing.", []),
+        # a town's name with joiners between hyphens; a hyphen never ends a name
+        (
+            "The Member of Parliament for Northby-on-Sea spoke.",
+            [("Member of Parliament for Northby-on-Sea", "Post")],
+        ),
     ],
 )
 def test_shapes(find: object, text: str, expected: list[tuple[str, str]]) -> None:
