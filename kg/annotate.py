@@ -97,7 +97,7 @@ def make_post_trimmer(nlp: Language, name: str, ontology: str) -> Callable[[Doc]
         for i in range(tail_start + 1, ent.end - 1):
             if doc[i].text in honorifics:
                 return Span(doc, ent.start, i, label="Post")
-        if ner is not None and ent.end - tail_start >= 2:
+        if ner is not None and ent.end - tail_start >= 3:  # a seat word and a name of two
             start = _person_start(doc, ent, tail_start)
             if start is not None:
                 end = start
