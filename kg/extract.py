@@ -1,6 +1,6 @@
 """Stage 3: mentions and relations of one document.
 
-From spaCy's parse and the ruler's entities this finds typed mentions with their character offsets (names,
+From spaCy's parse and the names component's entities (kg.names) this finds typed mentions with their character offsets (names,
 posts, dates, incident and inquiry triggers, pronouns and definite references), resolves them to entities within
 the document (:mod:`kg.resolve`), and reads relations with the lexicon's patterns. Each relation keeps the
 sentence it was read from as evidence.
@@ -21,7 +21,7 @@ from kg.lexicon import Lexicon, load_lexicon
 from kg.model import DateValue, Document, Evidence
 from kg.vocab import ontology_state
 
-# spaCy labels → ontology classes (the ruler's labels are already class names)
+# spaCy labels → ontology classes (kg.names' labels are already class names)
 _NER_CLASSES = {
     "PERSON": "Person",
     "ORG": "Organization",
@@ -120,7 +120,7 @@ class Extractor:
             rf"\b[A-Z][a-z]+(?:-(?:{joiners})-[A-Z][a-z]+)+(?: [A-Z][a-z]+)?\b"
         )
         self.not_in_name = set(lex.not_in_name)
-        self.classes = set(lex.entity_classes)  # the ruler labels its spans with these
+        self.classes = set(lex.entity_classes)  # kg.names labels its spans with these
 
     def gazetteer(self, text: str) -> tuple[str, str] | None:
         return self.lex.lookup(text)
@@ -406,7 +406,7 @@ class Extractor:
             if " " in name and name.rsplit(" ", 1)[1] not in place_heads:
                 name = name.rsplit(" ", 1)[0]  # "Southend-on-Sea Borough" takes a head word, nothing else
             a, b = offset + m.start(), offset + m.start() + len(name)
-            # what the ruler or the model made of a piece of the name gives way to the whole
+            # what kg.names or the model made of a piece of the name gives way to the whole
             clash = [x for x in mentions.values() if x.sent == s.index and x.start < b and a < x.end]
             if any(x.start < a or x.end > b for x in clash):
                 continue
