@@ -2,8 +2,8 @@
 
 From spaCy's parse and the entities of the names component (kg.names) this finds typed mentions with their
 character offsets (names, posts, dates, incident and inquiry triggers, pronouns and definite references),
-resolves them to entities within the document (:mod:`kg.resolve`), and reads relations with the lexicon's patterns. Each relation keeps the
-sentence it was read from as evidence.
+resolves them to entities within the document (:mod:`kg.resolve`), and reads relations with the lexicon's
+patterns. Each relation keeps the sentence it was read from as evidence.
 """
 
 from __future__ import annotations
