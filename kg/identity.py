@@ -274,6 +274,13 @@ class IdentityIndex:
         )
         return {iri for (iri,) in rows}
 
+    def _signed(self, prop: str, obj: str) -> set[str]:
+        """The entities with this (property, object) in their signature."""
+        rows = self.conn.execute(
+            "SELECT iri FROM entity_signatures WHERE prop = ? AND object = ?", (prop, obj)
+        )
+        return {str(iri) for (iri,) in rows}
+
     def _document_counts(self, iris: set[str]) -> dict[str, int]:
         marks = ", ".join("?" * len(iris))
         rows = self.conn.execute(
@@ -347,22 +354,8 @@ class IdentityIndex:
         people = {s for s in mine if s[0] in ("victim", "perpetrator")}
         places = {o for p, o in mine if p == "place"}
         dates = {o for p, o in mine if p == "date"}
-        found: set[str] = set()
-        for prop, obj in sorted(people):
-            found |= {
-                iri
-                for (iri,) in self.conn.execute(
-                    "SELECT iri FROM entity_signatures WHERE prop = ? AND object = ?", (prop, obj)
-                )
-            }
-        at_place: set[str] = set()
-        for place in sorted(places):
-            at_place |= {
-                iri
-                for (iri,) in self.conn.execute(
-                    "SELECT iri FROM entity_signatures WHERE prop = 'place' AND object = ?", (place,)
-                )
-            }
+        found = {iri for prop, obj in people for iri in self._signed(prop, obj)}
+        at_place = {iri for place in places for iri in self._signed("place", place)}
         for iri, k in self.summaries(at_place - found).items():
             their_dates = {o for p, o in k.signature if p == "date"}
             if any(a.startswith(b) or b.startswith(a) for a in dates for b in their_dates):

@@ -34,7 +34,7 @@ import sqlite3
 import threading
 import time
 from collections import Counter
-from collections.abc import Callable, Generator, Iterator, Sequence
+from collections.abc import Callable, Generator, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
@@ -178,9 +178,7 @@ class Store:
         if getattr(self, "_db", None) is not None and self.path is not None and not self.read_only:
             self._db.flush()
         self._db = None  # type: ignore[assignment]
-        if self._index is not None:
-            self._index.conn.close()
-            self._index = None
+        self._close_index()
         if self._lock_fd is not None:
             fcntl.flock(self._lock_fd, fcntl.LOCK_UN)
             os.close(self._lock_fd)
@@ -255,14 +253,21 @@ class Store:
             g.add((_rdflib(q.subject), _rdflib(q.predicate), _rdflib(q.object)))
         return ds
 
-    def _pattern(self, predicate: object) -> list[ox.Quad]:
-        """The quads of named graphs with this predicate."""
-        node = ox.NamedNode(str(predicate))
-        return [
-            q
-            for q in self._db.quads_for_pattern(None, node, None, None)
-            if isinstance(q.graph_name, ox.NamedNode) and q.predicate == node
-        ]
+    def _patterns(self, *predicates: object) -> dict[str, list[ox.Quad]]:
+        """The quads of named graphs with each of these predicates: read by index from a local database, and in
+        one pass from a server (which sends its whole store whatever the pattern)."""
+        nodes = {str(p): ox.NamedNode(str(p)) for p in predicates}
+        out: dict[str, list[ox.Quad]] = {p: [] for p in nodes}
+        if isinstance(self._db, ox.Store):
+            quads: Iterable[ox.Quad] = (
+                q for node in nodes.values() for q in self._db.quads_for_pattern(None, node, None, None)
+            )
+        else:
+            quads = self._db.quads_for_pattern(None, None, None, None)
+        for q in quads:
+            if isinstance(q.graph_name, ox.NamedNode) and q.predicate.value in out:
+                out[q.predicate.value].append(q)
+        return out
 
     def _select(self, query: str) -> list[dict[str, str]]:
         """Rows of a SELECT as plain strings (IRIs, lexical forms); unbound variables are left out."""
@@ -289,15 +294,15 @@ class Store:
         file = self._index_file()
         try:
             index = self._open_index(file, documents)
-        except sqlite3.Error:
+        except sqlite3.Error as e:
             if file is None:
-                raise
+                raise StoreError(f"{self.location}: the identity index cannot be made ({e})") from None
             # a damaged file (or one another program wrote): the index is derived, so it is made again
             _remove_index(file)
             try:
                 index = self._open_index(file, documents)
-            except sqlite3.Error as e:
-                raise StoreError(f"{self.location}: the identity index cannot be written ({e})") from None
+            except sqlite3.Error as e2:
+                raise StoreError(f"{self.location}: the identity index cannot be written ({e2})") from None
         self._index = index
         return index
 
@@ -317,14 +322,17 @@ class Store:
             raise
         return index
 
+    def _close_index(self) -> None:
+        if self._index is not None:
+            self._index.conn.close()
+            self._index = None
+
     def _index_file(self) -> Path | None:
         return self.path / INDEX_FILE if self.path is not None and not self.read_only else None
 
     def _forget_index(self) -> None:
         """Close the identity index and delete its file: the next write rebuilds it from the store."""
-        if self._index is not None:
-            self._index.conn.close()
-            self._index = None
+        self._close_index()
         file = self._index_file()
         if file is not None:
             _remove_index(file)
@@ -333,24 +341,25 @@ class Store:
         """Every entity of the store as each of its documents sees it, read from the documents' graphs."""
         known: dict[str, Known] = {}
         # read by pattern, not by a SPARQL join: the store may be large
-        canonical = self._pattern(KG.canonicalName)
-        for q in canonical:
+        signature_props = {str(KG[p]): p for p in SIGNATURE_PROPS}
+        quads = self._patterns(KG.canonicalName, KG.name, RDF_TYPE, *signature_props)
+        for q in quads[str(KG.canonicalName)]:
             g, e = q.graph_name.value, q.subject.value  # type: ignore[union-attr]
             k = known.setdefault(e, Known(e))
             k.canonical[g] = q.object.value  # type: ignore[union-attr]
             k.names.setdefault(g, set()).add(q.object.value)  # type: ignore[union-attr]
-        for q in self._pattern(KG.name):
+        for q in quads[str(KG.name)]:
             k2 = known.get(q.subject.value)  # type: ignore[union-attr]
             if k2 is not None:
                 k2.names.setdefault(q.graph_name.value, set()).add(q.object.value)  # type: ignore[union-attr]
         kg_ns = str(KG)
-        for q in self._pattern(RDF_TYPE):
+        for q in quads[RDF_TYPE]:
             k3 = known.get(q.subject.value)  # type: ignore[union-attr]
             if k3 is not None and q.object.value.startswith(kg_ns):  # type: ignore[union-attr]
                 k3.classes[q.graph_name.value] = q.object.value[len(kg_ns) :]  # type: ignore[union-attr]
         incidents = {e for e, k in known.items() if "Incident" in k.classes.values()}
-        for prop in SIGNATURE_PROPS:
-            for q in self._pattern(KG[prop]):
+        for predicate, prop in signature_props.items():
+            for q in quads[predicate]:
                 e = q.subject.value  # type: ignore[union-attr]
                 if e in incidents:
                     known[e].signature.setdefault(q.graph_name.value, set()).add((prop, q.object.value))  # type: ignore[union-attr]
