@@ -16,28 +16,12 @@ from pathlib import Path
 
 import pyoxigraph
 import pytest
+from helpers import ROOT, kg
+from helpers import one_error_line as assert_one_error_line
 
 from kg.annotate import DEFAULT_MODEL
 from kg.cli import main
 from kg.export import read_graph, write_graph
-
-ROOT = Path(__file__).resolve().parent.parent
-
-
-def kg(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    return subprocess.run(
-        [sys.executable, "-m", "kg.cli", *args], cwd=cwd, env=env, capture_output=True, text=True, timeout=300
-    )
-
-
-def assert_one_error_line(result: subprocess.CompletedProcess[str], status: int = 2) -> str:
-    assert result.returncode == status, result.stderr
-    assert "Traceback" not in result.stderr
-    lines = result.stderr.splitlines()
-    assert len(lines) == 1, result.stderr
-    assert lines[0].startswith("kg: error: ")
-    return lines[0]
 
 
 def write(path: Path, data: bytes) -> Path:

@@ -2,23 +2,17 @@
 
 from __future__ import annotations
 
-import os
+import functools
 import subprocess
-import sys
 from pathlib import Path
 
 import pyoxigraph
 import pytest
+from helpers import ROOT
+from helpers import kg as run_kg
 
-ROOT = Path(__file__).resolve().parent.parent
+kg = functools.partial(run_kg, timeout=600)  # a build of the whole development set
 SEEDS = ROOT / "seeds"
-
-
-def kg(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    return subprocess.run(
-        [sys.executable, "-m", "kg.cli", *args], cwd=cwd, env=env, capture_output=True, text=True, timeout=600
-    )
 
 
 @pytest.fixture(scope="module")

@@ -5,6 +5,7 @@ pty), CONSTRUCT, a graph file, RDFS reasoning, and the errors: malformed SPARQL,
 from __future__ import annotations
 
 import csv
+import functools
 import io
 import json
 import os
@@ -18,10 +19,12 @@ from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
+from helpers import ROOT, kg, ok
+from helpers import one_error_line as any_error_line
 
 from kg.query import PREFIXES
 
-ROOT = Path(__file__).resolve().parent.parent
+one_error_line = functools.partial(any_error_line, quiet=True)
 SEEDS = ROOT / "seeds"
 ID = "https://w3id.org/kg/id/"
 AMESS = f"{ID}incident/murder-of-david-amess"
@@ -34,29 +37,6 @@ PERPETRATORS = (
 )
 KILLERS = {"Ali Harbi Ali", "Khairi Saadallah", "Usman Khan"}
 COUNT_QUADS = "SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }"
-
-
-def kg(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    return subprocess.run(
-        [sys.executable, "-m", "kg.cli", *args], cwd=cwd, env=env, capture_output=True, text=True, timeout=300
-    )
-
-
-def ok(result: subprocess.CompletedProcess[str]) -> subprocess.CompletedProcess[str]:
-    assert result.returncode == 0, result.stderr
-    assert "Traceback" not in result.stderr
-    return result
-
-
-def one_error_line(result: subprocess.CompletedProcess[str]) -> str:
-    assert result.returncode == 2, (result.returncode, result.stderr)
-    assert "Traceback" not in result.stderr
-    lines = result.stderr.splitlines()
-    assert len(lines) == 1, result.stderr
-    assert lines[0].startswith("kg: error: "), lines[0]
-    assert result.stdout == ""
-    return lines[0]
 
 
 def csv_rows(text: str) -> list[dict[str, str]]:

@@ -11,8 +11,8 @@ Each server runs on free ports of its own with its database in a temporary folde
 
 from __future__ import annotations
 
+import functools
 import json
-import os
 import shutil
 import socket
 import subprocess
@@ -27,8 +27,12 @@ from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
+from helpers import ROOT, ok
+from helpers import kg as run_kg
+from helpers import one_error_line as any_error_line
 
-ROOT = Path(__file__).resolve().parent.parent
+kg = functools.partial(run_kg, timeout=120)
+one_error_line = functools.partial(any_error_line, quiet=True)
 SEEDS = ROOT / "seeds"
 ID = "https://w3id.org/kg/id/"
 REGISTRY = f"{ID}graph/entities"
@@ -49,34 +53,6 @@ Graphs = dict[str, set[str]]
 
 
 # ---------------------------------------------------------------------------------------------- helpers
-
-
-def kg(*args: str, cwd: Path, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
-    full_env = {**os.environ, "PYTHONPATH": str(ROOT), **(env or {})}
-    return subprocess.run(
-        [sys.executable, "-m", "kg.cli", *args],
-        cwd=cwd,
-        env=full_env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
-
-
-def ok(result: subprocess.CompletedProcess[str]) -> subprocess.CompletedProcess[str]:
-    assert result.returncode == 0, result.stderr
-    assert "Traceback" not in result.stderr
-    return result
-
-
-def one_error_line(result: subprocess.CompletedProcess[str]) -> str:
-    assert result.returncode == 2, (result.returncode, result.stderr)
-    assert "Traceback" not in result.stderr
-    lines = result.stderr.splitlines()
-    assert len(lines) == 1, result.stderr
-    assert lines[0].startswith("kg: error: "), lines[0]
-    assert result.stdout == ""
-    return lines[0]
 
 
 def free_port() -> int:

@@ -19,7 +19,6 @@ query that would run for ever.
 from __future__ import annotations
 
 import json
-import os
 import re
 import shutil
 import signal
@@ -36,11 +35,11 @@ from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
+from helpers import ROOT, kg, kg_env
 
 from kg.read import MAX_DOCUMENT_BYTES
 from kg.store import Store
 
-ROOT = Path(__file__).resolve().parent.parent
 SEEDS = ROOT / "seeds"
 ID = "https://w3id.org/kg/id/"
 KG = "https://w3id.org/kg/ontology#"
@@ -62,21 +61,6 @@ TINY_REFUSED = [  # (content, why kg refuses it)
     (b"caf\xe9", "not UTF-8 at byte 3"),
     (b" \n\t\n", "empty document"),
 ]
-
-
-def env() -> dict[str, str]:
-    return {**os.environ, "PYTHONPATH": str(ROOT)}
-
-
-def kg(*args: str, cwd: Path, timeout: float = 300) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "kg.cli", *args],
-        cwd=cwd,
-        env=env(),
-        capture_output=True,
-        text=True,
-        timeout=timeout,
-    )
 
 
 def quads(store: Path, *, load_times: bool = True) -> set[str]:
@@ -445,7 +429,7 @@ def serving(seed_store: Path) -> Iterator[Serving]:
     proc = subprocess.Popen(
         [*KG_SERVE, "--store", "store", "--max-rows", str(MAX_ROWS), "--timeout", str(TIMEOUT)],
         cwd=seed_store,
-        env=env(),
+        env=kg_env(),
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
         text=True,

@@ -9,7 +9,6 @@ import csv
 import io
 import itertools
 import json
-import os
 import queue
 import re
 import signal
@@ -28,10 +27,10 @@ from typing import Any
 
 import pyoxigraph as ox
 import pytest
+from helpers import ROOT, kg, kg_env
 from SPARQLWrapper import CSV, JSON, POST, POSTDIRECTLY, TSV, TURTLE, XML, SPARQLWrapper
 from SPARQLWrapper.SPARQLExceptions import QueryBadFormed
 
-ROOT = Path(__file__).resolve().parent.parent
 SEEDS = ROOT / "seeds"
 ID = "https://w3id.org/kg/id/"
 AMESS = f"{ID}incident/murder-of-david-amess"
@@ -49,21 +48,6 @@ INSERTED = f'<{ALI}> <{RDFS_LABEL}> "inserted over HTTP"'
 INSERT = f"INSERT DATA {{ {INSERTED} }}"
 #: A cross product of the store with itself, four times over: minutes of work.
 ENDLESS = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l }"
-
-
-def env() -> dict[str, str]:
-    return {**os.environ, "PYTHONPATH": str(ROOT)}
-
-
-def kg(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "kg.cli", *args],
-        cwd=cwd,
-        env=env(),
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
 
 
 @dataclass
@@ -95,7 +79,7 @@ def start(*args: str, cwd: Path) -> Server:
     proc = subprocess.Popen(
         [sys.executable, "-m", "kg.cli", "serve", "--port", "0", *args],
         cwd=cwd,
-        env=env(),
+        env=kg_env(),
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
         text=True,

@@ -6,15 +6,13 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
+from helpers import kg, ok
+from helpers import one_error_line as assert_one_error_line
 
-ROOT = Path(__file__).resolve().parent.parent
 ID = "https://w3id.org/kg/id/"
 REGISTRY = f"{ID}graph/entities"
 RDFS_LABEL = "http://www.w3.org/2000/01/rdf-schema#label"
@@ -31,28 +29,6 @@ TEXTS = {
     ),
     "d.txt": "Nadia Okafor, a member of the Kettering Trust, said the Harrow Review was late.\n",
 }
-
-
-def kg(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    return subprocess.run(
-        [sys.executable, "-m", "kg.cli", *args], cwd=cwd, env=env, capture_output=True, text=True, timeout=300
-    )
-
-
-def ok(result: subprocess.CompletedProcess[str]) -> subprocess.CompletedProcess[str]:
-    assert result.returncode == 0, result.stderr
-    assert "Traceback" not in result.stderr
-    return result
-
-
-def assert_one_error_line(result: subprocess.CompletedProcess[str], status: int = 2) -> str:
-    assert result.returncode == status, result.stderr
-    assert "Traceback" not in result.stderr
-    lines = result.stderr.splitlines()
-    assert len(lines) == 1, result.stderr
-    assert lines[0].startswith("kg: error: ")
-    return lines[0]
 
 
 def write_docs(folder: Path, names: tuple[str, ...] = tuple(TEXTS)) -> None:
