@@ -573,103 +573,70 @@ def met(name: str, value: float) -> str:
 def table(r: dict[str, Any]) -> list[tuple[str, str, str, str]]:
     rows: list[tuple[str, str, str, str]] = []
 
-    def target(name: str) -> str:
+    def info(label: str, value: str) -> None:
+        rows.append((label, value, "", ""))
+
+    def ratio(label: str, name: str, value: float, digits: int = 2, note: str = "") -> None:
         op, bound = TARGETS[name]
-        return f"{'≥' if op == '>=' else '≤'} {bound:g}"
+        target = f"{'≥' if op == '>=' else '≤'} {bound:g}{note}"
+        rows.append((label, f"{value:.{digits}f}", target, met(name, value)))
 
     b = r["build"]
     for n, s in b["sizes"].items():
-        rows.append(
-            (
-                f"kg build, {n} docs: docs/s · tokens/s",
-                f"{s['kg_docs_per_s']:.2f} · {s['kg_tokens_per_s']:,.0f}",
-                "",
-                "",
-            )
+        info(
+            f"kg build, {n} docs: docs/s · tokens/s",
+            f"{s['kg_docs_per_s']:.2f} · {s['kg_tokens_per_s']:,.0f}",
         )
-        rows.append(
-            (
-                f"spaCy nlp.pipe, {n} docs: docs/s · tokens/s",
-                f"{s['spacy_docs_per_s']:.2f} · {s['spacy_tokens_per_s']:,.0f}",
-                "",
-                "",
-            )
+        info(
+            f"spaCy nlp.pipe, {n} docs: docs/s · tokens/s",
+            f"{s['spacy_docs_per_s']:.2f} · {s['spacy_tokens_per_s']:,.0f}",
         )
-        rows.append(
-            (
-                f"build_vs_spacy ({n} docs)",
-                f"{s['build_vs_spacy']:.2f}",
-                target("build_vs_spacy"),
-                met("build_vs_spacy", s["build_vs_spacy"]),
-            )
-        )
+        ratio(f"build_vs_spacy ({n} docs)", "build_vs_spacy", s["build_vs_spacy"])
     j = b["jobs2"]
-    rows.append(
-        (
-            f"jobs2_speedup ({j['documents']} docs: {j['jobs1_s']:.1f} s → {j['jobs2_s']:.1f} s)",
-            f"{j['jobs2_speedup']:.2f}",
-            target("jobs2_speedup"),
-            met("jobs2_speedup", j["jobs2_speedup"]),
-        )
+    ratio(
+        f"jobs2_speedup ({j['documents']} docs: {j['jobs1_s']:.1f} s → {j['jobs2_s']:.1f} s)",
+        "jobs2_speedup",
+        j["jobs2_speedup"],
     )
     m = b["memory"]
     sizes = list(b["sizes"])
-    rows.append(
-        (
-            f"peak RSS, {sizes[0]} · {sizes[-1]} docs (after model load: {m['rss_after_model_mb']:.0f} MB)",
-            f"{m[f'peak_rss_{sizes[0]}_mb']:.0f} · {m[f'peak_rss_{sizes[-1]}_mb']:.0f} MB",
-            "",
-            "",
-        )
+    info(
+        f"peak RSS, {sizes[0]} · {sizes[-1]} docs (after model load: {m['rss_after_model_mb']:.0f} MB)",
+        f"{m[f'peak_rss_{sizes[0]}_mb']:.0f} · {m[f'peak_rss_{sizes[-1]}_mb']:.0f} MB",
     )
-    rows.append(
-        (
-            f"memory_growth (peak {sizes[-1]} ÷ peak {sizes[0]})",
-            f"{m['memory_growth']:.2f}",
-            target("memory_growth") + " (flat)",
-            met("memory_growth", m["memory_growth"]),
-        )
+    ratio(
+        f"memory_growth (peak {sizes[-1]} ÷ peak {sizes[0]})",
+        "memory_growth",
+        m["memory_growth"],
+        note=" (flat)",
     )
     q = r["sparql"]
     for name, s in q["queries"].items():
-        rows.append(
-            (
-                f"sparql_speedup {name} ({s['kind']}; {s['rdflib_s']:.2f} s ÷ {s['kg_s']:.3f} s)",
-                f"{s['sparql_speedup']:.1f}",
-                target("sparql_speedup"),
-                met("sparql_speedup", s["sparql_speedup"]),
-            )
+        ratio(
+            f"sparql_speedup {name} ({s['kind']}; {s['rdflib_s']:.2f} s ÷ {s['kg_s']:.3f} s)",
+            "sparql_speedup",
+            s["sparql_speedup"],
+            digits=1,
         )
-    rows.append(
-        (
-            f"sparql_speedup, geometric mean ({q['triples']:,} triples)",
-            f"{q['sparql_speedup_geomean']:.1f}",
-            target("sparql_speedup"),
-            met("sparql_speedup", q["sparql_speedup_geomean"]),
-        )
+    ratio(
+        f"sparql_speedup, geometric mean ({q['triples']:,} triples)",
+        "sparql_speedup",
+        q["sparql_speedup_geomean"],
+        digits=1,
     )
     i = r["increments"]
-    rows.append(
-        (
-            f"add_vs_alone ({i['into_store_s']:.2f} s into {i['store_documents']} docs ÷ {i['alone_s']:.2f} s alone)",
-            f"{i['add_vs_alone']:.2f}",
-            target("add_vs_alone"),
-            met("add_vs_alone", i["add_vs_alone"]),
-        )
+    ratio(
+        f"add_vs_alone ({i['into_store_s']:.2f} s into {i['store_documents']} docs ÷ {i['alone_s']:.2f} s alone)",
+        "add_vs_alone",
+        i["add_vs_alone"],
     )
-    rows.append(
-        (
-            f"identity index rebuilt from a {i['store_documents']}-doc store (after a crash or an update), s",
-            f"{i['identity_index_rebuild_s']:.2f}",
-            "",
-            "",
-        )
+    info(
+        f"identity index rebuilt from a {i['store_documents']}-doc store (after a crash or an update), s",
+        f"{i['identity_index_rebuild_s']:.2f}",
     )
     v = r["viewer"]
-    rows.append(
-        (f"viewer_write_{v['nodes']}_s (read_graph + render + write)", f"{v['viewer_write_s']:.2f}", "", "")
-    )
-    rows.append((f"viewer_{v['nodes']}_s (Chromium, until stable)", f"{v['viewer_s']:.2f}", "", ""))
+    info(f"viewer_write_{v['nodes']}_s (read_graph + render + write)", f"{v['viewer_write_s']:.2f}")
+    info(f"viewer_{v['nodes']}_s (Chromium, until stable)", f"{v['viewer_s']:.2f}")
     return rows
 
 
