@@ -71,7 +71,7 @@ def make_post_trimmer(nlp: Language, name: str, ontology: str) -> Callable[[Doc]
 
     def trim_posts(doc: Doc) -> Doc:
         """A post's 'of X' / 'for X' part may run on into the name of the person who holds it. It ends
-        - where the longest name the lexicon knows ends ('head of Counter Terrorism Policing Matt Jukes');
+        - where the longest name the lexicon knows ends ('head of Coastal Policing Nia Pellow');
         - before an honorific ('Minister for Security Sir Ada Quill');
         - where the statistical NER, reading the sentence without kg's names, sees a person begin
           ('Minister for Fisheries Ada Quill said').

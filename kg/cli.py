@@ -87,7 +87,7 @@ A search box and a class filter sit above the network.
 
 examples:
   kg viz                                     # .kg/ -> exports/graph.html
-  kg viz --focus "Ali Harbi Ali" --hops 2 -o ali.html
+  kg viz --focus "Ada Quill" --hops 2 -o quill.html
   kg viz --query queries/some-construct.rq -o part.html
 """
 

@@ -69,8 +69,9 @@ class Mention:
     role_hint: str | None = None  # for agent nouns: whose perpetrator ("victim:<mention id>")
     honorific: str | None = None
     acronym: str | None = None
+    # a short form standing for the mention with this id ("EDA" for "Edward Ashdown")
     alias_of: int | None = None
-    strong: bool = False  # the class comes from the lexicon (gazetteer, head word, apposition), not the model  # a short form standing for the mention with this id ("AHA" for "Harbi Ali")
+    strong: bool = False  # the class comes from the lexicon (gazetteer, head word, apposition), not the model
 
 
 @dataclass
@@ -151,7 +152,7 @@ class Extractor:
         return DocumentAnalysis(doc, sentences, mentions, header, found)
 
     def _topic_title(self, title: Block, mentions: dict[int, Mention]) -> None:
-        """'Prevent: Learning Review': a title of the form 'topic: inquiry' names the inquiry with its topic, and
+        """'Northby: Learning Review': a title of the form 'topic: inquiry' names the inquiry with its topic, and
         the inquiry concerns what the topic names."""
         if ": " not in title.text:
             return
@@ -171,7 +172,7 @@ class Extractor:
     def _speaker_headers(
         self, text: str, blist: list[Block], sentences: list[Sentence], mentions: dict[int, Mention]
     ) -> list[Found]:
-        """'Chris Philp (Croydon South) (Con)': a speaker header names a person, the seat they hold and their
+        """'Tom Ashdown (Corby North) (Con)': a speaker header names a person, the seat they hold and their
         party. Its parts replace whatever the model made of the line."""
         found: list[Found] = []
         for block in blist:
@@ -233,7 +234,7 @@ class Extractor:
         return found
 
     def _propagate_classes(self, mentions: dict[int, Mention]) -> None:
-        """A name the lexicon typed once ('Learning Together, a programme') has that class wherever the model
+        """A name the lexicon typed once ('Learning Onward, a programme') has that class wherever the model
         guessed otherwise in the same document."""
         strong = {m.text.lower(): m.cls for m in mentions.values() if m.kind == "name" and m.strong}
         for m in mentions.values():
@@ -330,7 +331,7 @@ class Extractor:
     def _titles_before_names(
         self, s: Sentence, base: int, mentions: dict[int, Mention], taken: list[tuple[int, int]]
     ) -> None:
-        """'President Zelensky', 'Commissioner Smith': a post word written just before a person's name is the
+        """'President Varga', 'Commissioner Smith': a post word written just before a person's name is the
         post that person holds."""
         post_heads = self.heads.get("Post", set()) - set(self.lex.complement_heads.get("Post", ()))
         for m in [
@@ -359,7 +360,7 @@ class Extractor:
     def _post_by_letters(
         self, s: Sentence, base: int, mentions: dict[int, Mention], taken: list[tuple[int, int]]
     ) -> None:
-        """'fellow Essex MP', 'Southend West Conservative MP': a post written as capitalised names before a post
+        """'fellow Wessex MP', 'Northby East Conservative MP': a post written as capitalised names before a post
         abbreviation of the lexicon (MP). The names are its place and the holder's party; after a person's name
         the letters are post-nominal and say nothing here."""
         abbreviations = {h for h in self.heads.get("Post", set()) if h.isupper()}
@@ -396,15 +397,15 @@ class Extractor:
     def _places_by_shape(
         self, s: Sentence, base: int, mentions: dict[int, Mention], taken: list[tuple[int, int]]
     ) -> None:
-        """Places the statistical model misses: hyphenated town names ('Leigh-on-Sea') and proper names after a
-        preposition of place ('in Southport', 'at Hart Space') that nothing else claimed."""
+        """Places the statistical model misses: hyphenated town names ('Lowmoor-on-Sea') and proper names after a
+        preposition of place ('in Harwick', 'at Mill Space') that nothing else claimed."""
         text = s.span.text
         offset = base + s.span.start_char
         place_heads = self.heads.get("Place", set())
         for m in self.hyphenated_place.finditer(text):
             name = m.group(0)
             if " " in name and name.rsplit(" ", 1)[1] not in place_heads:
-                name = name.rsplit(" ", 1)[0]  # "Southend-on-Sea Borough" takes a head word, nothing else
+                name = name.rsplit(" ", 1)[0]  # "Northby-on-Sea Borough" takes a head word, nothing else
             a, b = offset + m.start(), offset + m.start() + len(name)
             # what kg.names or the model made of a piece of the name gives way to the whole
             clash = [x for x in mentions.values() if x.sent == s.index and x.start < b and a < x.end]
@@ -437,7 +438,7 @@ class Extractor:
             if name.lower() in MONTHS or name.lower() in WEEKDAYS:
                 continue  # "in July", with no year to make it a date, is no place either
             if e < s.span.end and doc[e].lemma_.lower() in self.trigger_lemmas:
-                continue  # 'in the Southport inquiry': the name belongs to the noun after it
+                continue  # 'in the Harwick inquiry': the name belongs to the noun after it
             self._new(mentions, cls="Place", start=a, end=b, text=_fold(name), sent=s.index)
             taken.append((a, b))
 
@@ -465,7 +466,7 @@ class Extractor:
             j -= 1
         if i >= j:
             return None
-        # "Fishmongers' Hall": the model stops at the apostrophe before a name's head word
+        # "Drapers' Hall": the model stops at the apostrophe before a name's head word
         while (
             j + 1 < len(doc)
             and doc[j].text in ("'", "’")
@@ -494,12 +495,12 @@ class Extractor:
             return None
         strong = gaz is not None or ent.label_ in self.classes
         if cls == "Organization" and not strong and i > 0 and doc[i - 1].text in self.honorific_words:
-            cls, strong = "Person", True  # "Lady Julia"
+            cls, strong = "Person", True  # "Lady Maren"
         apposed = self._apposition_class(doc, j)
         if apposed is not None and gaz is None:
             cls, strong = apposed, True
         if cls == "Person":
-            # "Axel Muganwa Rudakubana" where the model saw only "Muganwa Rudakubana"
+            # "Ivo Marek Tennant" where the model saw only "Marek Tennant"
             while (
                 i > 0
                 and doc[i - 1].pos_ == "PROPN"
@@ -529,14 +530,14 @@ class Extractor:
                 i += 1
                 start_char = doc[i].idx
                 text = doc[i:j].text[:-2] if doc[i:j].text.endswith(("’s", "'s")) else doc[i:j].text
-            # "Sir David", "Mr Justice Goose": take the honorific in, keep it out of the name
+            # "Sir Ada", "Mr Justice Heron": take the honorific in, keep it out of the name
             k = i
             while k > 0 and doc[k - 1].text in self.honorific_words:
                 k -= 1
             if k < i:
                 honorific = doc[k:i].text
                 start_char = doc[k].idx
-            # "Sir David Amess MP": post-nominal letters are not part of the name
+            # "Sir Ada Quill MP": post-nominal letters are not part of the name
             while j < len(doc) and doc[j].text in self.post_nominals:
                 j += 1
             if any(t.text in self.post_nominals for t in doc[i:j]):
@@ -544,7 +545,7 @@ class Extractor:
                 text = " ".join(words)
             by_head = self.class_by_head(text)
             if doc[j - 1].lemma_.lower() in self.trigger_lemmas:
-                return None  # "Southport Attack": an incident's name, found as such below
+                return None  # "Harwick Attack": an incident's name, found as such below
             if by_head is not None and by_head != "Person" and len(text.split()) > 1:
                 cls, strong = by_head, True
             elif self._common_word(doc[i:j]):
@@ -576,7 +577,7 @@ class Extractor:
         return m
 
     def _apposition_class(self, doc: Any, j: int) -> str | None:
-        """'Learning Together, a programme run by ...': a name followed by ', a <noun>' of a class's common
+        """'Learning Onward, a programme run by ...': a name followed by ', a <noun>' of a class's common
         nouns is of that class."""
         if j + 2 >= len(doc) or doc[j].text != "," or doc[j + 1].lower_ not in self.determiners:
             return None
@@ -592,8 +593,8 @@ class Extractor:
     def _post_parts(
         self, m: Mention, toks: Any, s: Sentence, base: int, mentions: dict[int, Mention]
     ) -> None:
-        """Split a post into its canonical name and what it holds: 'Conservative MP for Southend West' is the
-        post 'MP for Southend West' held by a member of the Conservative Party, in the place Southend West."""
+        """Split a post into its canonical name and what it holds: 'Conservative MP for Northby East' is the
+        post 'MP for Northby East' held by a member of the Conservative Party, in the place Northby East."""
         words = [t for t in toks if t.lower_ not in self.qualifiers]
         party_toks: list[tuple[Any, str]] = []
         rest: list[Any] = []
@@ -620,7 +621,7 @@ class Extractor:
         if gaz is not None and gaz[0] == "Post":
             m.canonical = gaz[1]
             return
-        # "Metropolitan Police Service Assistant Commissioner": the body whose post it is comes first
+        # "Wessex Police Service Assistant Commissioner": the body whose post it is comes first
         for cut in range(len(rest) - 1, 0, -1):
             prefix = " ".join(t.text for t in rest[:cut])
             body = self.gazetteer(prefix)
@@ -666,11 +667,11 @@ class Extractor:
                     )
                     m.inner.append(("place" if cls == "Place" else "org", im.id))
             head = self.lex.short_form(" ".join(t.text for t in rest[:k]))
-            # as written: "for Leigh-on-Sea", not the tokens joined ("for Leigh - on - Sea")
+            # as written: "for Lowmoor-on-Sea", not the tokens joined ("for Lowmoor - on - Sea")
             tail = s.span.doc.text[rest[k].idx : rest[-1].idx + len(rest[-1].text)]
             m.canonical = _fold(f"{head[:1].upper()}{head[1:]} {tail}")
         elif rest and rest[-1].text in ("MP", "MSP") and len(rest) > 1:
-            # "Southend West Conservative MP" → "MP for Southend West"
+            # "Northby East Conservative MP" → "MP for Northby East"
             place = rest[:-1]
             a = place[0].idx
             b = place[-1].idx + len(place[-1].text)
@@ -696,8 +697,8 @@ class Extractor:
         mentions: dict[int, Mention],
         taken: list[tuple[int, int]],
     ) -> Mention | None:
-        """An incident or inquiry noun with the names, years and trigger nouns before it: '2020 Reading murders',
-        'Southport inquiry', 'killing spree', 'the attack'. Names the model found there become parts of it."""
+        """An incident or inquiry noun with the names, years and trigger nouns before it: '2020 Corby murders',
+        'Harwick inquiry', 'killing spree', 'the attack'. Names the model found there become parts of it."""
         doc = tok.doc
         i = tok.i
         while i > 0:
@@ -720,7 +721,7 @@ class Extractor:
         end = base + tok.idx + len(tok.text)
         head_start = base + tok.idx
         if any(x < end and head_start < y for x, y in taken):
-            return None  # the noun is part of a name already found ("Prevent Learning Review")
+            return None  # the noun is part of a name already found ("Northby Learning Review")
         # names inside the modifiers are absorbed; a name crossing the left edge cuts the modifiers short
         for x, y in sorted(taken):
             if x < start < y:
@@ -857,7 +858,7 @@ class Extractor:
         )
 
     def _acronyms(self, text: str, sentences: list[Sentence], mentions: dict[int, Mention]) -> None:
-        """'Independent Office for Police Conduct (IOPC)', 'Harbi Ali (AHA)': the bracketed short form is another
+        """'Independent Office for Harbour Conduct (IOHC)', 'Edward Ashdown (EDA)': the bracketed short form is another
         name of the entity before it, wherever it recurs in the document."""
         by_end = {m.end: m for m in mentions.values() if m.kind == "name"}
         found: dict[str, Mention] = {}

@@ -6,8 +6,8 @@ involved. A newly read document's entities are matched against it:
 
 - a canonical name that folds like a name the entity already has (honorifics, "the", case and punctuation aside),
   or that is a distinctive other name of it (several words, or not a person's);
-- a person's first and last name ("Axel Rudakubana", "Axel Muganwa Rudakubana");
-- a name that ends another of its class family where only one does ("Learning Review", "Prevent Learning Review");
+- a person's first and last name ("Ivo Tennant", "Ivo Marek Tennant");
+- a name that ends another of its class family where only one does ("Learning Review", "Northby Learning Review");
 - an incident with the same victim or perpetrator, or at the same place on a compatible date.
 
 A match keeps the entity's IRI; no match mints a new one from the class and canonical name (``kg.rdfmap``).
@@ -78,7 +78,7 @@ def choose_label(entity: Summary) -> str:
         return max(counts, key=lambda n: (len(n.split()), len(n), n))
     from kg.pipeline import is_descriptive
 
-    # a name the text gave ("2024 Southport stabbings") before one built from it ("killing spree by ...")
+    # a name the text gave ("2024 Harwick stabbings") before one built from it ("killing spree by ...")
     return max(counts, key=lambda n: (not is_descriptive(n), counts[n], len(n), n))
 
 

@@ -4,7 +4,7 @@ Two kinds of names:
 
 - gazetteer names (public bodies, programmes, posts, parties), matched as token sequences, lower-cased unless
   the name is case-sensitive or one word;
-- proper names marked by a head word of a class ("Essex Police", "Prevent Learning Review", "Minister for
+- proper names marked by a head word of a class ("Wessex Police", "Northby Learning Review", "Minister for
   Security"): capitalised words around a head, in the shapes listed below.
 
 The shapes were first written as spaCy Matcher patterns with regular-expression predicates and open-ended
@@ -110,7 +110,7 @@ class NameFinder:
         caph = [self._caph(t) for t in texts]
         cap = [self._cap(t) for t in texts]
         for i in range(1, n - 2):
-            # "Leigh-on-Sea", "Stratford-upon-Avon": a joiner between hyphens inside a capitalised name
+            # "Lowmoor-on-Sea", "Stratford-upon-Avon": a joiner between hyphens inside a capitalised name
             if (
                 lowers[i] in self.joiners
                 and texts[i - 1] == texts[i + 1] == "-"
@@ -129,7 +129,7 @@ class NameFinder:
                     out.update(
                         (s, e, "Post", 1) for s, e in self._post(head, i, end, texts, lowers, caph, cap)
                     )
-        # a hyphen neither starts nor ends a name ("Member of Parliament for Leigh-" is not one)
+        # a hyphen neither starts nor ends a name ("Member of Parliament for Lowmoor-" is not one)
         return sorted(c for c in out if texts[c[0]] != "-" and texts[c[1] - 1] != "-")
 
     @staticmethod
@@ -161,10 +161,10 @@ class NameFinder:
         self, h: int, end: int, texts: list[str], lowers: list[str], caph: list[bool], cap: list[bool]
     ) -> Iterator[tuple[int, int]]:
         left = self._run_left(caph, h)
-        # "Counter Terrorism Policing", "Essex Police", "Prevent Learning Review": capitalised words, then the head
+        # "Coastal Policing", "Wessex Police", "Northby Learning Review": capitalised words, then the head
         for s in range(left, h):
             yield s, end
-        # "City of London Police": a capitalised word that is no post's word, "of"/"for", capitalised words, head
+        # "City of Northby Police": a capitalised word that is no post's word, "of"/"for", capitalised words, head
         for j in range(max(left, 2), h):
             if lowers[j - 1] in ("of", "for") and cap[j - 2] and texts[j - 2] not in self.post_words:
                 yield j - 2, end
@@ -185,7 +185,7 @@ class NameFinder:
         cap: list[bool],
     ) -> Iterator[tuple[int, int]]:
         n = len(texts)
-        # "Minister for Security", "head of Counter Terrorism Policing", "MP for Southend West and Leigh"
+        # "Minister for Security", "head of Coastal Policing", "MP for Northby East and Lowmoor"
         if end < n and lowers[end] in ("of", "for"):
             left = self._run_left(caph, h)
             ends: set[int] = set()
@@ -196,7 +196,7 @@ class NameFinder:
             for s in range(left, h + 1):
                 for e in ends:
                     yield s, e
-        # "Interim Independent Prevent Commissioner", "Chief Constable": capitalised words and the head as written
+        # "Interim Independent Harbour Commissioner", "Chief Constable": capitalised words and the head as written
         if not head.complement and tuple(texts[h:end]) == head.words:
             left = self._run_left(cap, h)
             for s in range(left, h + (1 if len(head.words) > 1 else 0)):

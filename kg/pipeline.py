@@ -70,8 +70,8 @@ VICTIM_PARTY = "victimParty"
 
 
 def _victims_by_post(relations: list[Relation]) -> list[Relation]:
-    """'Ali murdered the Conservative MP for Southend West' and, elsewhere, the murder's victim is Sir David:
-    then Sir David held that post, and was a member of the party it names."""
+    """'Ashdown murdered the Conservative MP for Northby East' and, elsewhere, the murder's victim is Sir Ada:
+    then Sir Ada held that post, and was a member of the party it names."""
     victims: dict[str, list[str]] = defaultdict(list)
     for r in relations:
         if r.prop == "victim" and isinstance(r.object, str):
@@ -90,7 +90,7 @@ def _victims_by_post(relations: list[Relation]) -> list[Relation]:
 
 
 def _events(an: DocumentAnalysis, entities: dict[str, Entity], relations: list[Relation]) -> None:
-    """The dated steps of a case ('Ali Harbi Ali exited from Channel (April 2015)'): one kg:Event each, with its
+    """The dated steps of a case ('Tom Edward Ashdown exited from Harbourside (April 2015)'): one kg:Event each, with its
     kind, date and participants, and the relation the step implies (an exit implies a referral)."""
     sigs = property_signatures()
     dates_by_sent: dict[int, list[Mention]] = defaultdict(list)
@@ -136,7 +136,7 @@ def _events(an: DocumentAnalysis, entities: dict[str, Entity], relations: list[R
 
 
 def _agent_appositions(an: DocumentAnalysis) -> list[Found]:
-    """'The attacker, Usman Khan, was shot': the name beside an agent noun is the perpetrator of the incident in
+    """'The attacker, Rob Castell, was shot': the name beside an agent noun is the perpetrator of the incident in
     focus (the latest incident named before it, or else the first one the document names)."""
     ordered = sorted(an.mentions.values(), key=lambda m: m.start)
     incidents = [m for m in ordered if m.cls == "Incident" and m.entity]
@@ -158,7 +158,7 @@ def _agent_appositions(an: DocumentAnalysis) -> list[Found]:
 
 
 def _resolve_agents(an: DocumentAnalysis, found: list[Found], entities: dict[str, Entity]) -> bool:
-    """'The perpetrator', 'Sir David's killer': the perpetrator of the incident in focus (or of the incident
+    """'The perpetrator', 'Sir Ada's killer': the perpetrator of the incident in focus (or of the incident
     whose victim the possessor is). True when any agent noun was resolved."""
     perps: dict[str, list[str]] = defaultdict(list)
     incidents_of_victim: dict[str, list[str]] = defaultdict(list)
@@ -334,7 +334,7 @@ def _settle_unnamed(
 def _split_plural_incidents(
     entities: dict[str, Entity], relations: list[Relation], an: DocumentAnalysis
 ) -> list[Relation]:
-    """'the murders of Jo Cox and Sir David Amess': a plural incident noun with several victims is one incident
+    """'the murders of Ann Pellow and Sir Ada Quill': a plural incident noun with several victims is one incident
     per victim, each with what else the text said of them all."""
     out = list(relations)
     for k, e in list(entities.items()):
@@ -367,10 +367,10 @@ def _merge_into_focus(
     an: DocumentAnalysis,
     alias: dict[str, str],
 ) -> None:
-    """An unnamed incident with no named victim is the named incident the document is about ('2024 Southport
-    stabbings' ... 'Rudakubana killed three children'), when the two name no different perpetrators; an unnamed
-    review is the one named review of the document ('the independent review of Prevent' under the title
-    'Prevent: Independent Review')."""
+    """An unnamed incident with no named victim is the named incident the document is about ('2024 Harwick
+    stabbings' ... 'Tennant killed three children'), when the two name no different perpetrators; an unnamed
+    review is the one named review of the document ('the independent review of Steady' under the title
+    'Steady: Independent Review')."""
     mention_count: dict[str, int] = defaultdict(int)
     for m in an.mentions.values():
         if m.entity:
@@ -443,7 +443,7 @@ def _descriptive_label(
 
 
 def is_descriptive(label: str) -> bool:
-    """Whether a label was built from the text ('murder of David Amess') rather than read as a name."""
+    """Whether a label was built from the text ('murder of Ada Quill') rather than read as a name."""
     return any(f" {link} " in f" {label} " for _, link in _LABEL_LINKS) and not label[:1].isupper()
 
 

@@ -2,8 +2,8 @@
 
 Each sentence is rewritten with every mention as a placeholder ``⟦Class#id⟧``; the lexicon's relation patterns
 (``{role:Class}`` compiled to regular expressions) run over that. The parse adds what patterns cannot see: the
-subject and object of an incident verb ("Ali murdered X", "X was stabbed by Y"), possessors of incident nouns
-("Sir David's murder"), and what a name holds inside it (the place in "Southport attack", the party in
+subject and object of an incident verb ("Ashdown murdered X", "X was stabbed by Y"), possessors of incident nouns
+("Sir Ada's murder"), and what a name holds inside it (the place in "Harwick attack", the party in
 "Conservative MP for X").
 """
 
@@ -192,7 +192,7 @@ def parse_relations(an: DocumentAnalysis, lex: Lexicon) -> list[Found]:
                     for x in group:
                         p = _mention_at(an, x, m.sent, ("Person", "Post"))
                         if p is not None:
-                            # "murdered the Conservative MP for Southend West": the victim, named by post
+                            # "murdered the Conservative MP for Northby East": the victim, named by post
                             found.append(
                                 Found(m.id, "victim" if p.cls == "Person" else VICTIM_POST, p.id, m.sent)
                             )
@@ -228,7 +228,7 @@ def parse_relations(an: DocumentAnalysis, lex: Lexicon) -> list[Found]:
 def verb_relations(an: DocumentAnalysis, lex: Lexicon) -> list[Found]:
     """Relations the lexicon's verbs state, read from the parse: the verb's passive subject (or object) to the
     object of its preposition, whatever stands between ('he had been referred by his school three times to the
-    Home Office programme Prevent')."""
+    Home Office programme Steady')."""
     sigs = _range_classes(lex)
     found: list[Found] = []
     for s in an.sentences:
@@ -309,9 +309,9 @@ def _governing_verb(tok: Any) -> Any:
 
 
 def _attached_places_and_dates(an: DocumentAnalysis, m: Mention) -> list[Found]:
-    """Dates and places the parse attaches to an incident: inside its noun phrase ('the attack in Southport in
-    July'), to its verb ('was stabbed on 15 October 2021 in Leigh-on-Sea'), or to the verb it is the subject of
-    ('a mass stabbing occurred at the Hart Space'). A date on another clause ('the inquest, which concluded in
+    """Dates and places the parse attaches to an incident: inside its noun phrase ('the attack in Harwick in
+    July'), to its verb ('was stabbed on 15 October 2021 in Lowmoor-on-Sea'), or to the verb it is the subject of
+    ('a mass stabbing occurred at the Mill Space'). A date on another clause ('the inquest, which concluded in
     2024, found the attacks avoidable') is not the incident's."""
     tok = m.token
     if m.kind == "verb":
@@ -320,7 +320,7 @@ def _attached_places_and_dates(an: DocumentAnalysis, m: Mention) -> list[Found]:
         anchor = tok.head
     else:
         anchor = None
-    # the noun phrase without its conjuncts: in 'the attack, the bombing, London Bridge and Forbury Gardens'
+    # the noun phrase without its conjuncts: in 'the attack, the bombing, Quay Bridge and Abbey Gardens'
     # the places listed belong to the other incidents
     conj = {t.i for c in tok.children if c.dep_ in ("conj", "cc", "appos") for t in c.subtree}
     subtree = {t.i for t in tok.subtree} - conj if m.kind != "verb" else set()

@@ -1,7 +1,7 @@
 """Stage 4: mentions to entities within one document (across documents: ``kg.identity``).
 
 Names that differ only by honorifics, possessives or "the" are one entity; a surname or a title-plus-first-name
-("Amess", "Sir David") joins the full name it abbreviates; a bracketed acronym joins the name before it; a name
+("Quill", "Sir Ada") joins the full name it abbreviates; a bracketed acronym joins the name before it; a name
 that shortens exactly one longer name of its family joins it; pronouns, "the review", "the attack" join the
 entity in focus.
 """
@@ -42,7 +42,7 @@ def fold(name: str) -> str:
 
 
 def strip_honorifics(name: str, honorifics: tuple[str, ...]) -> tuple[str, str | None]:
-    """'Sir David Amess' → ('David Amess', 'Sir'). Longest honorific first; several may stack ('Rt Hon Sir')."""
+    """'Sir Ada Quill' → ('Ada Quill', 'Sir'). Longest honorific first; several may stack ('Rt Hon Sir')."""
     found: list[str] = []
     rest = name.strip()
     changed = True
@@ -112,7 +112,7 @@ class DocumentResolver:
         self._join_shortened_names()
 
     def _join_shortened_names(self) -> None:
-        """'Institute of Criminology' after 'Cambridge Institute of Criminology': a name of two words or more that
+        """'Institute of Criminology' after 'Northby Institute of Criminology': a name of two words or more that
         ends exactly one longer name of its class family is that entity, shortened."""
         names = [(k, e) for k, e in self.entities.items() if family(e.cls) not in ("Person", "Place", "Post")]
         for key, e in names:
@@ -136,8 +136,8 @@ class DocumentResolver:
 
     def _unify_weak_organisations(self) -> None:
         """A name the model called an organisation, with no head word or gazetteer entry to say so, that the
-        document also uses for a place or a person, is that place or person ('the Southport victims' beside 'in
-        Southport'; 'his wife, Julia' beside 'Lady Julia')."""
+        document also uses for a place or a person, is that place or person ('the Harwick victims' beside 'in
+        Harwick'; 'his wife, Maren' beside 'Lady Maren')."""
         others: dict[str, Entity] = {}
         surnames: dict[str, list[Entity]] = defaultdict(list)
         for e in self.entities.values():
@@ -190,7 +190,7 @@ class DocumentResolver:
                 ):
                     candidates.append(e)
             if len(candidates) > 1:
-                # "Sir David": the one also called Sir; else the one named most recently before
+                # "Sir Ada": the one also called Sir; else the one named most recently before
                 with_hon = [
                     e for e in candidates if hon and any(a.startswith(hon + " ") for a in e.alt_labels)
                 ]
