@@ -9,6 +9,23 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 
+#: Invented people for generated test documents: FIRST[i] LAST[j].
+FIRST = [
+    "Tom",
+    "Clara",
+    "Nadia",
+    "Gareth",
+    "Ruth",
+    "Imran",
+    "Alma",
+    "Bryn",
+    "Cora",
+    "Dilys",
+    "Ewan",
+    "Fenella",
+]
+LAST = ["Ashdown", "Venn", "Okafor", "Mullins", "Pellow", "Castell", "Brierley", "Quayle", "Tennant", "Oakes"]
+
 
 def kg_env(extra: dict[str, str] | None = None) -> dict[str, str]:
     """The environment a `kg` subprocess runs in: this checkout first on the import path."""

@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
+from helpers import FIRST, LAST
 
 from kg.export import Format, serialize, union_graph
 from kg.model import Document
@@ -433,21 +434,6 @@ def test_a_read_only_store_that_does_not_exist_is_an_error(tmp_path: Path) -> No
 
 # ---------------------------------------------------------------------------------------------- cost
 
-FIRST = [
-    "Tom",
-    "Clara",
-    "Nadia",
-    "Gareth",
-    "Ruth",
-    "Imran",
-    "Alma",
-    "Bryn",
-    "Cora",
-    "Dilys",
-    "Ewan",
-    "Fenella",
-]
-LAST = ["Ashdown", "Venn", "Okafor", "Mullins", "Pellow", "Castell", "Brierley", "Quayle", "Tennant", "Oakes"]
 TOWNS = ["Kettering", "Corby", "Wellingborough", "Rushden", "Oundle", "Thrapston", "Brackley", "Towcester"]
 
 

@@ -23,6 +23,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
+from helpers import FIRST, LAST
 
 from kg.export import union_graph
 from kg.read import read_documents
@@ -36,21 +37,6 @@ KG = "https://w3id.org/kg/ontology#"
 RDFS_LABEL = "http://www.w3.org/2000/01/rdf-schema#label"
 PROV_GENERATED = "http://www.w3.org/ns/prov#generatedAtTime"
 
-FIRST = [
-    "Tom",
-    "Clara",
-    "Nadia",
-    "Gareth",
-    "Ruth",
-    "Imran",
-    "Alma",
-    "Bryn",
-    "Cora",
-    "Dilys",
-    "Ewan",
-    "Fenella",
-]
-LAST = ["Ashdown", "Venn", "Okafor", "Mullins", "Pellow", "Castell", "Brierley", "Quayle", "Tennant", "Oakes"]
 PLACES = ["Kettering", "Corby", "Wellingborough", "Rushden", "Oundle", "Thrapston"]
 DOCUMENTS = 6
 
