@@ -16,7 +16,7 @@ class Document:
     """A loaded source document: its text exactly as read, and what it says about itself."""
 
     path: Path
-    name: str  # file name, e.g. "northby-learning-review-quill.txt"; the document IRI is minted from it
+    name: str  # its identity (kg.read.document_name), e.g. "news/northby-review.txt"; its IRI is minted from it
     text: str
     sha256: str
     title: str | None = None

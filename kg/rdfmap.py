@@ -12,6 +12,7 @@ import datetime as dt
 import hashlib
 import re
 import unicodedata
+from urllib.parse import quote
 
 import pyoxigraph as ox
 from rdflib import RDF, RDFS, XSD, Literal, URIRef
@@ -40,7 +41,20 @@ def entity_iri(cls: str, label: str) -> URIRef:
 
 
 def document_iri(name: str) -> URIRef:
-    return KGI[f"document/{slug(name)}"]
+    """A document's IRI: its name (`kg.read.document_name`, a path) percent-encoded as UTF-8, with "/" kept
+    between folders (``kgi:document/news/Report%20one.txt``). It is lossless, so two names never share an IRI:
+    "%" is encoded too, an absolute path's leading "/" is "%2F", and "." and ".." segments are encoded so that
+    no tool resolving the IRI can fold one path into another."""
+    segments = []
+    for segment in name.split("/"):
+        if segment in (".", ".."):
+            segments.append(segment.replace(".", "%2E"))
+        else:
+            segments.append(quote(segment.encode("utf-8", "surrogatepass"), safe="-._~"))
+    encoded = "/".join(segments)
+    if encoded.startswith("/"):
+        encoded = "%2F" + encoded[1:]
+    return KGI[f"document/{encoded}"]
 
 
 def evidence_iri(doc: str, s: URIRef, p: URIRef, o: object, start: int, end: int) -> URIRef:
@@ -93,9 +107,9 @@ def document_quads(
         out.append(_quad(s, p, o, d))
 
     add(d, RDF.type, KG.Document)
-    add(d, DCTERMS.title, Literal(doc.title or doc.name))
+    add(d, DCTERMS.title, Literal(doc.title or doc.name.rsplit("/", 1)[-1]))
     add(d, KG.sha256, Literal(doc.sha256))
-    add(d, KG.sourcePath, Literal(str(doc.path)))
+    add(d, KG.sourcePath, Literal(doc.name))
     if doc.date is not None:
         add(d, KG.documentDate, date_literal(doc.date))
     if loaded_at is not None:

@@ -28,15 +28,18 @@ _BOM = "\ufeff"
 
 
 def read_documents(
-    paths: Sequence[Path], *, on_error: Callable[[InputError], None] | None = None
+    paths: Sequence[Path],
+    *,
+    base: Path | None = None,
+    on_error: Callable[[InputError], None] | None = None,
 ) -> list[Document]:
     """Read every document named by `paths`: files, or folders walked recursively.
 
     Folders are walked in sorted order; only `.txt` and `.md` files are read, and hidden files and folders
     (names starting with ".") are skipped, as are notes about the folder itself (README, SOURCES, LICENCE,
     LICENSE and CHANGELOG, in any case). A file reached twice (named twice, or through a symbolic link) is
-    read once. Names are unique within one call: a document whose file name was already taken is named by its
-    path relative to the current folder instead (with "/" as separator).
+    read once. Each document is named by `document_name` relative to `base` (default: the current folder), so
+    its name depends on the file alone, never on the other files read with it.
 
     Raises `InputError` for a missing path, a folder with no documents, a file named explicitly that is not
     `.txt` or `.md`, and for any file that is empty, binary, not UTF-8, larger than `MAX_DOCUMENT_BYTES` or
@@ -44,7 +47,6 @@ def read_documents(
     """
     documents: list[Document] = []
     seen_files: set[Path] = set()
-    names: set[str] = set()
     for path in paths:
         try:
             files = list(_document_files(Path(path)))
@@ -58,20 +60,46 @@ def read_documents(
             if resolved in seen_files:
                 continue
             seen_files.add(resolved)
-            name = _unique_name(file, resolved, names)
             try:
-                documents.append(read_document(file, name=name))
+                documents.append(read_document(file, name=document_name(file, base)))
             except InputError as error:
                 if on_error is None:
                     raise
                 on_error(error)
-                continue
-            names.add(name)
     return documents
 
 
+def document_name(path: Path, base: Path | None = None) -> str:
+    """A document's identity: its path relative to `base` (default: the current folder) when it lies inside it,
+    else its absolute path; "/" as separator, "." and ".." taken out (without following links).
+
+    It is lossless, so two files never share a name: "Report.txt" and "report.txt" differ. Bytes of the file
+    name that are not UTF-8 are written "%XX", and "%" itself "%25", so that the name is always valid text and
+    still tells every file apart ("caf%E9.txt" is the Latin-1 name; a file really called that is "caf%25E9.txt").
+    """
+    absolute = Path(os.path.abspath(path))
+    folder = Path(os.path.abspath(base if base is not None else Path.cwd()))
+    try:
+        name = absolute.relative_to(folder).as_posix()
+    except ValueError:
+        name = absolute.as_posix()
+    return _escape_name(name)
+
+
+def _escape_name(name: str) -> str:
+    """ "%" as "%25", and the bytes a file name holds that are not UTF-8 (Python keeps them as lone surrogates)
+    as "%XX"."""
+    out = []
+    for char in name.replace("%", "%25"):
+        if "\udc80" <= char <= "\udcff":
+            out.append(f"%{ord(char) - 0xDC00:02X}")
+        else:
+            out.append(char)
+    return "".join(out)
+
+
 def read_document(path: Path, *, name: str | None = None) -> Document:
-    """Read one text file into a `Document` named `name` (default: the file name)."""
+    """Read one text file into a `Document` named `name` (default: `document_name` of its path)."""
     try:
         size = path.stat().st_size
         if size > MAX_DOCUMENT_BYTES:
@@ -86,7 +114,7 @@ def read_document(path: Path, *, name: str | None = None) -> Document:
     text = decode_text(data, source=str(path))
     return Document(
         path=path,
-        name=path.name if name is None else name,
+        name=document_name(path) if name is None else name,
         text=text,
         sha256=hashlib.sha256(text.encode("utf-8")).hexdigest(),
         title=_title(text, markdown=path.suffix.lower() == ".md"),
@@ -163,16 +191,6 @@ def _is_document_name(path: Path) -> bool:
     return path.suffix.lower() in DOCUMENT_SUFFIXES
 
 
-def _unique_name(file: Path, resolved: Path, taken: set[str]) -> str:
-    """The file name, or if another document has it already, a path that tells them apart."""
-    if file.name not in taken:
-        return file.name
-    relative = Path(os.path.relpath(file)).as_posix()
-    if relative not in taken:
-        return relative
-    return resolved.as_posix()
-
-
 def _title(text: str, *, markdown: bool) -> str | None:
     """The first non-empty line, stripped (and without heading marks in Markdown), at most 200 characters."""
     for line in text.splitlines():
@@ -184,4 +202,4 @@ def _title(text: str, *, markdown: bool) -> str | None:
     return None
 
 
-__all__ = ["DOCUMENT_SUFFIXES", "decode_text", "read_document", "read_documents"]
+__all__ = ["DOCUMENT_SUFFIXES", "decode_text", "document_name", "read_document", "read_documents"]

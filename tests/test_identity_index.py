@@ -7,6 +7,7 @@ invented people who recur across documents), read by the spaCy pipeline into rea
 
 from __future__ import annotations
 
+import dataclasses
 import shutil
 import sqlite3
 import sys
@@ -136,8 +137,12 @@ def test_removes_and_replacements_keep_the_index_equal_to_a_rebuilt_one(
         s.add(documents, record_load_time=False)
         s.remove([documents[1].name, documents[4].name])
         changed = documents[2].text.replace(". ", ". Then ", 3)
-        (replacement,) = read_documents([write_corpus(tmp_path / "changed", [changed], start=2)[0]])
-        assert replacement.name == documents[2].name and replacement.sha256 != documents[2].sha256
+        changed_file = write_corpus(tmp_path / "changed", [changed], start=2)[0]
+        (replacement,) = read_documents([changed_file], base=changed_file.parent)
+        replacement = dataclasses.replace(
+            replacement, name=documents[2].name
+        )  # a new version of the same one
+        assert replacement.sha256 != documents[2].sha256
         s.add([replacement, documents[1]], record_load_time=False)
     assert rows(folder) == rebuilt(folder, tmp_path / "copy")
 

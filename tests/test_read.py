@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from kg.errors import InputError
-from kg.read import read_documents
+from kg.read import document_name, read_documents
 
 
 def write(path: Path, data: bytes) -> Path:
@@ -82,8 +82,8 @@ def test_symlink_loop_terminates(tmp_path: Path) -> None:
     write(folder / "inner" / "b.md", b"# Beta\n")
     os.symlink(folder, folder / "inner" / "loop")  # inner/loop -> docs, an ancestor
     os.symlink(folder / "inner", folder / "inner" / "self")  # inner/self -> inner itself
-    docs = read_documents([folder])
-    assert [d.name for d in docs] == ["a.txt", "b.md"]
+    docs = read_documents([folder], base=folder)
+    assert [d.name for d in docs] == ["a.txt", "inner/b.md"]
 
 
 def test_bom_is_stripped(tmp_path: Path) -> None:
@@ -100,7 +100,7 @@ def test_crlf_is_normalised_and_nothing_else_changes(tmp_path: Path) -> None:
 
 def test_document_fields(tmp_path: Path) -> None:
     path = write(tmp_path / "report.txt", b"\n\n   The headline   \nBody.\n")
-    (doc,) = read_documents([path])
+    (doc,) = read_documents([path], base=tmp_path)
     assert doc.path == path
     assert doc.name == "report.txt"
     assert doc.title == "The headline"
@@ -125,30 +125,49 @@ def test_folders_are_walked_sorted_recursively_skipping_hidden_and_other_files(t
     write(tmp_path / "sub" / "d.TXT", b"D")
     write(tmp_path / ".git" / "e.txt", b"E")
     write(tmp_path / ".f.txt", b"F")
-    docs = read_documents([tmp_path])
-    assert [d.name for d in docs] == ["a.md", "b.txt", "d.TXT"]
+    docs = read_documents([tmp_path], base=tmp_path)
+    assert [d.name for d in docs] == ["a.md", "b.txt", "sub/d.TXT"]
 
 
-def test_duplicate_names_are_made_unique(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_document_is_named_by_its_path_whatever_else_is_read(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.chdir(tmp_path)
     write(tmp_path / "one" / "report.txt", b"First.")
     write(tmp_path / "two" / "report.txt", b"Second.")
-    write(tmp_path / "three" / "report.txt", b"Third.")
+    write(tmp_path / "three" / "Report.txt", b"Third.")
     docs = read_documents([Path("one"), Path("two"), Path("three")])
-    assert [d.name for d in docs] == ["report.txt", "two/report.txt", "three/report.txt"]
-    assert len({d.name for d in docs}) == 3
+    assert [d.name for d in docs] == ["one/report.txt", "two/report.txt", "three/Report.txt"]
+    assert [d.name for d in read_documents([Path("two")])] == ["two/report.txt"]  # alone, the same name
+    assert [d.name for d in read_documents([Path("one/../two/report.txt")])] == ["two/report.txt"]
+    assert [d.name for d in read_documents([tmp_path / "two"])] == ["two/report.txt"]
+    outside = read_documents([Path("one")], base=tmp_path / "two")
+    assert [d.name for d in outside] == [(tmp_path / "one" / "report.txt").as_posix()]
+
+
+@pytest.mark.parametrize(
+    ("raw", "name"),
+    [
+        (b"plain.txt", "plain.txt"),
+        (b"caf\xe9.txt", "caf%E9.txt"),  # Latin-1: not UTF-8
+        (b"caf%E9.txt", "caf%25E9.txt"),  # a real percent sign
+        ("caf\u00e9 \u202e.txt".encode(), "caf\u00e9 \u202e.txt"),  # UTF-8 is kept as it is
+    ],
+)
+def test_document_names_are_text_and_lossless(raw: bytes, name: str, tmp_path: Path) -> None:
+    assert document_name(Path(os.fsdecode(raw)), Path(".")) == name
 
 
 def test_a_file_named_twice_is_read_once(tmp_path: Path) -> None:
     path = write(tmp_path / "a.txt", b"Alpha.")
-    docs = read_documents([tmp_path, path])
+    docs = read_documents([tmp_path, path], base=tmp_path)
     assert [d.name for d in docs] == ["a.txt"]
 
 
 def test_seed_document_reads(tmp_path: Path) -> None:
     seeds = Path(__file__).resolve().parent.parent / "seeds"
-    (doc,) = read_documents([seeds])
-    assert doc.name == "prevent-learning-review-amess.txt"
+    (doc,) = read_documents([seeds], base=seeds.parent)
+    assert doc.name == "seeds/prevent-learning-review-amess.txt"
     assert doc.title is not None and doc.title.startswith("Sir David Amess")
 
 
@@ -156,5 +175,5 @@ def test_seed_document_reads(tmp_path: Path) -> None:
 def test_folder_notes_are_skipped_when_walking_but_read_when_named(tmp_path: Path, note: str) -> None:
     write(tmp_path / "report.txt", b"The report.")
     write(tmp_path / note, b"# About these documents\n")
-    assert [d.name for d in read_documents([tmp_path])] == ["report.txt"]
-    assert [d.name for d in read_documents([tmp_path / note])] == [note]
+    assert [d.name for d in read_documents([tmp_path], base=tmp_path)] == ["report.txt"]
+    assert [d.name for d in read_documents([tmp_path / note], base=tmp_path)] == [note]
