@@ -31,6 +31,26 @@ EXIT_USAGE = 2
 EXIT_INTERRUPTED = 130
 
 
+def printable(text: str) -> str:
+    """Text made safe for a terminal: control characters (C0, DEL, C1), bidirectional overrides and isolates, and
+    the undecodable bytes of a file name are written as escapes (``\\x1b``, ``\\u202e``), so that a name or a
+    server's answer cannot move the cursor, change the title, hide or reorder what is printed."""
+    out = []
+    for char in text:
+        code = ord(char)
+        if code < 0x20 or 0x7F <= code < 0xA0:
+            out.append(f"\\x{code:02x}")
+        elif 0x202A <= code <= 0x202E or 0x2066 <= code <= 0x2069 or code in (0x200E, 0x200F, 0x061C):
+            out.append(f"\\u{code:04x}")
+        elif 0xDC80 <= code <= 0xDCFF:  # a byte that is not UTF-8, kept by Python as a lone surrogate
+            out.append(f"\\x{code - 0xDC00:02x}")
+        elif 0xD800 <= code <= 0xDFFF:
+            out.append(f"\\u{code:04x}")
+        else:
+            out.append(char)
+    return "".join(out)
+
+
 class KgError(Exception):
     """Base of every error kg reports to the user; its message is one line."""
 
@@ -70,4 +90,5 @@ __all__ = [
     "InputError",
     "KgError",
     "ValidationFailed",
+    "printable",
 ]

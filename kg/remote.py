@@ -13,6 +13,7 @@
 from __future__ import annotations
 
 import http.client
+import re
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -33,15 +34,43 @@ def is_remote(location: str) -> bool:
     return location.startswith(("http://", "https://"))
 
 
+def mask(url: str) -> str:
+    """A URL as it may be shown: a password in it replaced by ``***``."""
+    try:
+        parts = urllib.parse.urlsplit(url)
+        if parts.password is None:
+            return url
+        user, _, host = parts.netloc.rpartition("@")
+        return urllib.parse.urlunsplit(parts._replace(netloc=f"{user.split(':', 1)[0]}:***@{host}"))
+    except ValueError:
+        return re.sub(r"//([^/@:]*):[^/@]*@", r"//\1:***@", url)
+
+
 def _check_url(url: str) -> None:
     """Refuse, as one error line, what urllib fails on with a traceback: not http(s), no host, a bad port."""
     try:
         parts = urllib.parse.urlsplit(url)
         _ = parts.port  # a port that is not a number raises ValueError
     except ValueError as e:
-        raise RemoteError(f"{url}: not a valid URL: {e}") from None
+        raise RemoteError(f"{mask(url)}: not a valid URL: {e}") from None
     if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise RemoteError(f"{url}: not an http:// or https:// URL")
+        raise RemoteError(f"{mask(url)}: not an http:// or https:// URL")
+
+
+def credentials(url: str, user: str | None, password: str | None) -> tuple[str, str | None, str | None]:
+    """The URL without the user and password it may hold (``http://USER:PASSWORD@host/``), and the credentials to
+    use: those given, else the URL's. urllib cannot connect to a URL that holds them, and messages show the URL."""
+    _check_url(url)
+    parts = urllib.parse.urlsplit(url)
+    if "@" not in parts.netloc:
+        return url, user, password
+    host = parts.netloc.rpartition("@")[2]
+    clean = urllib.parse.urlunsplit(parts._replace(netloc=host))
+    if user is None and parts.username is not None:
+        user = urllib.parse.unquote(parts.username)
+    if password is None and parts.password is not None:
+        password = urllib.parse.unquote(parts.password)
+    return clean, user, password
 
 
 def _opener(url: str, user: str | None, password: str | None) -> urllib.request.OpenerDirector:
@@ -82,7 +111,7 @@ def push(
     for q in quads:
         if isinstance(q.graph_name, ox.NamedNode):
             graphs.setdefault(q.graph_name.value, []).append(q.triple)
-    _check_url(endpoint)
+    endpoint, user, password = credentials(endpoint, user, password)
     opener = _opener(endpoint, user, password)
 
     def url(iri: str) -> str:
@@ -132,7 +161,7 @@ class RemoteDB:
         for suffix in ("/store", "/query", "/update", "/sparql"):
             if self.base.endswith(suffix):
                 self.base = self.base[: -len(suffix)]
-        _check_url(self.base)
+        self.base, user, password = credentials(self.base, user, password)
         self._opener = _opener(self.base, user, password)
 
     def _prefixed(self, text: str, prefixes: dict[str, str] | None) -> str:

@@ -101,6 +101,7 @@ class Store:
         self, path: Path | str | None = None, *, read_only: bool = False, wait: float = 30.0
     ) -> None:
         self.read_only = read_only
+        self.saved = 0  # documents written by the last `add`
         self._lock_fd: int | None = None
         self._index: IdentityIndex | None = None
         if isinstance(path, str):
@@ -109,9 +110,8 @@ class Store:
 
             self.path = None
             self.location = path
-            remote = RemoteDB(
-                path, user=os.environ.get("KG_STORE_USER"), password=os.environ.get("KG_STORE_PASSWORD")
-            )
+            user, password = store_credentials()
+            remote = RemoteDB(path, user=user, password=password)
             self._db = cast(ox.Store, remote)  # it answers the calls the store makes
             return
         self.path = path
@@ -121,24 +121,31 @@ class Store:
             return
         data = path / DATA_DIR
         if read_only:
-            if not (data / "CURRENT").is_file():
-                raise StoreError(f"{path}: no kg store here (run `kg add` or `kg build` first)")
+            check_store(path)
             self._db = self._open(lambda: ox.Store.read_only(str(data)))
             return
         if path.exists() and not path.is_dir():
             raise StoreError(f"{path}: not a folder")
-        path.mkdir(parents=True, exist_ok=True)
-        self._lock(path / LOCK_FILE, wait)
-        if not (data / "CURRENT").is_file():
-            self._create(data)
+        check_store(path, missing_ok=True)
+        try:
+            path.mkdir(parents=True, exist_ok=True)
+            self._lock(path / LOCK_FILE, wait)
+            check_store(path, missing_ok=True)  # again, now that no other writer can be making it
+            if not (data / "CURRENT").is_file():
+                self._create(data)
+        except OSError as e:
+            self.close()
+            raise StoreError(f"{path}: cannot write the store: {_reason(e)}") from None
         self._db = self._open(lambda: ox.Store(str(data)))
 
     def _create(self, data: Path) -> None:
         """Make the database aside and move it into place, so that a process killed while creating a store leaves
-        no half-made database for the next command to trip on."""
-        shutil.rmtree(data, ignore_errors=True)  # an interrupted creation: no committed data can be in it
+        no half-made database for the next command to trip on. Called under the write lock with no database in
+        place: a folder left aside by a creation that was killed holds nothing committed, and goes."""
+        for left in data.parent.glob(f"{data.name}.new-*"):
+            if left.name.removeprefix(f"{data.name}.new-").isdigit():
+                shutil.rmtree(left, ignore_errors=True)
         aside = data.with_name(f"{data.name}.new-{os.getpid()}")
-        shutil.rmtree(aside, ignore_errors=True)
         fresh = self._open(lambda: ox.Store(str(aside)))
         fresh.flush()
         del fresh  # closes the database
@@ -175,14 +182,20 @@ class Store:
                 time.sleep(0.1)
 
     def close(self) -> None:
+        failure: StoreError | None = None
         if getattr(self, "_db", None) is not None and self.path is not None and not self.read_only:
-            self._db.flush()
+            try:
+                self._flush()
+            except StoreError as e:
+                failure = e
         self._db = None  # type: ignore[assignment]
         self._close_index()
         if self._lock_fd is not None:
             fcntl.flock(self._lock_fd, fcntl.LOCK_UN)
             os.close(self._lock_fd)
             self._lock_fd = None
+        if failure is not None:
+            raise StoreError(f"{failure}; {self._saved_note()}") if self.saved else failure
 
     def __enter__(self) -> Store:
         return self
@@ -190,7 +203,11 @@ class Store:
     def __exit__(
         self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
     ) -> None:
-        self.close()
+        try:
+            self.close()
+        except StoreError:
+            if exc is None:
+                raise  # else the error on its way says more
 
     # ------------------------------------------------------------------ reading
     def documents(self) -> list[DocumentInfo]:
@@ -203,8 +220,7 @@ class Store:
         for row in self._select(q):
             iri = row["d"]
             loaded = row.get("loaded")
-            name = Path(row["source"]).name
-            out.append(DocumentInfo(iri, name, row["source"], row["sha"], loaded))
+            out.append(DocumentInfo(iri, row["source"], row["source"], row["sha"], loaded))
         return out
 
     def document_shas(self) -> dict[str, str]:
@@ -392,7 +408,7 @@ class Store:
             self.index(known)
         extractions = _extractions(changed, model, jobs)
         results = []
-        written = 0
+        self.saved = 0
         try:
             for i, doc in enumerate(documents):
                 d_iri = str(document_iri(doc.name))
@@ -401,40 +417,65 @@ class Store:
                 else:
                     ex = next(extractions)
                     loaded_at = dt.datetime.now(dt.UTC).replace(microsecond=0) if record_load_time else None
-                    self._write(d_iri, ex, loaded_at)
+                    try:
+                        self._write(d_iri, ex, loaded_at)
+                        self.saved += 1
+                        if self.saved % FLUSH_EVERY == 0:
+                            self._flush()  # RocksDB's write buffers otherwise grow with the number of documents
+                    except StoreError as e:
+                        raise StoreError(f"{e}; {self._saved_note(len(changed))}") from None
                     status = "replaced" if d_iri in known else "added"
                     known[d_iri] = doc.sha256
                     results.append(AddResult(doc.name, status, len(ex.entities), len(ex.relations)))
-                    written += 1
-                    if written % FLUSH_EVERY == 0:
-                        self._db.flush()  # RocksDB's write buffers otherwise grow with the number of documents
                 if progress is not None:
                     progress(i + 1, len(documents))
         finally:
             extractions.close()  # stops the reader thread or the worker processes
         return results
 
+    def _saved_note(self, total: int | None = None) -> str:
+        rest = "" if total is None else f", and {total - self.saved} were not"
+        return f"{self.saved} documents were saved by this command, each whole{rest}: run it again once fixed"
+
+    def _flush(self) -> None:
+        try:
+            self._db.flush()
+        except (OSError, RuntimeError) as e:  # a full disk: what was committed is in the database's log
+            raise StoreError(f"{self.location}: could not flush the store: {_reason(e)}") from None
+
     def remove(self, refs: Sequence[str]) -> list[str]:
-        """Remove documents, named by IRI, file name or source path; returns the IRIs removed."""
+        """Remove documents, named by IRI, by name (`kg.read.document_name`), by a path to the file (from the
+        current folder), or by a file name that only one of them has; returns the IRIs removed."""
         self._writable()
         docs = self.documents()
         removed: list[str] = []
         # every reference is resolved before anything is removed: an unknown one leaves the store as it was
         for ref in refs:
-            path = Path(ref)
-            match = [
-                d
-                for d in docs
-                if ref in (d.iri, d.source)
-                or (path.parent == Path(".") and str(document_iri(ref)) == d.iri)  # a bare file name
-                or (path.exists() and Path(d.source).resolve() == path.resolve())  # the same file by any path
-            ]
+            match = self._matching(docs, ref)
             if not match:
                 raise InputError(f"{ref}: no such document in the store")
+            if len(match) > 1:
+                names = ", ".join(sorted(d.name for d in match))
+                raise InputError(
+                    f"{ref}: {len(match)} documents have that file name ({names}): give one's path"
+                )
             removed += [d.iri for d in match if d.iri not in removed]
         for iri in removed:
             self._write(iri, None, None)
         return removed
+
+    def _matching(self, docs: list[DocumentInfo], ref: str) -> list[DocumentInfo]:
+        from kg.read import document_name
+
+        base = document_base(self.path if self.path is not None else self.location)
+        path = Path(ref)
+        exact = [d for d in docs if ref in (d.iri, d.name) or document_name(path, base) == d.name]
+        if exact or "/" in ref:
+            if not exact and path.exists():  # the same file by another way to it (a symbolic link)
+                exact = [d for d in docs if (base / d.name).resolve() == path.resolve()]
+            return exact
+        wanted = document_name(path, base).rsplit("/", 1)[-1]
+        return [d for d in docs if d.name.rsplit("/", 1)[-1] == wanted]
 
     def update(self, text: str) -> None:
         """Apply a SPARQL update to the store, in one transaction (``kg query --update``)."""
@@ -477,8 +518,8 @@ class Store:
                 index.conn.execute("ROLLBACK")
             except sqlite3.Error:
                 self._forget_index()
-            if isinstance(e, OSError | sqlite3.Error):
-                raise StoreError(f"{self.location}: could not write {d_iri}: {e}") from None
+            if isinstance(e, OSError | RuntimeError | sqlite3.Error):
+                raise StoreError(f"{self.location}: could not write {d_iri}: {_reason(e)}") from None
             raise
         try:
             index.conn.execute("COMMIT")
@@ -521,6 +562,47 @@ class Store:
             )
             parts.append(f"INSERT DATA {{\n{body}\n}}")
         return " ;\n".join(parts)
+
+
+def check_store(path: Path, *, missing_ok: bool = False) -> None:
+    """Refuse a store folder whose database is there but cannot be a whole one: kg never deletes or writes over
+    data it did not make in the same command. With `missing_ok`, a folder with no database passes (a writer will
+    make one); without, it is "no kg store here"."""
+    data = path / DATA_DIR
+    if (data / "CURRENT").is_file():
+        return
+    if data.exists() or data.is_symlink():
+        raise StoreError(
+            f"{path}: the database in {data} does not open (its CURRENT file is missing); kg changed nothing:"
+            f" restore the folder from a backup, or move it away to start a new store"
+        )
+    if not missing_ok:
+        raise StoreError(f"{path}: no kg store here (create one with `kg add PATH` or `kg build`)")
+
+
+def _reason(error: BaseException) -> str:
+    """What an OS, database or SQLite error says, as a person reads it ("no space left on device")."""
+    if isinstance(error, OSError) and error.strerror:
+        return error.strerror[0].lower() + error.strerror[1:]
+    text = str(error)
+    if "No space left" in text or "ENOSPC" in text:
+        return f"no space left on device ({text})"
+    return text
+
+
+def store_credentials() -> tuple[str | None, str | None]:
+    """The user and password for a store on a server: ``KG_STORE_USER``, and ``KG_STORE_PASSWORD`` or else
+    ``KG_PASSWORD`` (a URL may hold them too: ``http://USER:PASSWORD@host:port``)."""
+    return os.environ.get("KG_STORE_USER"), os.environ.get("KG_STORE_PASSWORD", os.environ.get("KG_PASSWORD"))
+
+
+def document_base(location: Path | str | None) -> Path:
+    """The folder documents are named from (`kg.read.document_name`): the one that holds a store on disk, so that
+    a document's name does not depend on where kg is run; the current folder for a store in memory or on a
+    server."""
+    if isinstance(location, Path):
+        return Path(os.path.abspath(location)).parent
+    return Path.cwd()
 
 
 def _extract(args: tuple[Document, str | None]) -> Extraction:
@@ -592,6 +674,7 @@ def install(built: Path, target: Path, *, wait: float = 30.0) -> None:
     holder.path, holder.read_only, holder._lock_fd, holder._index = target, False, None, None
     holder._lock(target / LOCK_FILE, wait)
     try:
+        check_store(target, missing_ok=True)
         old = target / f"{DATA_DIR}.old-{os.getpid()}"
         # the old identity index goes first: were the index of one store left beside the data of another,
         # it could pass the check against the documents (same files, other IRIs)
@@ -605,6 +688,21 @@ def install(built: Path, target: Path, *, wait: float = 30.0) -> None:
     finally:
         holder._db = None  # type: ignore[assignment]
         holder.close()
+
+
+def remove_dead_builds(store: Path) -> None:
+    """Remove the folders that builds of `store` killed before they finished left beside it
+    (``STORE.build-PID``, whose process is gone); a build still running keeps its own."""
+    for left in store.parent.glob(f"{store.name}.build-*"):
+        pid = left.name.removeprefix(f"{store.name}.build-")
+        if not pid.isdigit() or not left.is_dir() or left.is_symlink():
+            continue
+        try:
+            os.kill(int(pid), 0)
+        except ProcessLookupError:
+            shutil.rmtree(left, ignore_errors=True)
+        except (PermissionError, OverflowError):
+            continue  # another user's process: not ours to judge
 
 
 def _remove_index(file: Path) -> None:

@@ -31,13 +31,16 @@ from helpers import ROOT, ok
 from helpers import kg as run_kg
 from helpers import one_error_line as any_error_line
 
+from kg.rdfmap import document_iri
+
 kg = functools.partial(run_kg, timeout=120)
 one_error_line = functools.partial(any_error_line, quiet=True)
 SEEDS = ROOT / "seeds"
 ID = "https://w3id.org/kg/id/"
 REGISTRY = f"{ID}graph/entities"
 MANIFEST = f"{ID}graph/pushed"
-SEED_GRAPH = f"{ID}document/prevent-learning-review-amess-txt"
+#: The seed document, added from outside the folder of the store: named by its absolute path.
+SEED_GRAPH = str(document_iri((SEEDS / "prevent-learning-review-amess.txt").as_posix()))
 LOADED_AT = "<http://www.w3.org/ns/prov#generatedAtTime>"
 OXIGRAPH = Path(sys.executable).parent / "oxigraph"
 VIRTUOSO = "/usr/bin/virtuoso-t"
@@ -225,7 +228,7 @@ def test_repush_replaces_a_changed_document(store_copy: Path, oxigraph: str) -> 
     ok(kg("push", "--endpoint", endpoint, "--store", "store", cwd=cwd))
     before = server_graphs(oxigraph)
     assert before == local_graphs(store_copy)
-    d_graph = f"{ID}document/d-txt"
+    d_graph = f"{ID}document/d.txt"
     assert any("nadia-okafor" in t for t in before[d_graph])
 
     # d.txt changes (the Kettering Trust becomes the Corby Trust), e.txt goes: the store moves on, then re-push
@@ -271,7 +274,7 @@ def test_add_to_the_server_works_as_on_a_local_store(store_copy: Path, oxigraph:
 
     result = ok(kg("add", "d.txt", "--store", oxigraph, cwd=cwd))
     assert result.stderr == f"kg: 1 added, 0 replaced, 0 unchanged -> {oxigraph}\n"
-    who = f"SELECT ?label WHERE {{ ?e kg:mentionedIn <{ID}document/d-txt> ; rdfs:label ?label }} ORDER BY ?label"
+    who = f"SELECT ?label WHERE {{ ?e kg:mentionedIn <{ID}document/d.txt> ; rdfs:label ?label }} ORDER BY ?label"
     names = ok(kg("query", "--store", oxigraph, who, "--format", "csv", cwd=cwd)).stdout.splitlines()
     assert names == ["label", "Harrow Review", "Kettering Trust", "Nadia Okafor"]
 
@@ -365,6 +368,100 @@ def test_store_url_errors_are_one_line(args: tuple[str, ...], tmp_path: Path, no
         line = one_error_line(kg(*args, "--store", url, cwd=tmp_path))
         assert f"{url}: cannot reach the server" in line, line
     assert not (tmp_path / "x.html").exists()
+
+
+# ---------------------------------------------------------------------------------------------- credentials
+
+SECRET = "s3cret-Pa55"
+
+
+@pytest.fixture(scope="module")
+def guarded() -> Iterator[tuple[str, list[str]]]:
+    """An HTTP server on 127.0.0.1 that wants basic authentication as kg:SECRET: it answers 401 with a challenge
+    without it, and then 500 with a body full of terminal escapes and line ends; yields its URL and the
+    Authorization headers it got."""
+    import base64
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    seen: list[str] = []
+    wanted = "Basic " + base64.b64encode(f"kg:{SECRET}".encode()).decode()
+
+    class Handler(BaseHTTPRequestHandler):
+        def log_message(self, *args: object) -> None:
+            pass
+
+        def answer(self) -> None:
+            self.rfile.read(int(self.headers.get("Content-Length") or 0))
+            auth = self.headers.get("Authorization")
+            if auth:
+                seen.append(auth)
+            if auth != wanted:
+                self.send_response(401)
+                self.send_header("WWW-Authenticate", 'Basic realm="kg"')
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+                return
+            body = b"\x1b[2J\x1b]0;pwned\x07boom\rover\x9b31m written\nsecond line"
+            self.send_response(500)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        do_GET = do_PUT = do_POST = do_DELETE = answer
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}", seen
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def no_secret_or_control(line: str) -> None:
+    assert SECRET not in line, line
+    assert not [c for c in line if ord(c) < 32 or 127 <= ord(c) < 160], repr(line)
+
+
+def test_passwords_never_appear_in_error_lines(seed_store: Path, guarded: tuple[str, list[str]]) -> None:
+    url, _ = guarded
+    cwd = seed_store.parent
+    down = f"http://127.0.0.1:{free_port()}"
+    for endpoint in (
+        f"http://kg:{SECRET}@127.0.0.1:{url.rsplit(':', 1)[1]}/store",
+        f"http://kg:{SECRET}@{down[7:]}/store",
+    ):
+        line = one_error_line(kg("push", "--endpoint", endpoint, "--store", "store", cwd=cwd))
+        no_secret_or_control(line)
+        assert "127.0.0.1" in line, line  # which server it was, without the password
+    line = one_error_line(kg("status", "--store", f"http://kg:{SECRET}@{down[7:]}", cwd=cwd))
+    no_secret_or_control(line)
+
+
+def test_a_password_from_a_file_or_the_environment_reaches_the_server_and_not_the_command_line(
+    seed_store: Path, guarded: tuple[str, list[str]], tmp_path: Path
+) -> None:
+    import base64
+
+    url, seen = guarded
+    (tmp_path / "password").write_text(SECRET + "\n", encoding="utf-8")
+    wanted = "Basic " + base64.b64encode(f"kg:{SECRET}".encode()).decode()
+    cwd = seed_store.parent
+    for extra, env in (
+        (["--password-file", str(tmp_path / "password")], None),
+        ([], {"KG_PASSWORD": SECRET}),
+    ):
+        seen.clear()
+        args = ("push", "--endpoint", f"{url}/store", "--user", "kg", *extra, "--store", "store")
+        line = one_error_line(run_kg(*args, cwd=cwd, env=env, timeout=120), quiet=True)
+        assert wanted in seen, (extra, seen)  # the server got the password, and answered 500
+        assert "HTTP 500" in line
+        no_secret_or_control(line)
+    line = one_error_line(
+        kg("push", "--endpoint", f"{url}/store", "--password-file", "missing", "--store", "store", cwd=cwd)
+    )
+    assert "missing" in line
 
 
 # ---------------------------------------------------------------------------------------------- Virtuoso

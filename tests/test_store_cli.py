@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+from collections.abc import Iterator
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -82,11 +83,13 @@ def test_add_status_export_remove_and_validate(tmp_path: Path) -> None:
     assert table[0] == "store .kg: 2 documents"
     for line, name in zip(table[1:3], ("a.txt", "b.txt"), strict=True):
         words = line.split()
-        assert words[0] == name
+        assert (
+            words[0] == f"docs/{name}"
+        )  # the document's name: its path from the folder that holds the store
         assert words[1:3] == ["sha256", sha(TEXTS[name])[:12]]
         assert words[3] == "loaded"
         assert dt.datetime.fromisoformat(words[4]).tzinfo is not None
-        assert words[5] == f"{ID}document/{name.replace('.', '-')}"
+        assert words[5] == f"{ID}document/docs/{name}"
     assert table[3] == "entities:"
     counts = dict(line.split() for line in table[4 : table.index("relations:")])
     assert counts["Person"] == "2"  # Tom (named in both documents) and Clara
@@ -115,7 +118,7 @@ def test_add_status_export_remove_and_validate(tmp_path: Path) -> None:
     ok(kg("export", "-o", "out/graph.trig", cwd=tmp_path))
     ok(kg("export", "-o", "out/graph.nq", cwd=tmp_path))
     graphs = named_graphs(tmp_path / "out" / "graph.trig")
-    assert set(graphs) == {f"{ID}document/a-txt", f"{ID}document/b-txt", f"{ID}document/d-txt", REGISTRY}
+    assert set(graphs) == {f"{ID}document/docs/{n}" for n in ("a.txt", "b.txt", "d.txt")} | {REGISTRY}
     assert named_graphs(tmp_path / "out" / "graph.nq", ox.RdfFormat.N_QUADS) == graphs
     turtle = {str(t) for t in ox.parse(path=tmp_path / "exports" / "graph.ttl", format=ox.RdfFormat.TURTLE)}
     assert turtle == set().union(*graphs.values())
@@ -129,7 +132,7 @@ def test_add_status_export_remove_and_validate(tmp_path: Path) -> None:
     assert set(documents(tmp_path)) == {"b.txt", "d.txt"}
     ok(kg("remove", "docs/b.txt", cwd=tmp_path))
     assert set(documents(tmp_path)) == {"d.txt"}
-    ok(kg("remove", f"{ID}document/d-txt", cwd=tmp_path))
+    ok(kg("remove", f"{ID}document/docs/d.txt", cwd=tmp_path))
     data = status_json(tmp_path)
     assert data["documents"] == []
     assert data["entities"] == {}
@@ -184,7 +187,7 @@ def test_build_replaces_the_store_with_a_fresh_one(tmp_path: Path) -> None:
     docs = documents(tmp_path)
     assert set(docs) == {"d.txt"}
     assert docs["d.txt"]["loaded_at"] is None  # a build records no load times: the same input, the same bytes
-    assert set(named_graphs(tmp_path / "built.trig")) == {f"{ID}document/d-txt", REGISTRY}
+    assert set(named_graphs(tmp_path / "built.trig")) == {f"{ID}document/only-d/d.txt", REGISTRY}
     # what build wrote is the store it left
     ok(kg("export", "-o", "exported.trig", cwd=tmp_path))
     assert (tmp_path / "exported.trig").read_bytes() == (tmp_path / "built.trig").read_bytes()
@@ -251,3 +254,102 @@ def test_export_to_an_unknown_format_exits_2(tmp_path: Path) -> None:
     line = assert_one_error_line(kg("export", "-o", "graph.xml", cwd=tmp_path))
     assert "unknown graph format '.xml'" in line
     assert not (tmp_path / "graph.xml").exists()
+
+
+# ---------------------------------------------------------------------------------------------- data kg did not make
+
+
+def test_add_refuses_a_store_that_does_not_open_and_deletes_nothing(tmp_path: Path) -> None:
+    write_docs(tmp_path / "docs")
+    ok(kg("add", "docs/a.txt", cwd=tmp_path))
+    data = tmp_path / ".kg" / "oxigraph"
+    (data / "CURRENT").unlink()  # damaged, but the data files are all there and recoverable
+    files = sorted(p.name for p in data.iterdir())
+    for args in (["add", "docs/b.txt"], ["build", "docs", "-o", "out.ttl"], ["status"], ["export"]):
+        line = assert_one_error_line(kg(*args, cwd=tmp_path))
+        assert "does not open" in line and "CURRENT" in line, line
+        assert sorted(p.name for p in data.iterdir()) == files, args  # nothing deleted, nothing added
+    assert not (tmp_path / "out.ttl").exists()
+
+
+def test_add_refuses_a_database_folder_it_did_not_make(tmp_path: Path) -> None:
+    write_docs(tmp_path / "docs")
+    (tmp_path / ".kg" / "oxigraph").mkdir(parents=True)
+    (tmp_path / ".kg" / "oxigraph" / "precious.txt").write_text("not kg's", encoding="utf-8")
+    assert_one_error_line(kg("add", "docs/a.txt", cwd=tmp_path))
+    assert (tmp_path / ".kg" / "oxigraph" / "precious.txt").read_text(encoding="utf-8") == "not kg's"
+
+
+def test_a_build_removes_what_a_killed_build_left_and_nothing_else(tmp_path: Path) -> None:
+    write_docs(tmp_path / "docs")
+    dead = tmp_path / ".kg.build-999999999"  # no such process
+    (dead / "oxigraph").mkdir(parents=True)
+    (dead / "kg.lock").write_bytes(b"")
+    other = tmp_path / ".kg.build-notes"  # not a name kg gives
+    other.mkdir()
+    ok(kg("build", "docs", "-o", "out.ttl", cwd=tmp_path))
+    assert not dead.exists()
+    assert other.is_dir()
+
+
+def test_a_garbage_identity_index_is_made_again_by_the_next_add(tmp_path: Path) -> None:
+    write_docs(tmp_path / "docs")
+    ok(kg("add", "docs/a.txt", cwd=tmp_path))
+    (tmp_path / ".kg" / "identity.sqlite").write_bytes(b"this is not a database" * 100)
+    ok(kg("add", "docs/b.txt", cwd=tmp_path))
+    assert len(documents(tmp_path)) == 2
+
+
+# ---------------------------------------------------------------------------------------------- the file system
+
+
+@pytest.fixture
+def small_disk(tmp_path: Path) -> Iterator[Path]:
+    """A 4 MB tmpfs mounted for the test (needs root, as CI has)."""
+    import os
+    import subprocess
+
+    mount = tmp_path / "disk"
+    mount.mkdir()
+    if (
+        os.geteuid() != 0
+        or subprocess.run(["mount", "-t", "tmpfs", "-o", "size=4m", "tmpfs", str(mount)]).returncode
+    ):
+        pytest.skip("mounting a small file system needs root")
+    try:
+        yield mount
+    finally:
+        subprocess.run(["umount", "-l", str(mount)], check=False)
+
+
+def test_a_store_on_a_read_only_file_system_gives_one_line(tmp_path: Path, small_disk: Path) -> None:
+    import subprocess
+
+    write_docs(tmp_path / "docs")
+    ok(kg("add", str(tmp_path / "docs" / "a.txt"), "--store", str(small_disk / "store"), cwd=tmp_path))
+    subprocess.run(["mount", "-o", "remount,ro", str(small_disk)], check=True)
+    line = assert_one_error_line(kg("add", "docs/b.txt", "--store", str(small_disk / "store"), cwd=tmp_path))
+    assert "read-only" in line.lower(), line
+    line = assert_one_error_line(kg("add", "docs/b.txt", "--store", str(small_disk / "new"), cwd=tmp_path))
+    assert "read-only" in line.lower(), line
+    # readers still read it
+    assert len(documents(tmp_path, "--store", str(small_disk / "store"))) == 1
+
+
+def test_a_full_disk_stops_add_with_one_line_and_a_whole_store(tmp_path: Path, small_disk: Path) -> None:
+    docs = tmp_path / "many"
+    docs.mkdir()
+    for i in range(40):  # about 7 MB of store
+        names = " ".join(
+            f"Tom{chr(97 + i % 26)}{j} Ashdown{i} met Clara{j} Venn{i} in Kettering." for j in range(60)
+        )
+        (docs / f"d{i:02d}.txt").write_text(f"Minutes {i}\n\n{names}\n", encoding="utf-8")
+    store = small_disk / "store"
+    result = kg("add", "many", "--store", str(store), cwd=tmp_path)
+    line = assert_one_error_line(result)
+    assert "no space left" in line and "documents were saved" in line, line
+    saved = int(line.split(" documents were saved")[0].rsplit(" ", 1)[-1])
+    # the store is whole: it opens, holds exactly the documents it says, and validates
+    subprocess_ok = kg("validate", "--store", str(store), cwd=tmp_path)
+    assert subprocess_ok.returncode == 0, subprocess_ok.stdout[-2000:] + subprocess_ok.stderr
+    assert len(documents(tmp_path, "--store", str(store))) == saved
