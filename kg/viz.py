@@ -8,7 +8,10 @@ by class and a legend sit above the network; physics stabilises and then stops.
 The file works offline: vis-network is inlined, pyvis's Bootstrap links are removed, and no ``http:`` or
 ``https:`` text is left anywhere in it (the few in vis-network's code are written as escapes that mean the same
 to JavaScript). Everything that comes from documents reaches the page as JSON data and is shown as text, never
-as HTML, so a document holding ``<script>`` runs nothing.
+as HTML, so a document holding ``<script>`` or ``<img onerror=...>`` runs nothing. That includes the tooltips:
+pyvis would show every one through ``innerHTML`` as soon as one title held the text "href", so no title goes
+through pyvis. The titles travel in the page's JSON data block, and the page's script makes each one an element
+whose ``textContent`` is the title, which vis-network shows as it is.
 """
 
 from __future__ import annotations
@@ -120,13 +123,13 @@ def property_labels() -> dict[str, str]:
     return out
 
 
-def constructed(store: ox.Store, query: str) -> ox.Store:
+def constructed(store: ox.Store, query: str, *, federate: bool = False) -> ox.Store:
     """The graph a CONSTRUCT (or DESCRIBE) query builds, with the labels, classes, other names, documents and
-    dates of every entity it names, so that it can be drawn."""
+    dates of every entity it names, so that it can be drawn; its SERVICE calls are followed only if `federate`."""
     from kg.errors import InputError
     from kg.query import run_query
 
-    result = run_query(store, query)
+    result = run_query(store, query, federate=federate)
     if result.kind != "graph":
         raise InputError("--query takes a CONSTRUCT or DESCRIBE query")
     triples = result.triples or []
@@ -186,22 +189,22 @@ def render(nodes: dict[str, Node], edges: list[Edge], *, title: str = "kg graph"
         net.add_node(
             ids[iri],
             label=n.label,
-            title=_node_text(n),
             color=colour,
             shape=shape,
             size=10 + 4 * min(degree.degree(iri), 10),
             kgclass=n.cls,
         )
-    for e in edges:
-        net.add_edge(
-            ids[e.source], ids[e.target], label=labels.get(e.prop, e.prop), title=_edge_text(e, labels)
-        )
+    # the tooltips' text, by node and edge id: shown by the page's script as text (see the module's docstring)
+    tips = {ids[iri]: _node_text(nodes[iri]) for iri in sorted(nodes)}
+    for i, e in enumerate(edges):
+        net.add_edge(ids[e.source], ids[e.target], id=f"e{i}", label=labels.get(e.prop, e.prop))
+        tips[f"e{i}"] = _edge_text(e, labels)
     options = dict(OPTIONS)
     if len(nodes) > 500:
         options["layout"] = {"improvedLayout": False}  # vis-network's initial layout does not scale past that
     net.set_options(json.dumps(options))
     page = net.generate_html(notebook=False)
-    return _finish(page, nodes, title)
+    return _finish(page, nodes, title, tips)
 
 
 def _node_text(n: Node) -> str:
@@ -273,6 +276,21 @@ _SCRIPT = """
 """
 
 
+# Before the network is made, every node's and edge's title becomes an element that holds it as text, and
+# vis-network shows that element as it is.
+_TIPS = """
+              (function () {
+                var tips = JSON.parse(document.getElementById('kg-meta').textContent).tips;
+                function tip(id) {
+                  var box = document.createElement('div');
+                  box.textContent = tips[id];
+                  return box;
+                }
+                nodes.update(nodes.getIds().map(function (id) { return { id: id, title: tip(id) }; }));
+                edges.update(edges.getIds().map(function (id) { return { id: id, title: tip(id) }; }));
+              })();
+"""
+
 _SETTLE = """
               network.once('stabilizationIterationsDone', function () {
                 network.setOptions({ physics: { enabled: false } });
@@ -280,8 +298,10 @@ _SETTLE = """
               });"""
 
 
-def _finish(page: str, nodes: dict[str, Node], title: str) -> str:
-    """Strip pyvis's network links, add the controls, and leave no http(s): text in the page."""
+def _finish(page: str, nodes: dict[str, Node], title: str, tips: dict[str, str]) -> str:
+    """Strip pyvis's network links, add the controls and the tooltips, and leave no http(s): text in the page."""
+    # pyvis's link template sets tooltips as HTML; it is chosen by a title's text, and pyvis gets no titles
+    assert "popup.innerHTML" not in page, "pyvis chose its link template: tooltips would run as HTML"
     page = re.sub(r"<link[^>]*bootstrap[^>]*/>", "", page, flags=re.S)
     page = re.sub(r"<script[^>]*bootstrap[^>]*>\s*</script>", "", page, flags=re.S)
     page = re.sub(r"<!--.*?-->", "", page, flags=re.S)
@@ -292,6 +312,7 @@ def _finish(page: str, nodes: dict[str, Node], title: str) -> str:
     meta = {
         "title": title,
         "classes": [{"name": c, "colour": STYLE.get(c, ("#999999", ""))[0]} for c in used],
+        "tips": tips,
     }
     meta_json = json.dumps(meta).replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
     meta_json = re.sub(
@@ -307,7 +328,7 @@ def _finish(page: str, nodes: dict[str, Node], title: str) -> str:
     # timers, and the parser may yield to them before a later script runs, so a small graph could finish first.
     created = "network = new vis.Network(container, data, options);"
     assert page.count(created) == 1, "pyvis's template changed: no place to watch stabilisation from"
-    page = page.replace(created, created + _SETTLE, 1)
+    page = page.replace(created, _TIPS + created + _SETTLE, 1)
     page = page.replace("<head>", f"<head>\n<title>{html.escape(title)}</title>", 1)
     # no network references, even in code comments: inside scripts the same strings, written as JavaScript escapes
     return re.sub(r"(<script[^>]*>)(.*?)(</script>)", _escape_schemes, page, flags=re.S)

@@ -78,6 +78,27 @@ HOSTILE_TEXT = (
     "Tom Edward Ashdown, a member of the Kettering Trust, was appointed Home Secretary.\n"
 )
 
+# Markup that runs when a tooltip is set through innerHTML: each sets window.kgRan and raises a dialog, BEACON
+# also asks the network for an image. pyvis sets every node's tooltip through innerHTML as soon as one title
+# holds the text "href", so each string below comes with that word.
+HREF_IMG = "<img src=x onerror=window.kgRan=1;alert(1)>"
+HREF_SVG = "<svg onload=window.kgRan=2;alert(2)>"
+HREF_LINK = '<a href="javascript:window.kgRan=3;alert(3)">go</a>'
+HREF_BEACON = "<img src=https://kg-viewer.invalid/leak onerror=window.kgRan=4;alert(4)>"
+HREF_TITLE = f"Northby href {HREF_IMG} {HREF_SVG} {HREF_LINK}: Learning Review"
+HREF_QUOTE = (
+    f"Clara Venn, a member of the Castell Trust, said {HREF_LINK}, {HREF_IMG}, {HREF_BEACON} and {HREF_SVG} "
+    "were quoted."
+)
+HREF_TEXT = (
+    f"{HREF_TITLE}\n\n{HREF_QUOTE}\n"
+    "Tom Edward Ashdown, a member of the Href Trust, was appointed Home Secretary.\n"
+    "The Northby href Learning Review was commissioned by the Castell Trust.\n"
+)
+
+#: A node's or an edge's title as the text its tooltip shows (vis-network takes a string or a DOM element).
+TITLE_TEXT = "(t => t instanceof Element ? t.textContent : t)"
+
 
 # ---------------------------------------------------------------------------------------------------------------
 # running kg
@@ -202,10 +223,11 @@ class Viewer:
             """() => ({
               nodeCount: nodes.length, edgeCount: edges.length,
               networkNodes: network.body.data.nodes.length, networkEdges: network.body.data.edges.length,
-              nodes: nodes.get().map(n => ({id: n.id, label: n.label, title: n.title, kgclass: n.kgclass,
-                                            hidden: !!n.hidden})),
-              edges: edges.get().map(e => ({id: e.id, from: e.from, to: e.to, label: e.label, title: e.title})),
-            })"""
+              nodes: nodes.get().map(n => ({id: n.id, label: n.label, title: TITLE_TEXT(n.title),
+                                            kgclass: n.kgclass, hidden: !!n.hidden})),
+              edges: edges.get().map(e => ({id: e.id, from: e.from, to: e.to, label: e.label,
+                                            title: TITLE_TEXT(e.title)})),
+            })""".replace("TITLE_TEXT", TITLE_TEXT)
         )
 
     def tooltip(self, expected: str) -> str:
@@ -215,6 +237,22 @@ class Viewer:
         with contextlib.suppress(PlaywrightTimeoutError):
             self.page.wait_for_function(shows, arg=expected, timeout=5_000)
         return str(self.js("() => document.querySelector('div.vis-tooltip')?.innerText ?? ''"))
+
+    def shown_tooltip(self) -> dict[str, Any]:
+        """What the page shows as a tooltip: every element that displays one (vis-network's, or any other that is
+        visible, such as pyvis's link popup), its text, and the elements that markup would have made in it."""
+        return self.js(
+            """() => {
+              const shown = (el) => { const s = getComputedStyle(el);
+                                      return s.display !== 'none' && s.visibility !== 'hidden'; };
+              const tips = [...document.querySelectorAll('div.vis-tooltip, div.popup')].filter(shown);
+              const made = 'img, svg, a, script, iframe, object, embed, math, video, audio, form, input';
+              return {count: tips.length, text: tips.map(t => t.textContent).join('\\n'),
+                      made: tips.flatMap(t => [...t.querySelectorAll(made)].map(e => e.outerHTML)),
+                      anywhere: [...document.querySelectorAll('img, svg, a, iframe, object, embed')]
+                                  .map(e => e.outerHTML)};
+            }"""
+        )
 
     def hover(self, point: dict[str, float], expected: str) -> str:
         self.page.mouse.move(point["x"], point["y"])
@@ -237,28 +275,33 @@ class Viewer:
             node_id,
         )
         assert point["at"] == node_id, f"{node_id} is hidden under {point['at']}"
-        return self.hover(point, self.js("(id) => nodes.get(id).title", node_id))
+        return self.hover(point, self.js(f"(id) => {TITLE_TEXT}(nodes.get(id).title)", node_id))
 
     def hover_edge(self, edge_id: str) -> str:
         """Point at the middle of an edge; the tooltip's text."""
-        # the layout is random: take the first point along the edge that no node or other edge covers
+        # the layout is random: take the first point along the edge that no node covers and no other edge comes
+        # near (vis-network shows the tooltip of any edge within its reach of the pointer, and keeps one shown
+        # while the pointer stays in that edge's reach)
         point = self.js(
             """(id) => {
               const edge = network.body.edges[id];
               const box = document.getElementById('mynetwork').getBoundingClientRect();
+              const near = (c) => network.body.edgeIndices.filter(
+                other => network.body.edges[other].isOverlappingWith({left: c.x, right: c.x, top: c.y, bottom: c.y}));
               let last = null;
-              for (const t of [0.5, 0.4, 0.6, 0.3, 0.7, 0.2, 0.8, 0.45, 0.55, 0.35, 0.65]) {
-                const p = network.canvasToDOM(edge.edgeType.getPoint(t));
+              for (let i = 0; i <= 32; i++) {  // from the middle outwards: 0.5, 0.525, 0.475, ... 0.1, 0.9
+                const t = 0.5 + (i % 2 ? 1 : -1) * Math.ceil(i / 2) * 0.025;
+                const c = edge.edgeType.getPoint(t), p = network.canvasToDOM(c);
                 last = {x: box.left + p.x, y: box.top + p.y, node: network.getNodeAt(p) ?? null,
-                        at: network.getEdgeAt(p)};
-                if (last.node === null && last.at === id) return last;
+                        at: network.getEdgeAt(p), near: near(c)};
+                if (last.node === null && last.at === id && last.near.length === 1) return last;
               }
               return last;
             }""",
             edge_id,
         )
-        assert point["node"] is None and point["at"] == edge_id, point
-        return self.hover(point, self.js("(id) => edges.get(id).title", edge_id))
+        assert point["node"] is None and point["at"] == edge_id and point["near"] == [edge_id], point
+        return self.hover(point, self.js(f"(id) => {TITLE_TEXT}(edges.get(id).title)", edge_id))
 
 
 @pytest.fixture(scope="module")
@@ -490,6 +533,89 @@ def test_hostile_document_runs_nothing(tmp_path: Path, open_viewer: Any) -> None
     assert viewer.dialogs == []
     assert viewer.errors == []
     assert viewer.requests == [page.as_uri()]  # <img src=x> would have asked for file:///…/x
+
+
+def hover_everything_as_text(page: Path, viewer: Viewer, facts: Facts, everywhere: list[str]) -> set[str]:
+    """Hover every node and every edge of the page: each tooltip is shown, holds its title as text (the strings
+    of `everywhere` among it) and no element made from markup; nothing runs and nothing is fetched. Returns the
+    texts of all the tooltips."""
+    drawn = assert_draws(viewer, facts)
+    seen: set[str] = set()
+    problems: list[tuple[str, Any]] = []
+    items = [("node", n) for n in drawn["nodes"]] + [("edge", e) for e in drawn["edges"]]
+    for kind, item in items:
+        viewer.hover_node(item["id"]) if kind == "node" else viewer.hover_edge(item["id"])
+        shown = viewer.shown_tooltip()
+        seen.add(shown["text"])
+        if shown["count"] != 1 or shown["text"] != item["title"] or shown["made"] or shown["anywhere"]:
+            problems.append((f"{kind} {item['label']!r}", shown))
+        missing = [s for s in everywhere if s not in shown["text"]]
+        if missing:
+            problems.append((f"{kind} {item['label']!r}: tooltip lacks", missing))
+    viewer.page.mouse.move(1, 1)
+    viewer.page.wait_for_timeout(500)  # an image that fails to load calls its onerror a little later
+    # nothing ran (no flag, no dialog) and nothing was fetched: <img src=x> asks for file:///…/x, the beacon for https:
+    ran = viewer.js("() => window.kgRan")
+    assert (ran, viewer.dialogs, viewer.requests) == (None, [], [page.as_uri()]), "markup in a tooltip ran"
+    assert viewer.errors == []
+    assert problems == []
+    return seen
+
+
+def test_href_in_a_document_is_still_shown_as_text(tmp_path: Path, open_viewer: Any) -> None:
+    (tmp_path / "href.txt").write_text(HREF_TEXT, encoding="utf-8")
+    ok(kg("add", "href.txt", "--store", "store", cwd=tmp_path))
+    facts = store_facts(tmp_path / "store")
+    # the markup and the word "href" reach a name, the document's title and an evidence quote
+    assert HREF_TITLE in facts.labels.values()
+    assert "Href Trust" in facts.labels.values()
+    assert {HREF_TITLE} == {t for ts in facts.documents.values() for t in ts}
+    assert HREF_QUOTE in {q for qs in facts.quotes.values() for q in qs}, facts.quotes
+    page = viz(tmp_path, tmp_path / "href.html", "--store", "store")
+    assert_offline(page)
+
+    seen = hover_everything_as_text(page, open_viewer(page), facts, [HREF_TITLE])
+    assert any(HREF_QUOTE in text for text in seen)  # an edge's tooltip quotes the sentence as written
+    assert any(text.startswith(HREF_TITLE + "\nclass: Inquiry") for text in seen)  # the inquiry it names
+
+
+def test_href_in_every_field_of_a_graph_file_is_still_shown_as_text(tmp_path: Path, open_viewer: Any) -> None:
+    """Names, other names, dates, document titles and quotes, each holding markup and "href"."""
+    doc, person, trust = f"<{ID}document/filed>", f"<{ID}person/nadia-oakes>", f"<{ID}organization/okafor>"
+    name, alias, other = f"Nadia href {HREF_IMG}", f"{HREF_SVG} href", f"href {HREF_BEACON}"
+    date, title, quote = f"{HREF_LINK} href", f"Filed href {HREF_LINK}", f"said {HREF_BEACON} href {HREF_IMG}"
+    graph = tmp_path / "filed.ttl"
+    graph.write_text(
+        "\n".join(
+            [
+                f"@prefix kg: <{KG}> .",
+                "@prefix rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#> .",
+                "@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .",
+                "@prefix skos: <http://www.w3.org/2004/02/skos/core#> .",
+                "@prefix dcterms: <http://purl.org/dc/terms/> .",
+                f"{doc} a kg:Document ; dcterms:title {json.dumps(title)} .",
+                f"{person} a kg:Person ; rdfs:label {json.dumps(name)} ; skos:altLabel {json.dumps(alias)} ;",
+                f"    kg:date {json.dumps(date)} ; kg:mentionedIn {doc} ; kg:memberOf {trust} .",
+                f'{trust} a kg:Organization ; rdfs:label "Okafor Trust" ; skos:altLabel {json.dumps(other)} ;',
+                f"    kg:mentionedIn {doc} .",
+                f"<{ID}evidence/filed-1> a kg:Evidence ; rdf:subject {person} ; rdf:predicate kg:memberOf ;",
+                f"    rdf:object {trust} ; kg:quote {json.dumps(quote)} ; kg:source {doc} .",
+            ]
+        )
+        + "\n",
+        encoding="utf-8",
+    )
+    facts = file_facts(graph)
+    nadia, okafor = person.strip("<>"), trust.strip("<>")
+    assert facts.labels[nadia] == name and facts.aliases == {nadia: {alias}, okafor: {other}}
+    assert facts.dates == {nadia: {date}} and facts.documents == {nadia: {title}, okafor: {title}}
+    assert facts.quotes == {(nadia, "memberOf", okafor): {quote}}
+    page = viz(tmp_path, tmp_path / "filed.html", "--graph", str(graph))
+    assert_offline(page)
+
+    seen = hover_everything_as_text(page, open_viewer(page), facts, [title])
+    for text in (name, alias, date, other, quote):
+        assert any(text in shown for shown in seen), text
 
 
 # ---------------------------------------------------------------------------------------------------------------
