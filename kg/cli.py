@@ -15,7 +15,15 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from kg import __version__
-from kg.errors import EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE, InputError, KgError, ValidationFailed
+from kg.errors import (
+    EXIT_INTERRUPTED,
+    EXIT_OK,
+    EXIT_USAGE,
+    InputError,
+    KgError,
+    ValidationFailed,
+    printable,
+)
 
 if TYPE_CHECKING:
     import pyoxigraph as ox
@@ -26,6 +34,7 @@ DEFAULT_GRAPH = Path("exports/graph.ttl")
 DEFAULT_STORE = Path(".kg")
 DEFAULT_VIEW = Path("exports/graph.html")
 PROGRESS_MIN_DOCUMENTS = 10  # below this a build is quick, and a bar would only flicker
+FEDERATE_HELP = "follow the query's SERVICE calls to other servers (refused without this)"
 
 BUILD_EPILOG = """\
 kg build empties the store (default .kg/), adds the documents to it, and exports it; kg add grows a store
@@ -51,7 +60,9 @@ examples:
 QUERY_EPILOG = """\
 QUERY is SPARQL text, a .rq file, or the name of a saved query in queries/ (kg query --list). The prefixes kg:,
 kgi:, rdf:, rdfs:, owl:, xsd:, skos:, schema:, foaf:, org:, prov:, sem: and dcterms: are declared. Updates are
-refused unless --update is given. Malformed SPARQL: the parser's message with line and column, exit status 2.
+refused unless --update is given, and SERVICE (a call to another server) unless --federate is. A query nested
+more than 200 brackets deep, or chaining more than 1,000 operators, is refused (it would crash the SPARQL
+engine). Malformed SPARQL: the parser's message with line and column, exit status 2.
 
 examples:
   kg query who-killed-whom
@@ -61,8 +72,10 @@ examples:
 
 SERVE_EPILOG = """\
 A SPARQL 1.1 Protocol endpoint at /sparql (GET and POST; JSON, XML, CSV or TSV results by the Accept header;
-Turtle for CONSTRUCT and DESCRIBE) and a query page at /. Read-only: updates are answered 403. Each query runs
-under a time limit (HTTP 503 when cut off) and a cap on result rows (HTTP 413).
+Turtle for CONSTRUCT and DESCRIBE) and a query page at /. Read-only: updates are answered 403. SERVICE (a call
+to another server) is answered 400. Each query runs under a time limit (HTTP 503 when cut off) and a memory cap
+(503), with caps on result rows and bytes (HTTP 413); more queries or connections than the caps allow are
+answered 503. Only requests whose Host names this server, and no other web site's pages, are answered (else 403).
 
 examples:
   kg serve                                   # http://127.0.0.1:7878/sparql over .kg/
@@ -181,15 +194,17 @@ def build(args: argparse.Namespace) -> int:
     # Bad input is refused before spaCy is loaded, let alone run.
     format_for(out)
     _use_ontology(args)
-    documents = read_documents(args.paths or [DEFAULT_INPUT])
+    if isinstance(args.store, str):
+        raise InputError(f"{args.store}: kg build makes a local store; send it to a server with kg push")
+    from kg.store import Store, check_store, document_base, install, remove_dead_builds
+
+    check_store(args.store, missing_ok=True)  # a damaged store is not replaced: it may be recovered
+    documents = read_documents(args.paths or [DEFAULT_INPUT], base=document_base(args.store))
 
     import shutil
 
-    from kg.store import Store, install
-
-    if isinstance(args.store, str):
-        raise InputError(f"{args.store}: kg build makes a local store; send it to a server with kg push")
     # built aside, then put in place: a build that fails or is interrupted leaves the previous store alone
+    remove_dead_builds(args.store)
     staging = args.store.parent / f"{args.store.name}.build-{os.getpid()}"
     try:
         with Store(staging) as store:
@@ -212,10 +227,11 @@ def build(args: argparse.Namespace) -> int:
 def add(args: argparse.Namespace) -> int:
     """`kg add`: read documents into the store, one transaction each."""
     from kg.read import read_documents
+    from kg.store import document_base
 
     _use_ontology(args)
     refused: list[InputError] = []
-    documents = read_documents(args.paths, on_error=refused.append)
+    documents = read_documents(args.paths, base=document_base(args.store), on_error=refused.append)
     if not documents and len(refused) == 1:
         raise refused[0]  # nothing to add: the one reason is the error
     for error in refused:
@@ -233,7 +249,8 @@ def add(args: argparse.Namespace) -> int:
         status: sum(1 for r in results if r.status == status) for status in ("added", "replaced", "unchanged")
     }
     print(
-        f"kg: {done['added']} added, {done['replaced']} replaced, {done['unchanged']} unchanged -> {args.store}",
+        f"kg: {done['added']} added, {done['replaced']} replaced, {done['unchanged']} unchanged"
+        f" -> {printable(str(args.store))}",
         file=sys.stderr,
     )
     if refused:
@@ -277,9 +294,9 @@ def status(args: argparse.Namespace) -> int:
             )
         )
         return EXIT_OK
-    print(f"store {args.store}: {len(documents)} documents")
+    print(f"store {printable(str(args.store))}: {len(documents)} documents")
     for d in documents:
-        print(f"  {Path(d.source).name:50s} sha256 {d.sha256[:12]}  loaded {d.loaded_at or '-'}  {d.iri}")
+        print(f"  {printable(d.name):50s} sha256 {d.sha256[:12]}  loaded {d.loaded_at or '-'}  {d.iri}")
     print("entities:")
     for name, n in classes.items():
         print(f"  {name:20s} {n}")
@@ -319,7 +336,7 @@ def validate(args: argparse.Namespace) -> int:
 
 def query(args: argparse.Namespace) -> int:
     """`kg query`: run SPARQL on the store or a graph file and print the result."""
-    from kg.query import Format, format_result, query_text, run_query, saved_queries, with_rdfs
+    from kg.query import Format, check, format_result, query_text, run_query, saved_queries, with_rdfs
 
     if args.list:
         for q in saved_queries():
@@ -333,6 +350,7 @@ def query(args: argparse.Namespace) -> int:
             raise InputError("--update changes the store, not a graph file")
         from kg.store import Store
 
+        check(text, what="update")  # before the store is opened: refused, it changes nothing
         _existing_store(args.store)
         with Store(args.store, wait=args.wait) as writable:
             writable.update(text)
@@ -342,7 +360,7 @@ def query(args: argparse.Namespace) -> int:
     if args.reasoning == "rdfs":
         source = with_rdfs(source)
     try:
-        result = run_query(source, text, union=args.reasoning is None)
+        result = run_query(source, text, union=args.reasoning is None, federate=args.federate)
     except KgError as e:
         if text != args.query:  # the query came from a file or a saved query: say which
             raise type(e)(f"{args.query}: {e}") from None
@@ -361,9 +379,12 @@ def viz(args: argparse.Namespace) -> int:
     source = _query_source(args)
     title = "kg graph"
     if args.query is not None:
-        from kg.query import query_text
+        from kg.query import QueryError, query_text
 
-        source = viewer.constructed(source, query_text(str(args.query)))
+        try:
+            source = viewer.constructed(source, query_text(str(args.query)), federate=args.federate)
+        except QueryError as e:
+            raise QueryError(f"{args.query}: {e}") from None
         title += f" — {args.query}"
     nodes, edges = viewer.read_graph(source)
     if args.focus is not None:
@@ -376,6 +397,7 @@ def viz(args: argparse.Namespace) -> int:
 
 def push(args: argparse.Namespace) -> int:
     """`kg push`: send the store's graphs to a SPARQL server, one named graph per document."""
+    from kg.remote import mask
     from kg.remote import push as push_graphs
     from kg.store import Store
 
@@ -384,24 +406,43 @@ def push(args: argparse.Namespace) -> int:
     _existing_store(args.store)
     with Store(args.store, read_only=True) as store:
         quads = list(store.quads())
-    password = args.password if args.password is not None else os.environ.get("KG_PUSH_PASSWORD")
+    password = args.password
+    if args.password_file is not None:
+        try:
+            password = args.password_file.read_text(encoding="utf-8").rstrip("\r\n")
+        except (OSError, UnicodeDecodeError) as e:
+            raise InputError(f"{args.password_file}: cannot read the password file: {e}") from None
+    if password is None:
+        password = os.environ.get("KG_PUSH_PASSWORD", os.environ.get("KG_PASSWORD"))
     sent = push_graphs(iter(quads), args.endpoint, user=args.user, password=password)
-    print(f"kg: {len(sent)} graphs ({len(quads)} quads) -> {args.endpoint}", file=sys.stderr)
+    print(f"kg: {len(sent)} graphs ({len(quads)} quads) -> {printable(mask(args.endpoint))}", file=sys.stderr)
     return EXIT_OK
 
 
 def serve(args: argparse.Namespace) -> int:
     """`kg serve`: a read-only SPARQL endpoint until interrupted."""
-    from kg.server import Endpoint, Settings, make_server
+    from kg.server import MIB, Endpoint, Settings, make_server
 
+    limits = {
+        "timeout": args.timeout,
+        "max_rows": args.max_rows,
+        "max_bytes": args.max_bytes,
+        "max_memory": args.max_memory * MIB,
+        "max_queries": args.max_queries,
+        "max_connections": args.max_connections,
+        "client_timeout": args.client_timeout,
+    }
+    for name, value in limits.items():
+        if not value > 0:
+            raise InputError(f"--{name.replace('_', '-')} must be more than 0")
     if args.graph_file is not None:
-        endpoint = Endpoint(Settings(None, args.timeout, args.max_rows), memory=_query_source(args))
+        endpoint = Endpoint(Settings(None, **limits), memory=_query_source(args))
         source = str(args.graph_file)
     else:
         from kg.store import DATA_DIR
 
         _existing_store(args.store)
-        endpoint = Endpoint(Settings(args.store / DATA_DIR, args.timeout, args.max_rows))
+        endpoint = Endpoint(Settings(args.store / DATA_DIR, **limits))
         source = str(args.store)
     server = make_server(endpoint, args.host, args.port, verbose=args.verbose)
     host, port = server.server_address[:2]
@@ -427,11 +468,10 @@ def _query_source(args: argparse.Namespace) -> ox.Store:
     if args.graph_file is not None:
         return file_store(args.graph_file)
     if isinstance(args.store, str):
-        import os
-
         from kg.remote import RemoteDB
+        from kg.store import store_credentials
 
-        user, password = os.environ.get("KG_STORE_USER"), os.environ.get("KG_STORE_PASSWORD")
+        user, password = store_credentials()
         return RemoteDB(args.store, user=user, password=password)  # type: ignore[return-value]
     _existing_store(args.store)
     try:
@@ -446,12 +486,11 @@ def _store_location(text: str) -> Path | str:
 
 
 def _existing_store(path: Path | str) -> None:
-    from kg.store import DATA_DIR
+    from kg.store import check_store
 
     if isinstance(path, str):
         return  # a server: it answers for itself
-    if not (path / DATA_DIR / "CURRENT").is_file():
-        raise InputError(f"{path}: no kg store here (create one with `kg add PATH` or `kg build`)")
+    check_store(path)
 
 
 def _read_graph(args: argparse.Namespace) -> tuple[rdflib.Dataset, str]:
@@ -597,6 +636,7 @@ def _parser() -> argparse.ArgumentParser:
         help="answer through the ontology's alignments (RDFS closure of the graph and the ontology)",
     )
     sub.add_argument("--update", action="store_true", help="allow a SPARQL update (applied to the store)")
+    sub.add_argument("--federate", action="store_true", help=FEDERATE_HELP)
     store_option(sub, wait=True)
 
     sub = command(
@@ -615,13 +655,55 @@ def _parser() -> argparse.ArgumentParser:
     sub.add_argument(
         "--max-rows", type=int, default=10_000, metavar="N", help="cap on result rows (default: 10000)"
     )
+    sub.add_argument(
+        "--max-bytes",
+        type=int,
+        default=10_000_000,
+        metavar="N",
+        help="cap on a result's size in bytes (default: 10000000)",
+    )
+    sub.add_argument(
+        "--max-memory",
+        type=int,
+        default=2048,
+        metavar="MIB",
+        help="memory a query may take, in MiB, once the store is open (default: 2048)",
+    )
+    sub.add_argument(
+        "--max-queries",
+        type=int,
+        default=4,
+        metavar="N",
+        help="queries run at once; more are answered 503 (default: 4)",
+    )
+    sub.add_argument(
+        "--max-connections",
+        type=int,
+        default=32,
+        metavar="N",
+        help="connections open at once; more are answered 503 and closed (default: 32)",
+    )
+    sub.add_argument(
+        "--client-timeout",
+        type=float,
+        default=20.0,
+        metavar="SECONDS",
+        help="time a client has to send its request, and may stall while reading the answer (default: 20)",
+    )
     sub.add_argument("--verbose", action="store_true", help="log each request on stderr")
     store_option(sub)
 
     sub = command("push", push, "send the store to a SPARQL server (Graph Store Protocol)", PUSH_EPILOG)
     sub.add_argument("--endpoint", required=True, metavar="URL", help="the server's graph-store URL")
     sub.add_argument("--user", default=None, help="user name (HTTP basic or digest authentication)")
-    sub.add_argument("--password", default=None, help="password (or set KG_PUSH_PASSWORD)")
+    sub.add_argument(
+        "--password",
+        default=None,
+        help="password (visible to other users of the machine: prefer --password-file or KG_PASSWORD)",
+    )
+    sub.add_argument(
+        "--password-file", type=Path, default=None, metavar="FILE", help="read the password from FILE"
+    )
     store_option(sub)
 
     sub = command("viz", viz, "draw the store, or a graph file, as one self-contained HTML page", VIZ_EPILOG)
@@ -645,6 +727,7 @@ def _parser() -> argparse.ArgumentParser:
     sub.add_argument(
         "--query", metavar="FILE.rq", default=None, help="draw the graph a CONSTRUCT query builds"
     )
+    sub.add_argument("--federate", action="store_true", help=FEDERATE_HELP)
     store_option(sub)
 
     sub = command(
@@ -689,7 +772,7 @@ def _progress_bar(done: int, total: int) -> None:
 
 def _error(message: str) -> None:
     """Print one line, whatever the message holds."""
-    print(f"kg: error: {' '.join(message.split())}", file=sys.stderr)
+    print(f"kg: error: {printable(' '.join(message.split()))}", file=sys.stderr)
 
 
 __all__ = ["main"]

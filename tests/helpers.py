@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
+import socket
 import subprocess
 import sys
+import threading
+from collections.abc import Iterator
+from dataclasses import dataclass
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -64,3 +70,62 @@ def one_error_line(result: subprocess.CompletedProcess[str], status: int = 2, *,
     if quiet:
         assert result.stdout == ""
     return lines[0]
+
+
+# ---------------------------------------------------------------------- a SPARQL server that counts its callers
+#: What the stub answers: one solution, whatever it was asked (SPARQL 1.1 Query Results JSON).
+STUB_ANSWER = (
+    b'{"head": {"vars": ["s", "p", "o", "x"]}, "results": {"bindings": [{'
+    b'"s": {"type": "uri", "value": "https://example.org/stub/thing"}, '
+    b'"p": {"type": "uri", "value": "http://www.w3.org/2000/01/rdf-schema#label"}, '
+    b'"o": {"type": "literal", "value": "from the stub"}, '
+    b'"x": {"type": "literal", "value": "from the stub"}}]}}'
+)
+
+
+@dataclass
+class Stub:
+    """A SPARQL endpoint on 127.0.0.1: `url` to call, `requests` (method, path, body) it was sent."""
+
+    url: str
+    requests: list[tuple[str, str, bytes]]
+
+
+@contextlib.contextmanager
+def sparql_stub(status: int = 200) -> Iterator[Stub]:
+    """A stub SPARQL endpoint on 127.0.0.1 (a free port) that records every request and answers each with
+    STUB_ANSWER, or with an empty `status` error; it stops when the block ends."""
+    requests: list[tuple[str, str, bytes]] = []
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_POST(self) -> None:
+            length = int(self.headers.get("Content-Length") or 0)
+            requests.append((self.command, self.path, self.rfile.read(min(length, 1 << 20))))
+            body = STUB_ANSWER if status == 200 else b""
+            self.send_response(status)
+            self.send_header("Content-Type", "application/sparql-results+json")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        do_GET = do_POST
+
+        def log_message(self, format: str, *args: object) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield Stub(f"http://127.0.0.1:{server.server_address[1]}/sparql", requests)
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(10)
+
+
+def closed_port() -> int:
+    """A port on 127.0.0.1 where nothing listens (taken from the kernel, then let go)."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])

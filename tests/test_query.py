@@ -5,12 +5,16 @@ from __future__ import annotations
 import csv
 import io
 import json
+import subprocess
+import sys
 from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
+from helpers import closed_port, sparql_stub
 
 from kg.query import (
+    MAX_NESTING,
     PREFIXES,
     Format,
     QueryError,
@@ -19,6 +23,7 @@ from kg.query import (
     is_update,
     query_text,
     run_query,
+    run_update,
     saved_queries,
     with_rdfs,
 )
@@ -216,3 +221,168 @@ def test_unknown_saved_query_name() -> None:
 
     with pytest.raises(InputError, match="no saved query"):
         query_text("no-such-query")
+
+
+# ---------------------------------------------------------------------- SERVICE, nesting, byte order marks
+#: Ways to write a SERVICE call that Oxigraph follows ({u} is the stub's URL, {base} the folder above it). Each
+#: is checked to reach the stub when run by Oxigraph itself, so none is a spelling Oxigraph would refuse anyway.
+SERVICE_CALLS = [
+    "SELECT * WHERE {{ SERVICE <{u}> {{ ?s ?p ?o }} }}",
+    "SELECT * WHERE {{ sErViCe <{u}> {{ }} }}",
+    "SELECT * WHERE {{ SERVICE<{u}>{{?s ?p ?o}} }}",
+    "ASK {{ SERVICE SILENT <{u}> {{ }} }}",
+    "CONSTRUCT {{ ?s ?p ?o }} WHERE {{ SERVICE <{u}> {{ ?s ?p ?o }} }}",
+    "SELECT * WHERE {{ SERVICE # a comment between\n <{u}> {{ }} }}",
+    "SELECT * WHERE {{ ?s ?p ?o MINUS {{ SERVICE <{u}> {{ }} }} }}",
+    "PREFIX stub: <{base}> SELECT * WHERE {{ SERVICEstub:sparql {{ }} }}",
+    # even with a prefix service: declared, Oxigraph reads the keyword SERVICE and the name :sparql
+    "PREFIX service: <http://example.org/> PREFIX : <{base}> SELECT * WHERE {{ service:sparql {{ }} }}",
+    "PREFIX : <{base}> SELECT * WHERE {{ SERVICE:sparql {{ }} }}",
+    "SELECT * WHERE {{ ?s ?p trueSERVICE<{u}>{{ }} }}",
+    "SELECT * WHERE {{ ?s ?p 1.SERVICE <{u}> {{ }} }}",
+    "SELECT * WHERE {{ ?s ?p 'a'.SERVICE <{u}> {{ }} }}",
+    "SELECT * WHERE {{ ?s ?p ?o.SERVICE <{u}> {{ }} }}",
+    "SELECT * WHERE {{ FILTER(1<2)SERVICE<{u}>{{}} }}",
+]
+
+#: Queries that name "service" without calling anything: a variable, a prefixed name, strings, an IRI, a comment.
+NOT_SERVICE_CALLS = [
+    "SELECT ?service WHERE {{ ?service ?p ?o }}",
+    "PREFIX ex: <http://example.org/> SELECT * WHERE {{ ?s ex:service ?o . ?s ex:a.service ?x }}",
+    "SELECT * WHERE {{ ?s ?p ?o FILTER(?o = 'SERVICE <{u}> {{ }}') }}",
+    'SELECT * WHERE {{ ?s ?p ?o FILTER(?o IN ("SERVICE", """\nSERVICE <{u}> {{}}\n""", \'\'\'SERVICE\'\'\')) }}',
+    "SELECT * WHERE {{ ?s <http://example.org/SERVICE> ?o }}",
+    "SELECT * WHERE {{ ?s ?p ?o }} # SERVICE <{u}> {{ }}",
+    "SELECT * WHERE {{ ?s ?p ?o FILTER(?o != 'it\\'s SERVICE <{u}> {{}}') }}",
+]
+
+
+def stub_query(template: str, url: str) -> str:
+    return template.format(u=url, base=url.rsplit("/", 1)[0] + "/")
+
+
+@pytest.mark.parametrize("template", SERVICE_CALLS)
+def test_service_is_refused_unless_federated(template: str) -> None:
+    with sparql_stub() as stub:
+        text = stub_query(template, stub.url)
+        # Oxigraph itself follows this one (so it is a real call, not a spelling that fails to parse)
+        result = ox.Store().query(text)
+        if not isinstance(result, ox.QueryBoolean):
+            list(result)
+        assert len(stub.requests) == 1, text
+        with pytest.raises(
+            QueryError, match="SERVICE calls other servers; kg query follows them only with --federate"
+        ):
+            run_query(ox.Store(), text)
+        assert len(stub.requests) == 1, text  # kg called nothing
+        run_query(ox.Store(), text, federate=True)
+        assert len(stub.requests) == 2, text
+
+
+@pytest.mark.parametrize("template", NOT_SERVICE_CALLS)
+def test_what_only_looks_like_service_runs(seed_store: ox.Store, template: str) -> None:
+    with sparql_stub() as stub:
+        result = run_query(seed_store, stub_query(template, stub.url))
+        assert result.kind == "solutions"
+        assert stub.requests == []
+
+
+def test_federated_query_answers_with_the_services_rows() -> None:
+    with sparql_stub() as stub:
+        result = run_query(
+            ox.Store(), f"SELECT ?x WHERE {{ SERVICE <{stub.url}> {{ ?s ?p ?x }} }}", federate=True
+        )
+    assert [r["x"] for r in result.rows] == [ox.Literal("from the stub")]
+
+
+@pytest.mark.parametrize("status", [500, 404])
+def test_a_failing_service_is_a_query_error(status: int) -> None:
+    with sparql_stub(status) as stub:
+        with pytest.raises(QueryError, match="query failed"):
+            run_query(ox.Store(), f"SELECT * WHERE {{ SERVICE <{stub.url}> {{ ?s ?p ?o }} }}", federate=True)
+        assert stub.requests
+
+
+def test_an_unreachable_service_is_a_query_error() -> None:
+    url = f"http://127.0.0.1:{closed_port()}/sparql"
+    with pytest.raises(QueryError, match="query failed"):
+        run_query(ox.Store(), f"SELECT * WHERE {{ SERVICE <{url}> {{ ?s ?p ?o }} }}", federate=True)
+
+
+def test_service_in_an_update_is_refused() -> None:
+    store = ox.Store()
+    with sparql_stub() as stub:
+        with pytest.raises(QueryError, match="SERVICE"):
+            run_update(store, f"INSERT {{ ?s ?p ?o }} WHERE {{ SERVICE <{stub.url}> {{ ?s ?p ?o }} }}")
+        assert stub.requests == []
+    assert len(store) == 0
+
+
+def nested(depth: int) -> dict[str, str]:
+    """Queries whose brackets nest `depth` deep, one per kind of bracket."""
+    return {
+        "groups": "SELECT * WHERE " + "{ " * depth + "}" * depth,
+        "parentheses": "SELECT * WHERE { FILTER(" + "(" * (depth - 2) + "true" + ")" * (depth - 2) + ") }",
+        "blank nodes": "SELECT * WHERE { ?s ?p " + "[ ?p " * (depth - 1) + "1" + " ]" * (depth - 1) + " }",
+        "strings do not count": "SELECT * WHERE { ?s ?p ?o FILTER(?o != '"
+        + "{(" * 1000
+        + "') } # "
+        + "{" * 1000,
+    }
+
+
+@pytest.mark.parametrize("kind", list(nested(1)))
+def test_nesting_past_the_limit_is_refused(seed_store: ox.Store, kind: str) -> None:
+    assert run_query(seed_store, nested(MAX_NESTING)[kind]).kind == "solutions"
+    if kind == "strings do not count":
+        return
+    with pytest.raises(QueryError, match=f"nests {MAX_NESTING + 1} levels deep.*{MAX_NESTING}"):
+        run_query(seed_store, nested(MAX_NESTING + 1)[kind])
+    with pytest.raises(QueryError, match="levels deep"):
+        run_update(ox.Store(), "INSERT { } WHERE " + "{" * (MAX_NESTING + 1) + "}" * (MAX_NESTING + 1))
+
+
+def test_long_chains_of_operators_are_refused() -> None:
+    with pytest.raises(QueryError, match="operators"):
+        run_query(ox.Store(), "SELECT * WHERE { " + " ".join(["MINUS {}"] * 3000) + " }")
+    with pytest.raises(QueryError, match="operators"):
+        run_query(ox.Store(), "SELECT * WHERE { FILTER(" + "!" * 20000 + "true) }")
+    assert run_query(ox.Store(), "SELECT * WHERE { " + " ".join(["MINUS {}"] * 100) + " }").rows == [{}]
+
+
+def test_rq_file_with_a_byte_order_mark(seed_store: ox.Store, tmp_path: Path) -> None:
+    path = tmp_path / "perpetrators.rq"
+    text = "# Who are the perpetrators?\nSELECT DISTINCT ?n WHERE { ?i kg:perpetrator/rdfs:label ?n }\n"
+    path.write_bytes(b"\xef\xbb\xbf" + text.encode("utf-8"))
+    assert query_text(str(path)) == text
+    assert {r["n"].value for r in run_query(seed_store, query_text(str(path))).rows} >= {"Ali Harbi Ali"}  # type: ignore[union-attr]
+    (question,) = [q.question for q in saved_queries(tmp_path)]
+    assert question == "Who are the perpetrators?"
+
+
+def test_the_terminal_table_escapes_control_characters_a_document_holds() -> None:
+    from kg.query import Format, Result, format_result
+
+    hostile = ox.Literal("Tom\x1b[2J Ashdown\x07 said \u202eetoq")
+    table = format_result(Result("solutions", ["quote"], [{"quote": hostile}]), Format.TABLE)
+    assert "\x1b" not in table and "\x07" not in table and "\u202e" not in table
+    assert "Tom\\x1b[2J Ashdown\\x07 said \\u202eetoq" in table
+
+
+#: Texts that a lexer reading each run again from each of its characters takes quadratic time over.
+ADVERSARIAL = {
+    "escaped quotes": "'\\" * 100_000,
+    "escaped double quotes": '"\\' * 100_000,
+    "dotted names": "a." * 100_000,
+    "long quotes": "'''\\'" * 50_000,
+    "IRIs that never close": "<a" * 100_000,
+}
+
+
+@pytest.mark.parametrize("kind", list(ADVERSARIAL))
+def test_the_lexer_takes_linear_time(kind: str) -> None:
+    """The server reads every query with it: 200 KB of the worst text must not take minutes."""
+    code = "import sys; from kg.query import shape; shape(sys.stdin.read())"
+    subprocess.run(
+        [sys.executable, "-c", code], input=ADVERSARIAL[kind], text=True, cwd=ROOT, check=True, timeout=20
+    )

@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
-from helpers import ROOT, kg, ok
+from helpers import ROOT, closed_port, kg, ok, sparql_stub
 from helpers import one_error_line as any_error_line
 
 from kg.query import PREFIXES
@@ -411,3 +411,96 @@ def test_missing_store(tmp_path: Path) -> None:
 def test_missing_graph_file(tmp_path: Path) -> None:
     line = one_error_line(kg("query", PERPETRATORS, "--graph", "none.trig", cwd=tmp_path))
     assert "none.trig" in line
+
+
+# ---------------------------------------------------------------------- SERVICE, nesting, byte order marks
+def service_query(url: str) -> str:
+    return f"SELECT ?x WHERE {{ SERVICE <{url}> {{ ?s ?p ?x }} }}"
+
+
+def test_service_is_followed_only_with_federate(work: Path) -> None:
+    with sparql_stub() as stub:
+        line = one_error_line(kg("query", service_query(stub.url), "--store", "store", cwd=work))
+        assert line == "kg: error: SERVICE calls other servers; kg query follows them only with --federate"
+        assert stub.requests == []  # nothing was sent
+        out = query(work, service_query(stub.url), "--federate", "--format", "csv").stdout
+        assert csv_rows(out) == [{"x": "from the stub"}]
+        assert len(stub.requests) == 1
+        # from a saved file too: the error names it
+        (work / "federated.rq").write_text(service_query(stub.url), encoding="utf-8")
+        line = one_error_line(kg("query", "federated.rq", "--store", "store", cwd=work))
+        assert "federated.rq" in line and "--federate" in line
+        assert len(stub.requests) == 1
+
+
+@pytest.mark.parametrize("status", [500, 404])
+def test_a_failing_service_is_one_error_line(work: Path, status: int) -> None:
+    with sparql_stub(status) as stub:
+        line = one_error_line(
+            kg("query", service_query(stub.url), "--federate", "--store", "store", cwd=work)
+        )
+        assert stub.requests
+    assert str(status) in line, line
+
+
+def test_an_unreachable_service_is_one_error_line(work: Path) -> None:
+    url = f"http://127.0.0.1:{closed_port()}/sparql"
+    line = one_error_line(kg("query", service_query(url), "--federate", "--store", "store", cwd=work))
+    assert "query failed" in line, line
+
+
+def test_viz_query_follows_service_only_with_federate(work: Path) -> None:
+    with sparql_stub() as stub:
+        (work / "remote.rq").write_text(
+            f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ SERVICE <{stub.url}> {{ ?s ?p ?o }} }}", encoding="utf-8"
+        )
+        viz = ("viz", "--query", "remote.rq", "-o", "remote.html", "--store", "store")
+        line = one_error_line(kg(*viz, cwd=work))
+        assert "--federate" in line
+        assert stub.requests == [] and not (work / "remote.html").exists()
+        ok(kg(*viz, "--federate", cwd=work))
+        assert len(stub.requests) == 1 and (work / "remote.html").is_file()
+
+
+#: Queries that crashed Oxigraph (a stack overflow: the process died of SIGSEGV) before kg refused them.
+DEEP = {
+    "groups": "SELECT * WHERE " + "{ " * 5000 + "}" * 5000,
+    "parentheses": "SELECT * WHERE { FILTER(" + "(" * 5000 + "true" + ")" * 5000 + ") }",
+    "subqueries": "SELECT * WHERE " + "{ SELECT * WHERE " * 3000 + "{}" + "}" * 3000,
+    "a chain of MINUS": "SELECT * WHERE { " + " MINUS {}" * 3000 + " }",
+}
+
+
+@pytest.mark.parametrize("kind", list(DEEP))
+def test_deep_queries_are_refused_not_crashed(work: Path, kind: str) -> None:
+    line = one_error_line(kg("query", DEEP[kind], "--store", "store", cwd=work))
+    assert re.search(r"levels deep|operators", line), line
+
+
+@pytest.mark.parametrize("kind", ["groups", "a chain of MINUS"])
+def test_deep_updates_are_refused_not_crashed(
+    seed_quads: int, scratch_store: Path, tmp_path: Path, kind: str
+) -> None:
+    update = (
+        DEEP[kind].replace("SELECT * WHERE", "DELETE { ?s ?p ?o } WHERE", 1).replace("{ }", "{ ?s ?p ?o }", 1)
+    )
+    line = one_error_line(kg("query", update, "--update", "--store", str(scratch_store), cwd=tmp_path))
+    assert re.search(r"levels deep|operators", line), line
+    assert count_quads(scratch_store, tmp_path) == seed_quads
+
+
+def test_deep_viz_query_is_refused_not_crashed(work: Path) -> None:
+    (work / "deep.rq").write_text(
+        DEEP["groups"].replace("SELECT *", "CONSTRUCT { ?s ?p ?o }", 1), encoding="utf-8"
+    )
+    line = one_error_line(kg("viz", "--query", "deep.rq", "-o", "deep.html", "--store", "store", cwd=work))
+    assert "deep.rq" in line and "levels deep" in line, line
+    assert not (work / "deep.html").exists()
+
+
+def test_rq_file_with_a_byte_order_mark(work: Path) -> None:
+    (work / "bom.rq").write_bytes(
+        b"\xef\xbb\xbf# Who are the perpetrators?\r\n" + PERPETRATORS.encode("utf-8")
+    )
+    rows = csv_rows(query(work, "bom.rq", "--format", "csv").stdout)
+    assert {r["name"] for r in rows} == KILLERS

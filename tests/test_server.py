@@ -1,6 +1,7 @@
 """`kg serve` end to end: real `kg serve` processes over a store built from the seed document with `kg add`, asked
 over real HTTP by SPARQLWrapper (GET, form-encoded POST, `application/sparql-query` POST; JSON, XML, CSV, TSV,
-Turtle, N-Triples), and the guards: read-only, loopback, the time limit, the cap on rows, clear errors."""
+Turtle, N-Triples), and the guards: read-only, loopback, the time limit, the caps on rows, bytes, memory, queries
+and connections, no SERVICE calls, Host and Origin checks, well-formed request lengths, clear errors."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ import itertools
 import json
 import queue
 import re
+import shutil
 import signal
 import socket
 import subprocess
@@ -22,12 +24,14 @@ import urllib.parse
 import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from http.client import HTTPConnection
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
 import pyoxigraph as ox
 import pytest
-from helpers import ROOT, kg, kg_env
+from helpers import ROOT, kg, kg_env, sparql_stub
 from SPARQLWrapper import CSV, JSON, POST, POSTDIRECTLY, TSV, TURTLE, XML, SPARQLWrapper
 from SPARQLWrapper.SPARQLExceptions import QueryBadFormed
 
@@ -537,3 +541,393 @@ def test_json_result_is_parseable_without_sparqlwrapper(server: Server) -> None:
     )
     assert status == 200 and ctype.startswith("application/sparql-results+json")
     assert names(json.loads(body)) == sorted(KILLERS)
+
+
+# ---------------------------------------------------------------------- raw HTTP
+def raw(server: Server, request: bytes, *, timeout: float = 30) -> tuple[int, dict[str, str], bytes]:
+    """Send `request` as it is, read the whole answer: (status, headers, body); status 0 if none came."""
+    with socket.create_connection((server.host, server.port), timeout=timeout) as sock:
+        sock.sendall(request)
+        sock.shutdown(socket.SHUT_WR)
+        data = b""
+        while chunk := sock.recv(65536):
+            data += chunk
+    if not data:
+        return 0, {}, b""
+    head, _, body = data.partition(b"\r\n\r\n")
+    lines = head.decode("latin-1").split("\r\n")
+    headers = {k.lower(): v.strip() for k, _, v in (line.partition(":") for line in lines[1:])}
+    return int(lines[0].split()[1]), headers, body
+
+
+def request(
+    server: Server, method: str, path: str, headers: dict[str, str], body: bytes | None = None
+) -> tuple[int, str]:
+    """One request through http.client with exactly these headers (Host included, when given)."""
+    connection = HTTPConnection(server.host, server.port, timeout=60)
+    try:
+        connection.putrequest(method, path, skip_host=True, skip_accept_encoding=True)
+        for k, v in headers.items():
+            connection.putheader(k, v)
+        if body is not None:
+            connection.putheader("Content-Length", str(len(body)))
+        connection.endheaders(body)
+        response = connection.getresponse()
+        return response.status, response.read().decode("utf-8", errors="replace")
+    finally:
+        connection.close()
+
+
+def logged(server: Server) -> str:
+    """What the server wrote on stderr so far (after its first line)."""
+    out = []
+    with contextlib.suppress(queue.Empty):
+        while (line := server.lines.get(timeout=0.5)) is not None:
+            out.append(line)
+    return "".join(out)
+
+
+ASK = "ASK { ?s ?p ?o }"
+CHROMIUM = Path("/usr/bin/chromium")
+ASK_PATH = "/sparql?" + urllib.parse.urlencode({"query": ASK})
+
+
+# ---------------------------------------------------------------------- SERVICE
+def send(server: Server, query: str, how: str) -> tuple[int, str]:
+    """(status, body) of `query` sent as GET, a form POST or an application/sparql-query POST."""
+    if how == "GET":
+        status, _, body = http(f"{server.endpoint}?{urllib.parse.urlencode({'query': query})}")
+    elif how == "POST":
+        form = {"Content-Type": "application/x-www-form-urlencoded"}
+        status, _, body = http(server.endpoint, urllib.parse.urlencode({"query": query}).encode(), form)
+    else:
+        status, _, body = http(server.endpoint, query.encode(), {"Content-Type": "application/sparql-query"})
+    return status, body
+
+
+def test_service_is_refused(server: Server) -> None:
+    with sparql_stub() as stub:
+        for url in (stub.url, server.endpoint):  # another server, or this one (requests multiplied)
+            query = f"SELECT * WHERE {{ SERVICE <{url}> {{ ?s ?p ?o }} }}"
+            for how in ("GET", "POST", "DIRECT"):
+                status, message = send(server, query, how)
+                assert status == 400, (how, status, message)
+                assert message == "SERVICE calls other servers: this endpoint does not follow them\n", message
+        # spelt as Oxigraph also reads it: glued to what comes before, lower case, through a prefix
+        for query in (
+            f"SELECT * WHERE {{ ?s ?p trueservice<{stub.url}> {{ }} }}",
+            f"PREFIX : <{stub.url.rsplit('/', 1)[0]}/> SELECT * WHERE {{ SERVICE:sparql {{ }} }}",
+        ):
+            assert send(server, query, "POST")[0] == 400, query
+        assert stub.requests == []
+
+
+def test_deep_query_is_refused(server: Server) -> None:
+    status, message = send(server, "SELECT * WHERE " + "{" * 5000 + "}" * 5000, "POST")
+    assert status == 400 and "levels deep" in message, message
+
+
+# ---------------------------------------------------------------------- Host and Origin
+def test_host_must_name_this_server(server: Server) -> None:
+    port = server.port
+    for host in (
+        f"127.0.0.1:{port}",
+        f"localhost:{port}",
+        "localhost",
+        "127.0.0.1",
+        f"[::1]:{port}",
+        f"LocalHost:{port}",
+    ):
+        status, body = request(server, "GET", ASK_PATH, {"Host": host})
+        assert status == 200, (host, body)
+    for host in (
+        "evil.example",
+        f"evil.example:{port}",
+        f"127.0.0.1:{port + 1}",
+        f"localhost.evil.example:{port}",
+        f"127.0.0.1.evil.example:{port}",
+        f"127.0.0.1:{port}@evil.example",
+        "",
+    ):
+        status, body = request(server, "GET", ASK_PATH, {"Host": host})
+        assert status == 403 and "Host" in body, (host, status, body)
+    assert request(server, "GET", "/", {"Host": "rebound.example"})[0] == 403  # the page too
+    assert request(server, "GET", ASK_PATH, {})[0] == 403  # no Host at all
+
+
+def test_cross_site_requests_are_refused(server: Server) -> None:
+    host = f"127.0.0.1:{server.port}"
+    form = {"Host": host, "Content-Type": "application/x-www-form-urlencoded"}
+    body = urllib.parse.urlencode({"query": ASK}).encode()
+    for headers in (
+        {"Origin": "http://evil.example"},
+        {"Origin": "null"},
+        {"Origin": f"http://localhost:{server.port}"},  # another origin, though the same machine
+        {"Origin": f"https://{host}"},
+        {"Sec-Fetch-Site": "cross-site"},
+        {"Origin": f"http://{host}", "Sec-Fetch-Site": "cross-site"},
+    ):
+        status, message = request(server, "POST", "/sparql", {**form, **headers}, body)
+        assert status == 403 and "cross-site" in message, (headers, status, message)
+    # the page posting to /sparql: same origin
+    same = {"Origin": f"http://{host}", "Sec-Fetch-Site": "same-origin"}
+    assert request(server, "POST", "/sparql", {**form, **same}, body)[0] == 200
+    assert request(server, "GET", "/", {"Host": host, "Sec-Fetch-Site": "none"})[0] == 200
+
+
+@contextlib.contextmanager
+def other_site() -> Iterator[str]:
+    """Another web site on this machine (127.0.0.1, a free port) with one page; yields its origin."""
+
+    class Page(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            body = b"<!doctype html><p>another site"
+            self.send_response(200)
+            self.send_header("Content-Type", "text/html")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, format: str, *args: object) -> None:
+            pass
+
+    site = ThreadingHTTPServer(("127.0.0.1", 0), Page)
+    thread = threading.Thread(target=site.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{site.server_address[1]}"
+    finally:
+        site.shutdown()
+        site.server_close()
+        thread.join(10)
+
+
+def test_in_a_browser_the_page_works_and_other_sites_are_refused(server: Server) -> None:
+    """Headless Chromium, its requests kept on this machine: the query page runs its query (same origin); a page of
+    another origin (another server on 127.0.0.1) that posts a query to the endpoint, and a name that resolves to
+    127.0.0.1 (DNS rebinding, here by Chromium's resolver rules), are answered 403."""
+    sync_playwright = pytest.importorskip("playwright.sync_api").sync_playwright
+    if not CHROMIUM.is_file():
+        pytest.skip(f"{CHROMIUM} is missing")
+    rebound = f"http://rebound.example:{server.port}"
+    rules = "--host-resolver-rules=MAP rebound.example 127.0.0.1, MAP * ~NOTFOUND, EXCLUDE 127.0.0.1"
+    with other_site() as other_origin, sync_playwright() as p:
+        browser = p.chromium.launch(
+            executable_path=str(CHROMIUM), headless=True, args=["--no-sandbox", rules]
+        )
+        try:
+            page = browser.new_page()
+            local = re.compile(r"^(?!http://(127\.0\.0\.1|rebound\.example):)")
+            page.route(local, lambda route: route.abort())  # nothing leaves this machine
+
+            # the page, from this server: its query runs
+            page.goto(server.base + "/")
+            with page.expect_response(server.endpoint) as answer:
+                page.click("button[type=submit]")
+            assert answer.value.status == 200
+            page.wait_for_function("() => / rows$/.test(document.getElementById('msg').textContent)")
+            assert page.locator("#out tr").count() > 1
+
+            # a page of another origin posting a query (the browser sends it: a form POST needs no permission)
+            page.goto(other_origin + "/")
+            with page.expect_response(server.endpoint) as answer:
+                page.evaluate(
+                    """(url) => fetch(url, {method: 'POST', mode: 'no-cors', body: new URLSearchParams({query:
+                         'ASK { ?s ?p ?o }'})}).catch(() => null)""",
+                    server.endpoint,
+                )
+            assert answer.value.status == 403
+
+            # the server under another name
+            response = page.goto(rebound + "/")
+            assert response is not None and response.status == 403
+        finally:
+            browser.close()
+
+
+# ---------------------------------------------------------------------- request lengths and methods
+def post_head(server: Server, length: str | None, extra: str = "") -> bytes:
+    lines = [
+        "POST /sparql HTTP/1.1",
+        f"Host: 127.0.0.1:{server.port}",
+        "Content-Type: application/x-www-form-urlencoded",
+        "Connection: close",
+    ]
+    if length is not None:
+        lines.append(f"Content-Length: {length}")
+    return ("\r\n".join(lines) + extra + "\r\n\r\n").encode()
+
+
+def test_request_lengths(server: Server) -> None:
+    body = urllib.parse.urlencode({"query": ASK}).encode()
+    assert raw(server, post_head(server, str(len(body))) + body)[0] == 200
+    for length in ("-1", "abc", "+5", "1_0", "0x10", " ", "5, 7", "1e3"):
+        status, _, message = raw(server, post_head(server, length) + body)
+        assert status == 400 and b"Content-Length" in message, (length, status, message)
+    status, _, message = raw(server, post_head(server, None) + body)
+    assert status == 411 and b"Content-Length" in message, (status, message)
+    status, _, message = raw(server, post_head(server, None, "\r\nTransfer-Encoding: chunked") + b"0\r\n\r\n")
+    assert status == 411, (status, message)
+    status, _, message = raw(
+        server, post_head(server, str(len(body)), f"\r\nContent-Length: {len(body) + 1}") + body
+    )
+    assert status == 400, (status, message)
+    for length in (str(2 << 20), "9" * 30):
+        status, _, message = raw(server, post_head(server, length))
+        assert status == 413, (length, status, message)
+    status, _, message = raw(server, post_head(server, str(len(body) + 10)) + body)  # the body ends early
+    assert status == 400, (status, message)
+    assert "Traceback" not in logged(server)
+    assert ask(server, ASK)["boolean"] is True
+
+
+def test_head_and_options(server: Server) -> None:
+    host = {"Host": f"127.0.0.1:{server.port}"}
+    status, headers, body = raw(server, f"HEAD / HTTP/1.1\r\nHost: {host['Host']}\r\n\r\n".encode())
+    assert (status, body) == (200, b"")
+    assert int(headers["content-length"]) == len(http(server.base + "/")[2].encode("utf-8"))
+    status, headers, body = raw(server, f"HEAD {ASK_PATH} HTTP/1.1\r\nHost: {host['Host']}\r\n\r\n".encode())
+    assert (status, body) == (200, b"") and headers["content-type"].startswith(
+        "application/sparql-results+json"
+    )
+    for path in ("/sparql", "/"):
+        status, headers, body = raw(
+            server, f"OPTIONS {path} HTTP/1.1\r\nHost: {host['Host']}\r\n\r\n".encode()
+        )
+        assert (status, body) == (204, b""), (path, status, body)
+        assert {m.strip() for m in headers["allow"].split(",")} == {"GET", "HEAD", "POST", "OPTIONS"}
+    status, headers, _ = raw(server, f"DELETE /sparql HTTP/1.1\r\nHost: {host['Host']}\r\n\r\n".encode())
+    assert status == 405 and "POST" in headers["allow"]
+
+
+# ---------------------------------------------------------------------- bytes, memory, queries, connections
+LABEL = "<http://www.w3.org/2000/01/rdf-schema#label>"
+
+
+def concat_query(copies: int, joins: int = 3) -> str:
+    """One row: every label of a `joins`-fold cross product of the labels, `copies` times over, in one string."""
+    patterns = " . ".join(f"?a{i} {LABEL} ?l{i}" for i in range(joins))
+    return f"SELECT (GROUP_CONCAT(CONCAT({', '.join(['?l0'] * copies)})) AS ?x) WHERE {{ {patterns} }}"
+
+
+def test_byte_cap(server: Server) -> None:
+    # about 12 MB in one row: over the default cap of 10 MB, which the cap on rows does not see
+    status, message = http_error(sparql(server, concat_query(10), JSON, "POST"))
+    assert status == 413, message[:200]
+    assert "over 10000000 bytes" in message and "LIMIT" in message, message
+    assert len(ask(server, concat_query(1, 2))["results"]["bindings"][0]["x"]["value"]) > 10_000
+
+
+def test_byte_cap_option(work: Path) -> None:
+    with serving("--store", "store", "--max-bytes", "20000", cwd=work) as s:
+        status, message = http_error(sparql(s, concat_query(1, 2), JSON, "POST"))
+        assert status == 413 and "over 20000 bytes" in message, message
+        for fmt in (CSV, XML, TURTLE):
+            query = concat_query(1, 2) if fmt != TURTLE else "CONSTRUCT WHERE { ?s ?p ?o }"
+            assert http_error(sparql(s, query, fmt, "POST"))[0] == 413, fmt
+        assert ask(s, ASK)["boolean"] is True
+
+
+def test_memory_cap(work: Path) -> None:
+    """A query whose process grows past --max-memory is stopped: a clear 503 long before the time limit."""
+    labels = " . ".join(f"?a{i} {LABEL} ?l{i}" for i in range(5))
+    hungry = f"SELECT (COUNT(*) AS ?n) WHERE {{ SELECT DISTINCT ?l0 ?l1 ?l2 ?l3 ?l4 WHERE {{ {labels} }} }}"
+    with serving("--store", "store", "--max-memory", "256", "--timeout", "60", cwd=work) as s:
+        start = time.monotonic()
+        status, message = http_error(sparql(s, hungry, JSON, "POST"))
+        assert status == 503 and "memory" in message and "256 MiB" in message, (status, message)
+        assert time.monotonic() - start < 30
+        assert ask(s, ASK)["boolean"] is True
+        deadline = time.monotonic() + 10
+        while children(s.proc.pid) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert not children(s.proc.pid)
+        assert "Traceback" not in logged(s)
+
+
+def test_busy_endpoint_says_so(work: Path) -> None:
+    with serving("--store", "store", "--max-queries", "1", "--timeout", "3", cwd=work) as s:
+        slow: list[int] = []
+        other = threading.Thread(target=lambda: slow.append(http_error(sparql(s, ENDLESS, JSON, "POST"))[0]))
+        other.start()
+        time.sleep(1)
+        t0 = time.monotonic()
+        status, message = http_error(sparql(s, ASK, JSON))
+        assert status == 503 and "busy" in message, (status, message)
+        assert time.monotonic() - t0 < 1.5  # at once, not after the slow one
+        other.join(30)
+        assert slow == [503]
+        assert ask(s, ASK)["boolean"] is True
+
+
+def test_connection_cap_and_slow_clients(work: Path) -> None:
+    with serving("--store", "store", "--max-connections", "2", "--client-timeout", "2", cwd=work) as s:
+        idle = [socket.create_connection((s.host, s.port), timeout=30) for _ in range(2)]
+        try:
+            time.sleep(0.5)
+            t0 = time.monotonic()
+            status, _, body = raw(s, f"GET {ASK_PATH} HTTP/1.1\r\nHost: 127.0.0.1:{s.port}\r\n\r\n".encode())
+            assert status == 503 and b"busy" in body, (status, body)
+            assert time.monotonic() - t0 < 2
+            # the idle ones are let go once their time is up
+            for sock in idle:
+                t0 = time.monotonic()
+                with contextlib.suppress(ConnectionResetError):
+                    assert sock.recv(1024) == b""
+                assert time.monotonic() - t0 < 5
+        finally:
+            for sock in idle:
+                sock.close()
+        assert ask(s, ASK)["boolean"] is True
+
+        # a client that sends one byte at a time, never finishing its request, is cut off too
+        request_line = f"GET {ASK_PATH} HTTP/1.1\r\nHost: 127.0.0.1:{s.port}\r\n".encode()
+        with socket.create_connection((s.host, s.port), timeout=30) as sock:
+            t0 = time.monotonic()
+            cut = False
+            for i in range(40):  # at most 20 s
+                try:
+                    sock.sendall(request_line[i : i + 1])
+                except OSError:
+                    cut = True
+                    break
+                time.sleep(0.5)
+                sock.setblocking(False)
+                try:
+                    cut = sock.recv(1024) == b""
+                except BlockingIOError:
+                    pass
+                except OSError:
+                    cut = True
+                sock.setblocking(True)
+                if cut:
+                    break
+            assert cut and time.monotonic() - t0 < 6, time.monotonic() - t0
+        assert ask(s, ASK)["boolean"] is True
+        assert "Traceback" not in logged(s)
+
+
+# ---------------------------------------------------------------------- the store's path stays private
+def test_errors_do_not_show_the_store_path(work: Path, tmp_path: Path) -> None:
+    private = tmp_path / "private-folder-7f3a"
+    shutil.copytree(work / "store", private / "store")
+    with serving("--store", str(private / "store"), cwd=work) as s:
+        assert ask(s, ASK)["boolean"] is True
+        (private / "store" / "oxigraph").rename(private / "elsewhere")
+        status, message = http_error(sparql(s, ASK, JSON))
+        assert status == 503 and "cannot be opened" in message, (status, message)
+        assert "private-folder-7f3a" not in message and str(tmp_path) not in message, message
+
+
+def test_hosts_allowed_for_other_addresses() -> None:
+    """Which Host names a server bound elsewhere than loopback accepts (worked out without listening there)."""
+    from kg.server import allowed_hosts
+
+    names, any_ip = allowed_hosts(
+        "0.0.0.0", "0.0.0.0"
+    )  # every interface: any address, localhost, this machine
+    assert any_ip and {"localhost", socket.gethostname().lower()} <= names
+    names, any_ip = allowed_hosts("192.0.2.5", "192.0.2.5")  # one interface: its address only
+    assert (names, any_ip) == ({"192.0.2.5"}, False)
+    names, any_ip = allowed_hosts("box.example", "192.0.2.5")  # named: the name and the address
+    assert (names, any_ip) == ({"box.example", "192.0.2.5"}, False)
