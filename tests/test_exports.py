@@ -4,6 +4,7 @@ graph, GraphML reads back with networkx, CSV with the csv module, and the commit
 from __future__ import annotations
 
 import csv
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -32,8 +33,9 @@ def kg(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
 def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The seed documents in a store, exported in every format."""
     folder = tmp_path_factory.mktemp("exports")
-    # from the repository folder, as README's main job runs: kg:sourcePath records the path as given
-    kg("build", "seeds", "-o", str(folder / "graph.ttl"), "--store", str(folder / "store"), cwd=ROOT)
+    # as README's main job runs in the repository: the store beside seeds/, so the document is "seeds/NAME"
+    shutil.copytree(ROOT / "seeds", folder / "seeds")
+    kg("build", "seeds", "-o", "graph.ttl", "--store", "store", cwd=folder)
     for ext in (*RDF_FORMATS, ".graphml", ".csv"):
         kg("export", "-o", f"graph{ext}", "--store", "store", cwd=folder)
     kg("viz", "-o", "graph.html", "--store", "store", cwd=folder)
