@@ -14,8 +14,9 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-SHARED = Path(__file__).resolve().parent.parent.parent / "shared"
-SOURCE_FOLDERS = (SHARED / "seeds", SHARED / "corpus")
+ROOT = Path(__file__).resolve().parent.parent
+#: The development set, inside the repository: the seed and the annotated development documents.
+SOURCE_FOLDERS = (ROOT / "seeds", ROOT / "tests" / "corpus")
 
 FIRST = (  # noqa: SIM905 (a list of words reads best as words)
     "Aled Bronwen Cerys Dafydd Eleri Ffion Gareth Hefin Iestyn Llinos Marged Nerys Owain Rhodri Siân Tegan "
