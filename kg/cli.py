@@ -136,6 +136,19 @@ examples:
   kg export -o exports/graph.trig
 """
 
+EVAL_EPILOG = """\
+Each PATH is a gold file (NAME.gold.yaml, with the document NAME.txt or NAME.md beside it) or a folder of them;
+docs/gold-format.md says how to write one. Each document is built alone, in memory, and scored against its gold
+file; the counts are added up over all of them (micro-averaged). Then all the documents are built together, to
+count the entities they share that the graph holds more than once (cross-document duplicates). Nothing is
+written. Exit status: 0 ok, 1 a total F1 below its --min floor or a document that did not build, 2 bad input.
+
+examples:
+  kg eval seeds tests/corpus                 # every annotated document in the two folders
+  kg eval my-field/report.gold.yaml --explain
+  kg eval my-field/ --json --min entities=0.85 --min relations=0.6
+"""
+
 MAIN_EPILOG = """\
 exit status: 0 ok, 1 checked and failed (e.g. the graph does not conform), 2 bad input or usage.
 
@@ -458,6 +471,26 @@ def serve(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def eval_(args: argparse.Namespace) -> int:
+    """`kg eval`: build annotated documents and score them against their gold annotations."""
+    from kg.evaluate import ScoreBelowFloor, evaluate, parse_floors
+
+    floors = parse_floors(args.min)
+    _use_ontology(args)
+    evaluation = evaluate(args.paths, model=args.model, jobs=args.jobs)
+    if args.json:
+        print(evaluation.as_json())
+    else:
+        for line in evaluation.as_text(explain=args.explain, floors=floors).splitlines():
+            print(printable(line))  # names and labels come from the documents
+    problems = [f"below floor: {short}" for short in evaluation.below(floors)]
+    if evaluation.failures:
+        problems.append(f"{len(evaluation.failures)} builds failed (listed above)")
+    if problems:
+        raise ScoreBelowFloor("; ".join(problems))
+    return EXIT_OK
+
+
 def _query_source(args: argparse.Namespace) -> ox.Store:
     """What query and serve read: the graph file given, loaded in memory, else the store opened read-only."""
     import pyoxigraph as ox
@@ -729,6 +762,30 @@ def _parser() -> argparse.ArgumentParser:
     )
     sub.add_argument("--federate", action="store_true", help=FEDERATE_HELP)
     store_option(sub)
+
+    sub = command("eval", eval_, "score kg on documents annotated by hand (gold files)", EVAL_EPILOG)
+    sub.add_argument(
+        "paths",
+        nargs="+",
+        type=Path,
+        metavar="PATH",
+        help="a gold file (NAME.gold.yaml beside NAME.txt or NAME.md), or a folder of them",
+    )
+    sub.add_argument("--json", action="store_true", help="print JSON instead of lines")
+    sub.add_argument(
+        "--explain",
+        action="store_true",
+        help="list under each document every gold entity or relation missed and every one produced in excess",
+    )
+    sub.add_argument(
+        "--min",
+        action="append",
+        default=[],
+        metavar="MEASURE=F1",
+        help="exit 1 when the total F1 of MEASURE (entities, entities_typed, places, posts, relations) is below"
+        " F1; repeatable",
+    )
+    extraction_options(sub)
 
     sub = command(
         "validate", validate, "check the store, or a graph file, against the SHACL shapes", VALIDATE_EPILOG
