@@ -9,14 +9,14 @@ project's, and the table says which are met.
 
 What is measured, all in one run:
 
-- build: ``Store(folder).add(documents, jobs=1)`` (the path of ``kg build``) on synthetic corpora
+- build: ``add_documents(Store(folder), documents, jobs=1)`` (the path of ``kg build``) on synthetic corpora
   (``bench/corpus.py``), each in a child process that has loaded the model before the clock starts and reports
   its own peak RSS; against ``list(nlp.pipe(texts))`` of the same spaCy model over the same texts in this
   process. With one job kg is one process whose store writes overlap the reading of the next document in a
   second thread; spaCy runs alone. The same build with ``jobs=2`` (two reading processes) gives
   ``jobs2_speedup``.
 - SPARQL: the saved queries (``queries/*.rq``) on a generated graph in the contract's vocabulary, through
-  ``kg.query.run_query`` on an in-memory Oxigraph store and through rdflib's memory store, best of three.
+  ``kg.graph.sparql.run_query`` on an in-memory Oxigraph store and through rdflib's memory store, best of three.
 - increments: one new document added to the store of the largest build, against the same document added to an
   empty store.
 - viewer: ``read_graph`` + ``render`` + writing the page for a graph of persons and organisations, then the
@@ -146,16 +146,17 @@ def machine() -> dict[str, Any]:
 # ---------------------------------------------------------------------- build (child process)
 def child_build(corpus: str, store: str, jobs: int) -> dict[str, Any]:
     """Build a store from a corpus folder, as ``kg build`` does, and report time, size and peak RSS."""
-    from kg.extract import extractor
-    from kg.read import read_documents
-    from kg.store import Store
+    from kg.extract.mentions import extractor
+    from kg.graph.store import Store
+    from kg.pipeline import add_documents
+    from kg.text.read import read_documents
 
     documents = read_documents([Path(corpus)])
     extractor()  # model and lexicon loaded before the clock starts
     rss_loaded = peak_rss_mb()
     start = time.perf_counter()
     with Store(Path(store)) as s:
-        s.add(documents, record_load_time=False, jobs=jobs)
+        add_documents(s, documents, record_load_time=False, jobs=jobs)
     seconds = time.perf_counter() - start
     with Store(Path(store), read_only=True) as s:
         classes, _ = s.counts()
@@ -243,10 +244,10 @@ def bench_build(sizes: tuple[int, ...], tmp: Path, gen: Generator) -> dict[str, 
 # ---------------------------------------------------------------------- increments
 def bench_increments(store: Path, n: int, tmp: Path, gen: Generator) -> dict[str, Any]:
     """One new document into the store of n documents, against the same document into an empty store."""
-    from kg.extract import extractor
-    from kg.pipeline import extract_document
-    from kg.read import read_documents
-    from kg.store import INDEX_FILE, Store
+    from kg.extract.mentions import extractor
+    from kg.graph.store import INDEX_FILE, Store
+    from kg.pipeline import add_documents, extract_document
+    from kg.text.read import read_documents
 
     extra = write_corpus(tmp / "extra", [gen.document(n, gen.population(n))], start=n)
     (doc,) = read_documents(extra)
@@ -263,7 +264,7 @@ def bench_increments(store: Path, n: int, tmp: Path, gen: Generator) -> dict[str
                 shutil.copytree(base, target)
             start = time.perf_counter()
             with Store(target) as s:
-                s.add([doc], record_load_time=False)
+                add_documents(s, [doc], record_load_time=False)
             times.append(time.perf_counter() - start)
 
         return run
@@ -299,7 +300,7 @@ def contract_graph(target: int, seed: int = SEED) -> list[Any]:
     facts in its own named graph, labels in the registry graph."""
     import pyoxigraph as ox
 
-    from kg.query import PREFIXES
+    from kg.graph.sparql import PREFIXES
 
     rng = random.Random(seed)
     s = target / 1_000_000
@@ -420,7 +421,7 @@ def bench_sparql(triples: int) -> dict[str, Any]:
     import pyoxigraph as ox
     from rdflib import Graph
 
-    from kg.query import PREFIXES, run_query, saved_queries
+    from kg.graph.sparql import PREFIXES, run_query, saved_queries
 
     log(f"generating a graph of about {triples:,} triples")
     quads = contract_graph(triples)
@@ -472,7 +473,7 @@ def viewer_store(nodes: int) -> Any:
     """`nodes` entities: persons, each a member of one of a twentieth as many organisations, with evidence."""
     import pyoxigraph as ox
 
-    from kg.query import PREFIXES
+    from kg.graph.sparql import PREFIXES
 
     KG, ID, RDF, RDFS = (PREFIXES[p] for p in ("kg", "kgi", "rdf", "rdfs"))
     a, label, member = ox.NamedNode(RDF + "type"), ox.NamedNode(RDFS + "label"), ox.NamedNode(KG + "memberOf")
@@ -520,7 +521,8 @@ def viewer_store(nodes: int) -> Any:
 def bench_viewer(nodes: int, tmp: Path) -> dict[str, Any]:
     from playwright.sync_api import Route, sync_playwright
 
-    from kg.viz import read_graph, render, write
+    from kg.outputs.network import read_graph
+    from kg.outputs.viz import render, write
 
     store = viewer_store(nodes)
     page_path = tmp / "viewer.html"

@@ -20,25 +20,27 @@ import typing as _typing
 
 from kg.errors import ExtractionError, InputError, KgError, ValidationFailed
 from kg.model import Document, Entity, Extraction, Relation
-from kg.read import read_documents
+from kg.text.read import read_documents
 
 if _typing.TYPE_CHECKING:
-    from kg.export import Format, read_graph, serialize, write_graph
-    from kg.pipeline import build_graph, extract_document
-    from kg.shacl import ValidationResult, validate
+    from kg.extract.document import extract_document
+    from kg.graph.files import Format, read_graph, serialize
+    from kg.graph.shacl import ValidationResult, validate
+    from kg.outputs.export import write_graph
+    from kg.pipeline import build_graph
 
 __version__ = "0.1.0"
 
 # Public name -> the module that defines it, for the names that are imported on first use.
 _LAZY = {
     "build_graph": "kg.pipeline",
-    "extract_document": "kg.pipeline",
-    "Format": "kg.export",
-    "read_graph": "kg.export",
-    "serialize": "kg.export",
-    "write_graph": "kg.export",
-    "ValidationResult": "kg.shacl",
-    "validate": "kg.shacl",
+    "extract_document": "kg.extract.document",
+    "Format": "kg.graph.files",
+    "read_graph": "kg.graph.files",
+    "serialize": "kg.graph.files",
+    "write_graph": "kg.outputs.export",
+    "ValidationResult": "kg.graph.shacl",
+    "validate": "kg.graph.shacl",
 }
 
 __all__ = [

@@ -187,7 +187,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def _use_ontology(args: argparse.Namespace) -> None:
     if getattr(args, "ontology", None) is not None:
-        from kg.vocab import ONTOLOGY_ENV
+        from kg.ontology.vocab import ONTOLOGY_ENV
 
         if not args.ontology.is_dir():
             raise InputError(f"{args.ontology}: no such ontology folder")
@@ -200,8 +200,9 @@ def _progress_for(count: int) -> Callable[[int, int], None] | None:
 
 def build(args: argparse.Namespace) -> int:
     """`kg build`: a fresh store of the documents, exported."""
-    from kg.export import format_for, write_graph
-    from kg.read import read_documents
+    from kg.graph.files import format_for
+    from kg.outputs.export import write_graph
+    from kg.text.read import read_documents
 
     out: Path = args.output
     # Bad input is refused before spaCy is loaded, let alone run.
@@ -209,7 +210,8 @@ def build(args: argparse.Namespace) -> int:
     _use_ontology(args)
     if isinstance(args.store, str):
         raise InputError(f"{args.store}: kg build makes a local store; send it to a server with kg push")
-    from kg.store import Store, check_store, document_base, install, remove_dead_builds
+    from kg.graph.store import Store, check_store, document_base, install, remove_dead_builds
+    from kg.pipeline import add_documents
 
     check_store(args.store, missing_ok=True)  # a damaged store is not replaced: it may be recovered
     documents = read_documents(args.paths or [DEFAULT_INPUT], base=document_base(args.store))
@@ -221,8 +223,13 @@ def build(args: argparse.Namespace) -> int:
     staging = args.store.parent / f"{args.store.name}.build-{os.getpid()}"
     try:
         with Store(staging) as store:
-            store.add(
-                documents, model=args.model, progress=_progress_for(len(documents)), record_load_time=False
+            add_documents(
+                store,
+                documents,
+                model=args.model,
+                jobs=args.jobs,
+                progress=_progress_for(len(documents)),
+                record_load_time=False,
             )
             ds = store.dataset()
         install(staging, args.store, wait=args.wait)
@@ -239,8 +246,8 @@ def build(args: argparse.Namespace) -> int:
 
 def add(args: argparse.Namespace) -> int:
     """`kg add`: read documents into the store, one transaction each."""
-    from kg.read import read_documents
-    from kg.store import document_base
+    from kg.graph.store import document_base
+    from kg.text.read import read_documents
 
     _use_ontology(args)
     refused: list[InputError] = []
@@ -252,11 +259,12 @@ def add(args: argparse.Namespace) -> int:
     if not documents:
         raise InputError(f"none of the {len(refused)} documents given could be read (each named above)")
 
-    from kg.store import Store
+    from kg.graph.store import Store
+    from kg.pipeline import add_documents
 
     with Store(args.store, wait=args.wait) as store:
-        results = store.add(
-            documents, model=args.model, progress=_progress_for(len(documents)), jobs=args.jobs
+        results = add_documents(
+            store, documents, model=args.model, progress=_progress_for(len(documents)), jobs=args.jobs
         )
     done = {
         status: sum(1 for r in results if r.status == status) for status in ("added", "replaced", "unchanged")
@@ -275,7 +283,7 @@ def add(args: argparse.Namespace) -> int:
 
 def remove(args: argparse.Namespace) -> int:
     """`kg remove`: take documents, and the facts only they supported, out of the store."""
-    from kg.store import Store
+    from kg.graph.store import Store
 
     _existing_store(args.store)
     with Store(args.store, wait=args.wait) as store:
@@ -288,7 +296,7 @@ def status(args: argparse.Namespace) -> int:
     """`kg status`: the documents of the store, and what it holds."""
     import json
 
-    from kg.store import Store
+    from kg.graph.store import Store
 
     _existing_store(args.store)
     with Store(args.store, read_only=True) as store:
@@ -321,8 +329,9 @@ def status(args: argparse.Namespace) -> int:
 
 def export(args: argparse.Namespace) -> int:
     """`kg export`: write the store's graphs to a file."""
-    from kg.export import format_for, write_graph
-    from kg.store import Store
+    from kg.graph.files import format_for
+    from kg.graph.store import Store
+    from kg.outputs.export import write_graph
 
     format_for(args.output)
     _existing_store(args.store)
@@ -336,8 +345,8 @@ def export(args: argparse.Namespace) -> int:
 
 def validate(args: argparse.Namespace) -> int:
     """`kg validate`: check the store, or a graph file, against the shapes; exit 1 if it does not conform."""
-    from kg.export import union_graph
-    from kg.shacl import validate as validate_graph
+    from kg.graph.files import union_graph
+    from kg.graph.shacl import validate as validate_graph
 
     ds, source = _read_graph(args)
     result = validate_graph(union_graph(ds))
@@ -349,7 +358,8 @@ def validate(args: argparse.Namespace) -> int:
 
 def query(args: argparse.Namespace) -> int:
     """`kg query`: run SPARQL on the store or a graph file and print the result."""
-    from kg.query import Format, check, format_result, query_text, run_query, saved_queries, with_rdfs
+    from kg.graph.sparql import check, query_text, run_query, saved_queries, with_rdfs
+    from kg.outputs.results import Format, format_result
 
     if args.list:
         for q in saved_queries():
@@ -361,7 +371,7 @@ def query(args: argparse.Namespace) -> int:
     if args.update:
         if args.graph_file is not None:
             raise InputError("--update changes the store, not a graph file")
-        from kg.store import Store
+        from kg.graph.store import Store
 
         check(text, what="update")  # before the store is opened: refused, it changes nothing
         _existing_store(args.store)
@@ -385,21 +395,22 @@ def query(args: argparse.Namespace) -> int:
 
 def viz(args: argparse.Namespace) -> int:
     """`kg viz`: the graph as one self-contained HTML network."""
-    from kg import viz as viewer
+    from kg.outputs import viz as viewer
+    from kg.outputs.network import read_graph
 
     if args.output.suffix.lower() not in (".html", ".htm"):
         raise InputError(f"{args.output}: the viewer writes HTML: give a .html file")
     source = _query_source(args)
     title = "kg graph"
     if args.query is not None:
-        from kg.query import QueryError, query_text
+        from kg.graph.sparql import QueryError, query_text
 
         try:
             source = viewer.constructed(source, query_text(str(args.query)), federate=args.federate)
         except QueryError as e:
             raise QueryError(f"{args.query}: {e}") from None
         title += f" — {args.query}"
-    nodes, edges = viewer.read_graph(source)
+    nodes, edges = read_graph(source)
     if args.focus is not None:
         nodes, edges = viewer.subgraph(nodes, edges, args.focus, args.hops)
         title += f" — {args.focus} (within {args.hops})"
@@ -410,9 +421,9 @@ def viz(args: argparse.Namespace) -> int:
 
 def push(args: argparse.Namespace) -> int:
     """`kg push`: send the store's graphs to a SPARQL server, one named graph per document."""
-    from kg.remote import mask
-    from kg.remote import push as push_graphs
-    from kg.store import Store
+    from kg.graph.remote import mask
+    from kg.graph.remote import push as push_graphs
+    from kg.graph.store import Store
 
     if isinstance(args.store, str):
         raise InputError("kg push sends a local store: give its folder with --store DIR")
@@ -434,7 +445,7 @@ def push(args: argparse.Namespace) -> int:
 
 def serve(args: argparse.Namespace) -> int:
     """`kg serve`: a read-only SPARQL endpoint until interrupted."""
-    from kg.server import MIB, Endpoint, Settings, make_server
+    from kg.outputs.server import MIB, Endpoint, Settings, make_server
 
     limits = {
         "timeout": args.timeout,
@@ -452,7 +463,7 @@ def serve(args: argparse.Namespace) -> int:
         endpoint = Endpoint(Settings(None, **limits), memory=_query_source(args))
         source = str(args.graph_file)
     else:
-        from kg.store import DATA_DIR
+        from kg.graph.store import DATA_DIR
 
         _existing_store(args.store)
         endpoint = Endpoint(Settings(args.store / DATA_DIR, **limits))
@@ -495,14 +506,14 @@ def _query_source(args: argparse.Namespace) -> ox.Store:
     """What query and serve read: the graph file given, loaded in memory, else the store opened read-only."""
     import pyoxigraph as ox
 
-    from kg.query import file_store
-    from kg.store import DATA_DIR
+    from kg.graph.sparql import file_store
+    from kg.graph.store import DATA_DIR
 
     if args.graph_file is not None:
         return file_store(args.graph_file)
     if isinstance(args.store, str):
-        from kg.remote import RemoteDB
-        from kg.store import store_credentials
+        from kg.graph.remote import RemoteDB
+        from kg.graph.store import store_credentials
 
         user, password = store_credentials()
         return RemoteDB(args.store, user=user, password=password)  # type: ignore[return-value]
@@ -519,7 +530,7 @@ def _store_location(text: str) -> Path | str:
 
 
 def _existing_store(path: Path | str) -> None:
-    from kg.store import check_store
+    from kg.graph.store import check_store
 
     if isinstance(path, str):
         return  # a server: it answers for itself
@@ -528,8 +539,8 @@ def _existing_store(path: Path | str) -> None:
 
 def _read_graph(args: argparse.Namespace) -> tuple[rdflib.Dataset, str]:
     """What a reading command reads: the graph file given (--graph, or the positional GRAPH), else the store."""
-    from kg.export import read_graph
-    from kg.store import Store
+    from kg.graph.files import read_graph
+    from kg.graph.store import Store
 
     path: Path | None = getattr(args, "graph_file", None) or getattr(args, "graph", None)
     if path is not None:
@@ -644,7 +655,7 @@ def _parser() -> argparse.ArgumentParser:
     output_option(sub)
     store_option(sub)
 
-    from kg.query import Format
+    from kg.outputs.results import Format
 
     sub = command("query", query, "ask the store, or a graph file, a SPARQL query", QUERY_EPILOG)
     sub.add_argument(
@@ -804,7 +815,7 @@ def _counts(ds: rdflib.Dataset) -> tuple[int, int]:
     """Entities (subjects typed with a kg: class other than Document and Evidence) and distinct triples."""
     from rdflib.namespace import RDF
 
-    from kg.export import PREFIXES
+    from kg.ontology.prefixes import PREFIXES
 
     kg = PREFIXES["kg"]
     bookkeeping = {kg + "Document", kg + "Evidence"}

@@ -6,7 +6,6 @@ import datetime as dt
 import json
 import re
 import time
-import unicodedata
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
@@ -19,6 +18,7 @@ from rdflib.term import Node
 
 from kg.errors import EXIT_FAILED, InputError, KgError
 from kg.model import Document
+from kg.text.fold import fold as fold_name
 
 GOLD_SUFFIX = ".gold.yaml"
 TEXT_SUFFIXES = (".txt", ".md")
@@ -244,15 +244,9 @@ def _is_scalar(value: object) -> bool:
 
 # ---------------------------------------------------------------------------------------------- counting
 def fold(name: str) -> str:
-    """A name as it is compared: lower case, straight quotes, no "'s", punctuation as spaces, no leading "the",
-    no honorifics ("The Rt Hon Ada Quill's" -> "ada quill")."""
-    text = unicodedata.normalize("NFKC", name).replace("\u2019", "'").replace("\u2018", "'").lower().strip()
-    text = re.sub(r"'s\b", "", text)
-    text = re.sub(r"[^\w\s]", " ", text).replace("_", " ")
-    words = text.split()
-    while words and words[0] == "the":
-        words = words[1:]
-    return " ".join(word for word in words if word not in HONORIFICS)
+    """A name as it is compared: folded as kg folds names (``kg.text.fold``), and without honorifics
+    ("The Rt Hon Ada Quill's" -> "ada quill")."""
+    return " ".join(word for word in fold_name(name).split() if word not in HONORIFICS)
 
 
 def local_name(iri: object) -> str:
@@ -483,11 +477,12 @@ def built_graph(documents: Sequence[Document], *, model: str | None, jobs: int =
     It is read back from the Turtle kg writes, so that entities come in the order of the exported file, as an
     evaluation of `kg build`'s file sees them: that order settles which of two incidents that fit one gold
     incident is matched, and which is a duplicate."""
-    from kg.export import Format, serialize
-    from kg.store import Store
+    from kg.graph.files import Format, serialize
+    from kg.graph.store import Store
+    from kg.pipeline import add_documents
 
     with Store(None) as store:
-        store.add(documents, model=model, record_load_time=False, jobs=jobs)
+        add_documents(store, documents, model=model, record_load_time=False, jobs=jobs)
         dataset = store.dataset()
     return rdflib.Graph().parse(data=serialize(dataset, Format.TURTLE), format="turtle")
 
@@ -573,8 +568,8 @@ def evaluate(paths: Sequence[Path], *, model: str | None = None, jobs: int = 1) 
 
     Every gold file is read and every document's text before anything is built: bad input is an `InputError`.
     A document that fails to build is a failure of the evaluation: all of its gold counts as missed."""
-    from kg.extract import extractor
-    from kg.read import read_document
+    from kg.extract.mentions import extractor
+    from kg.text.read import read_document
 
     annotated = find_annotated(paths)
     golds = [read_gold(a.gold) for a in annotated]

@@ -16,7 +16,7 @@ class Document:
     """A loaded source document: its text exactly as read, and what it says about itself."""
 
     path: Path
-    name: str  # its identity (kg.read.document_name), e.g. "news/northby-review.txt"; its IRI is minted from it
+    name: str  # its identity (kg.text.read.document_name), e.g. "news/northby-review.txt"; its IRI is minted from it
     text: str
     sha256: str
     title: str | None = None
@@ -63,6 +63,23 @@ class Span:
     doc: str  # Document.name
     start: int
     end: int
+
+
+#: The words that join an unnamed incident's or inquiry's noun to what completes it in a descriptive label
+#: ("murder of Ada Quill", "review into ..."), by the relation that supplies the completion.
+LABEL_LINKS = (
+    ("victim", "of"),
+    ("perpetrator", "by"),
+    ("concerns", "into"),
+    ("ledBy", "led by"),
+    ("commissionedBy", "commissioned by"),
+    ("place", "in"),
+)
+
+
+def is_descriptive(label: str) -> bool:
+    """Whether a label was built from the text ('murder of Ada Quill') rather than read as a name."""
+    return any(f" {link} " in f" {label} " for _, link in LABEL_LINKS) and not label[:1].isupper()
 
 
 @dataclass

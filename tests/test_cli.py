@@ -19,11 +19,12 @@ import pytest
 from helpers import ROOT, kg
 from helpers import one_error_line as assert_one_error_line
 
-from kg.annotate import DEFAULT_MODEL
 from kg.cli import main
-from kg.export import read_graph, write_graph
-from kg.rdfmap import document_iri
-from kg.read import document_name
+from kg.graph.files import read_graph
+from kg.graph.rdfmap import document_iri
+from kg.outputs.export import write_graph
+from kg.text.annotate import DEFAULT_MODEL
+from kg.text.read import document_name
 
 
 def write(path: Path, data: bytes) -> Path:

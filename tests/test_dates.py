@@ -1,12 +1,12 @@
-"""Dates in text (`kg.dates`): read at the precision written, relative dates only against the document's own
+"""Dates in text (`kg.text.dates`): read at the precision written, relative dates only against the document's own
 date, and the date a document states about itself in its header lines. All texts are invented."""
 
 from __future__ import annotations
 
 import pytest
 
-from kg.dates import document_date, find_dates
 from kg.model import DateValue
+from kg.text.dates import document_date, find_dates
 
 ANCHOR = DateValue(2025, 2, 5)  # a document dated Wednesday 5 February 2025
 

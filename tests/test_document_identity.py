@@ -15,7 +15,7 @@ from urllib.parse import unquote
 import pytest
 from helpers import kg, ok, one_error_line
 
-from kg.store import Store
+from kg.graph.store import Store
 
 DOC_IRI = "https://w3id.org/kg/id/document/"
 FIRST = "Kettering Trust minutes\n\nTom Ashdown met Clara Venn in Kettering.\n"

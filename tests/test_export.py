@@ -15,9 +15,12 @@ import rdflib
 from rdflib import BNode, Literal, Namespace, URIRef
 from rdflib.namespace import RDF, RDFS, SKOS, XSD
 
-import kg.export
+import kg.graph.files
+import kg.outputs.export
 from kg.errors import InputError
-from kg.export import PREFIXES, Format, format_for, read_graph, serialize, write_graph
+from kg.graph.files import Format, format_for, read_graph, serialize
+from kg.ontology.prefixes import PREFIXES
+from kg.outputs.export import write_graph
 
 RDF_FORMATS = [f for f in Format if f.is_rdf]  # GraphML and CSV are for other tools: tests/test_exports.py
 
@@ -152,7 +155,7 @@ def test_write_then_read_gives_the_same_graph(fmt: Format, tmp_path: Path) -> No
     again = read_graph(path)
     assert serialize(again, fmt) == path.read_bytes()
     # Literals come back as the same terms (a plain string stays plain, typed values stay typed).
-    union = kg.export.union_graph(again)
+    union = kg.graph.files.union_graph(again)
     assert (None, RDFS.label, Literal("David Amess")) in union
     assert (None, KG.start, Literal(123)) in union
     assert (None, KG.date, Literal("2021-10-15", datatype=XSD.date)) in union
@@ -192,7 +195,7 @@ def test_failed_serialization_leaves_the_old_file_intact(
     def broken(ds: rdflib.Dataset, fmt: Format) -> bytes:
         raise RuntimeError("serializer broke")
 
-    monkeypatch.setattr(kg.export, "serialize", broken)
+    monkeypatch.setattr(kg.outputs.export, "serialize", broken)
     with pytest.raises(RuntimeError):
         write_graph(build(sample_quads(BNode("ev"))), path)
     assert path.read_bytes() == b"old contents\n"
@@ -208,7 +211,7 @@ def test_failed_write_leaves_the_old_file_and_no_temporary(
     def broken(src: str, dst: str) -> None:
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr(kg.export.os, "replace", broken)
+    monkeypatch.setattr(kg.graph.files.os, "replace", broken)
     with pytest.raises(InputError, match=r"graph\.ttl: cannot write: No space left on device"):
         write_graph(build(sample_quads(BNode("ev"))), path)
     assert path.read_bytes() == b"old contents\n"

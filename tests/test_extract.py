@@ -16,10 +16,10 @@ from pathlib import Path
 import pytest
 from rdflib import RDF, XSD, Literal, URIRef
 
+from kg.graph.rdfmap import entity_iri
 from kg.model import DateValue, Document, Entity, Extraction
+from kg.ontology.vocab import KG
 from kg.pipeline import build_graph, extract_document
-from kg.rdfmap import entity_iri
-from kg.vocab import KG
 
 DOC_NAME = "invented.txt"
 

@@ -1,12 +1,12 @@
-"""The names component (kg.names): the lexicon's names found in a Doc before the NER, by shape and gazetteer."""
+"""The names component (kg.text.names): the lexicon's names found in a Doc before the NER, by shape and gazetteer."""
 
 from __future__ import annotations
 
 import pytest
 import spacy
 
-from kg.lexicon import load_lexicon
-from kg.names import NameFinder
+from kg.ontology.lexicon import load_lexicon
+from kg.text.names import NameFinder
 
 
 @pytest.fixture(scope="module")

@@ -1,4 +1,4 @@
-"""The ontology declares the contract's terms, and kg.vocab mirrors it exactly."""
+"""The ontology declares the contract's terms, and kg.ontology.vocab mirrors it exactly."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from rdflib import OWL, RDF, RDFS, BNode, Graph, Literal, URIRef
 from rdflib.namespace import FOAF, ORG, PROV, SDO, SH, XSD
 
 import kg
-from kg.vocab import KG, SEM, load_ontology, ontology_dir
+from kg.ontology.vocab import KG, SEM, load_ontology, ontology_dir
 
 ONTOLOGY_IRI = URIRef("https://w3id.org/kg/ontology")
 KG_TTL = ontology_dir() / "kg.ttl"

@@ -12,10 +12,10 @@ from pathlib import Path
 import pytest
 from rdflib import RDF, RDFS, Graph, Literal, URIRef
 
-from kg.export import union_graph
+from kg.graph.files import union_graph
 from kg.model import Document
+from kg.ontology.vocab import KG, ONTOLOGY_ENV, default_ontology_dir
 from kg.pipeline import build_graph
-from kg.vocab import KG, ONTOLOGY_ENV, default_ontology_dir
 
 PREFIXES = """
 @prefix lex:  <https://w3id.org/kg/lexicon#> .

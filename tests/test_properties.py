@@ -10,7 +10,7 @@ control characters a PDF leaves in text (form feed), and strings up to 5,000 cha
   give the same IRI only when they are the same name up to case and runs of spaces and punctuation (the readable
   slug kg matches entities by), never when a character was lost on the way.
 - A graph holding such names and sentences as labels, other names, titles and quotes (built by
-  `kg.rdfmap.document_quads` and `registry_quads`, as the store builds it) is written by `kg.export.serialize`
+  `kg.graph.rdfmap.document_quads` and `registry_quads`, as the store builds it) is written by `kg.graph.files.serialize`
   in every RDF format and parses back with Oxigraph to exactly the same quads (Turtle, N-Triples and JSON-LD: the
   same triples, the union); GraphML reads back with networkx and CSV with `csv` with the same labels and quotes.
 - A real document made of such sentences goes through the whole pipeline and round-trips the same way.
@@ -32,12 +32,12 @@ import rdflib
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from kg.export import Format, serialize
+from kg.extract.resolve import family
+from kg.graph.files import Format, quads_of, serialize
+from kg.graph.rdfmap import document_iri, document_quads, entity_iri, evidence_iri, registry_quads, slug
+from kg.graph.sparql import store_from_dataset
 from kg.model import Document, Entity, Evidence, Extraction, Relation
-from kg.query import _ox_quads, store_from_dataset
-from kg.rdfmap import document_iri, document_quads, entity_iri, evidence_iri, registry_quads, slug
-from kg.resolve import family
-from kg.tables import csv_tables, graphml
+from kg.outputs.tables import csv_tables, graphml
 
 KGI = "https://w3id.org/kg/id/"
 KG = "https://w3id.org/kg/ontology#"
@@ -364,7 +364,7 @@ def test_graphml_and_csv_read_back_with_the_same_labels_and_quotes(
 ) -> None:
     quads, labels, others, quotes = graph
     # what `write_graph` writes for .graphml and .csv, without its fsync'd file writes (slow, and tested elsewhere)
-    store = store_from_dataset(iter(_ox_quads(dataset_of(quads))))
+    store = store_from_dataset(iter(quads_of(dataset_of(quads))))
     network = nx.read_graphml(io.BytesIO(graphml(store)))
     entities, relations = csv_tables(store)
     entity_rows = list(csv.DictReader(io.StringIO(entities.decode("utf-8"), newline="")))
@@ -409,7 +409,7 @@ def pipeline() -> Callable[[list[Document]], rdflib.Dataset]:
 def test_a_document_full_of_hostile_text_round_trips_through_the_pipeline(
     pipeline: Callable[[list[Document]], rdflib.Dataset], file_name: str, junk: list[str], who: list[str]
 ) -> None:
-    from kg.read import decode_text
+    from kg.text.read import decode_text
 
     raw = (
         f"Minutes {junk[0]}\n\n{who[0]} met {who[1]} in Kettering. {junk[1]}\n"

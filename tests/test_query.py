@@ -13,13 +13,11 @@ import pyoxigraph as ox
 import pytest
 from helpers import closed_port, sparql_stub
 
-from kg.query import (
+from kg.graph.sparql import (
     MAX_NESTING,
     PREFIXES,
-    Format,
     QueryError,
     UpdateRefused,
-    format_result,
     is_update,
     query_text,
     run_query,
@@ -27,8 +25,10 @@ from kg.query import (
     saved_queries,
     with_rdfs,
 )
-from kg.read import read_documents
-from kg.store import Store
+from kg.graph.store import Store
+from kg.outputs.results import Format, format_result
+from kg.pipeline import add_documents
+from kg.text.read import read_documents
 
 ROOT = Path(__file__).resolve().parents[1]
 SEED = ROOT / "seeds"
@@ -39,7 +39,7 @@ def seed_store(tmp_path_factory: pytest.TempPathFactory) -> ox.Store:
     """The seed document in a store on disk, opened read-only as the query commands open it."""
     path = tmp_path_factory.mktemp("store")
     with Store(path) as store:
-        store.add(read_documents([SEED]), record_load_time=False)
+        add_documents(store, read_documents([SEED]), record_load_time=False)
     return ox.Store.read_only(str(path / "oxigraph"))
 
 
@@ -115,7 +115,7 @@ def test_shared_entities_across_documents(tmp_path: Path) -> None:
         "Tom Ashdown spoke to the Home Office about Kettering.\n", encoding="utf-8"
     )
     with Store(tmp_path / "store") as store:
-        store.add(read_documents([tmp_path / "a.txt", tmp_path / "b.txt"]), record_load_time=False)
+        add_documents(store, read_documents([tmp_path / "a.txt", tmp_path / "b.txt"]), record_load_time=False)
     got = {
         r["entity"]: r
         for r in rows(ox.Store.read_only(str(tmp_path / "store" / "oxigraph")), "shared-entities")
@@ -361,7 +361,8 @@ def test_rq_file_with_a_byte_order_mark(seed_store: ox.Store, tmp_path: Path) ->
 
 
 def test_the_terminal_table_escapes_control_characters_a_document_holds() -> None:
-    from kg.query import Format, Result, format_result
+    from kg.graph.sparql import Result
+    from kg.outputs.results import Format, format_result
 
     hostile = ox.Literal("Tom\x1b[2J Ashdown\x07 said \u202eetoq")
     table = format_result(Result("solutions", ["quote"], [{"quote": hostile}]), Format.TABLE)
@@ -382,7 +383,7 @@ ADVERSARIAL = {
 @pytest.mark.parametrize("kind", list(ADVERSARIAL))
 def test_the_lexer_takes_linear_time(kind: str) -> None:
     """The server reads every query with it: 200 KB of the worst text must not take minutes."""
-    code = "import sys; from kg.query import shape; shape(sys.stdin.read())"
+    code = "import sys; from kg.graph.sparql import shape; shape(sys.stdin.read())"
     subprocess.run(
         [sys.executable, "-c", code], input=ADVERSARIAL[kind], text=True, cwd=ROOT, check=True, timeout=20
     )

@@ -22,7 +22,7 @@ import pytest
 from helpers import ROOT, closed_port, kg, ok, sparql_stub
 from helpers import one_error_line as any_error_line
 
-from kg.query import PREFIXES
+from kg.graph.sparql import PREFIXES
 
 one_error_line = functools.partial(any_error_line, quiet=True)
 SEEDS = ROOT / "seeds"

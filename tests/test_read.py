@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from kg.errors import InputError
-from kg.read import document_name, read_documents
+from kg.text.read import document_name, read_documents
 
 
 def write(path: Path, data: bytes) -> Path:

@@ -31,7 +31,7 @@ from helpers import ROOT, ok
 from helpers import kg as run_kg
 from helpers import one_error_line as any_error_line
 
-from kg.rdfmap import document_iri
+from kg.graph.rdfmap import document_iri
 
 kg = functools.partial(run_kg, timeout=120)
 one_error_line = functools.partial(any_error_line, quiet=True)

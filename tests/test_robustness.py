@@ -37,8 +37,8 @@ import pyoxigraph as ox
 import pytest
 from helpers import ROOT, kg, kg_env
 
-from kg.read import MAX_DOCUMENT_BYTES
-from kg.store import Store
+from kg.graph.store import Store
+from kg.text.read import MAX_DOCUMENT_BYTES
 
 SEEDS = ROOT / "seeds"
 ID = "https://w3id.org/kg/id/"

@@ -921,7 +921,7 @@ def test_errors_do_not_show_the_store_path(work: Path, tmp_path: Path) -> None:
 
 def test_hosts_allowed_for_other_addresses() -> None:
     """Which Host names a server bound elsewhere than loopback accepts (worked out without listening there)."""
-    from kg.server import allowed_hosts
+    from kg.outputs.server import allowed_hosts
 
     names, any_ip = allowed_hosts(
         "0.0.0.0", "0.0.0.0"

@@ -7,7 +7,7 @@ import time
 import pytest
 from rdflib import Graph
 
-from kg.shacl import ValidationResult, validate
+from kg.graph.shacl import ValidationResult, validate
 
 PREFIXES = """
 @prefix kg: <https://w3id.org/kg/ontology#> .

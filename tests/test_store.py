@@ -1,4 +1,4 @@
-"""The persistent store (`kg.store.Store`) on disk: named graphs per document, increments, identity, the registry.
+"""The persistent store (`kg.graph.store.Store`) on disk: named graphs per document, increments, identity, the registry.
 
 Real parts only: the spaCy pipeline reads small invented documents, and the store is a real Oxigraph database in
 `tmp_path`. After every step the union must hold exactly one `rdfs:label` per entity and conform to the shapes.
@@ -17,12 +17,13 @@ import pyoxigraph as ox
 import pytest
 from helpers import FIRST, LAST
 
-from kg.export import Format, serialize, union_graph
+from kg.graph.files import Format, serialize, union_graph
+from kg.graph.rdfmap import ENTITIES_GRAPH, document_iri
+from kg.graph.shacl import validate
+from kg.graph.store import Store, StoreError
 from kg.model import Document
-from kg.rdfmap import ENTITIES_GRAPH, document_iri
-from kg.read import read_documents
-from kg.shacl import validate
-from kg.store import Store, StoreError
+from kg.pipeline import add_documents
+from kg.text.read import read_documents
 
 KG = "https://w3id.org/kg/ontology#"
 ID = "https://w3id.org/kg/id/"
@@ -179,7 +180,7 @@ def test_each_document_gets_a_named_graph_with_its_metadata(
     tmp_path: Path, store: Store, docs: dict[str, Document]
 ) -> None:
     before = dt.datetime.now(dt.UTC).replace(microsecond=0)
-    results = store.add([docs["a.txt"], docs["b.txt"]])
+    results = add_documents(store, [docs["a.txt"], docs["b.txt"]])
     after = dt.datetime.now(dt.UTC)
     assert [(r.name, r.status) for r in results] == [("a.txt", "added"), ("b.txt", "added")]
     gs = graphs(store)
@@ -229,7 +230,7 @@ def test_each_document_gets_a_named_graph_with_its_metadata(
 
 
 def test_trig_and_nquads_exports_keep_the_named_graphs(store: Store, docs: dict[str, Document]) -> None:
-    store.add(list(docs.values()))
+    add_documents(store, list(docs.values()))
     expected = {doc_iri(n) for n in TEXTS} | {REGISTRY}
     for fmt, ox_fmt in [(Format.TRIG, ox.RdfFormat.TRIG), (Format.NQUADS, ox.RdfFormat.N_QUADS)]:
         quads = list(ox.parse(serialize(store.dataset(), fmt), format=ox_fmt))
@@ -244,31 +245,31 @@ def test_trig_and_nquads_exports_keep_the_named_graphs(store: Store, docs: dict[
 def test_readding_an_unchanged_document_changes_nothing(
     tmp_path: Path, store: Store, docs: dict[str, Document]
 ) -> None:
-    store.add([docs["a.txt"], docs["b.txt"]])
+    add_documents(store, [docs["a.txt"], docs["b.txt"]])
     check(store)
     exports = {fmt: export(store, fmt) for fmt in Format}
     quads = sorted(str(q) for q in store.quads())
     again = write_docs(tmp_path / "docs", {n: TEXTS[n] for n in ("a.txt", "b.txt")})  # read afresh
-    results = store.add([again["b.txt"], again["a.txt"]])
+    results = add_documents(store, [again["b.txt"], again["a.txt"]])
     assert [r.status for r in results] == ["unchanged", "unchanged"]
     assert sorted(str(q) for q in store.quads()) == quads
     assert {fmt: export(store, fmt) for fmt in Format} == exports
     check(store)
     store.close()
     with Store(tmp_path / "store") as reopened:
-        assert [r.status for r in reopened.add([again["a.txt"]])] == ["unchanged"]
+        assert [r.status for r in add_documents(reopened, [again["a.txt"]])] == ["unchanged"]
         assert export(reopened) == exports[Format.TRIG]
 
 
 def test_a_changed_document_replaces_its_graph_and_keeps_the_iris_of_entities_still_named(
     tmp_path: Path, store: Store, docs: dict[str, Document]
 ) -> None:
-    store.add([docs["b.txt"], docs["a.txt"]])
+    add_documents(store, [docs["b.txt"], docs["a.txt"]])
     check(store)
     before = graphs(store)
     assert labels(store)[TOM] == ["Tom Edward Ashdown"]  # the fullest name; the IRI came from b.txt
     changed = write_docs(tmp_path / "docs", {"b.txt": B_CHANGED})["b.txt"]
-    [result] = store.add([changed])
+    [result] = add_documents(store, [changed])
     assert result.status == "replaced"
     check(store)
     b = graphs(store)[doc_iri("b.txt")]
@@ -293,7 +294,7 @@ def test_a_changed_document_replaces_its_graph_and_keeps_the_iris_of_entities_st
 
 
 def test_removing_a_document_removes_what_only_it_supported(store: Store, docs: dict[str, Document]) -> None:
-    store.add([docs["b.txt"], docs["a.txt"], docs["d.txt"]])
+    add_documents(store, [docs["b.txt"], docs["a.txt"], docs["d.txt"]])
     check(store)
     iris = entity_iris(store)
     assert store.remove(["b.txt"]) == [doc_iri("b.txt")]
@@ -328,7 +329,7 @@ def test_removing_a_document_removes_what_only_it_supported(store: Store, docs: 
 def test_a_label_falls_back_to_the_names_the_remaining_documents_give(
     store: Store, docs: dict[str, Document]
 ) -> None:
-    store.add([docs["b.txt"], docs["a.txt"]])
+    add_documents(store, [docs["b.txt"], docs["a.txt"]])
     assert labels(store)[TOM] == ["Tom Edward Ashdown"]
     store.remove([doc_iri("a.txt")])  # by IRI
     check(store)
@@ -339,13 +340,13 @@ def test_a_label_falls_back_to_the_names_the_remaining_documents_give(
 
 def test_iris_are_stable_across_removes_and_readds(store: Store, docs: dict[str, Document]) -> None:
     # load times aside (not recorded here), the store returns to the same bytes
-    store.add([docs["b.txt"], docs["a.txt"], docs["d.txt"]], record_load_time=False)
+    add_documents(store, [docs["b.txt"], docs["a.txt"], docs["d.txt"]], record_load_time=False)
     check(store)
     iris, first = entity_iris(store), export(store)
     for name in ("b.txt", "a.txt", "d.txt"):
         store.remove([name])
         check(store)
-        store.add([docs[name]], record_load_time=False)
+        add_documents(store, [docs[name]], record_load_time=False)
         check(store)
         assert entity_iris(store) == iris, f"after removing and re-adding {name}"
         assert export(store) == first, f"after removing and re-adding {name}"
@@ -356,7 +357,7 @@ def test_removing_an_unknown_document_among_known_ones_removes_nothing(
 ) -> None:
     from kg.errors import InputError
 
-    store.add([docs["a.txt"], docs["b.txt"]])
+    add_documents(store, [docs["a.txt"], docs["b.txt"]])
     quads = sorted(str(q) for q in store.quads())
     with pytest.raises(InputError, match=r"no-such\.txt: no such document in the store"):
         store.remove(["a.txt", "no-such.txt"])
@@ -372,7 +373,7 @@ def test_removing_an_unknown_document_among_known_ones_removes_nothing(
 def test_a_read_only_store_sees_the_data(tmp_path: Path, docs: dict[str, Document]) -> None:
     path = tmp_path / "store"
     with Store(path) as writer:
-        writer.add(list(docs.values()))
+        add_documents(writer, list(docs.values()))
         expected = sorted(str(q) for q in writer.quads())
         trig = export(writer)
         # a reader does not wait for the writer's lock, and sees what is committed
@@ -384,7 +385,7 @@ def test_a_read_only_store_sees_the_data(tmp_path: Path, docs: dict[str, Documen
         assert [d.iri for d in reader.documents()] == sorted(doc_iri(n) for n in TEXTS)
         check(reader)
         with pytest.raises(StoreError, match="read-only"):
-            reader.add([docs["a.txt"]])
+            add_documents(reader, [docs["a.txt"]])
         with pytest.raises(StoreError, match="read-only"):
             reader.remove(["a.txt"])
 
@@ -396,14 +397,14 @@ def test_a_reader_opens_the_store_while_a_writer_flushes_it(tmp_path: Path) -> N
     for i in range(30):  # thirty versions of one document, read one after the other
         versions += read_documents([write_file(tmp_path / "x.txt", f"Tom Ashdown met Clara Venn {i}.\n")])
     with Store(path) as store:
-        store.add(versions[:1])
+        add_documents(store, versions[:1])
     done, failures = threading.Event(), []
 
     def writer() -> None:
         try:
             for doc in versions[1:]:
                 with Store(path) as store:  # each close flushes the database
-                    store.add([doc])
+                    add_documents(store, [doc])
         except BaseException as e:
             failures.append(e)
         finally:
@@ -442,39 +443,3 @@ def small_text(i: int) -> str:
         f"{p}, a member of the {TOWNS[i % 8]} Trust, met {q} in {TOWNS[(i + 3) % 8]}. "
         f"Home Secretary {q} commissioned the {TOWNS[(i + 1) % 8]} Review.\n"
     )
-
-
-# ---------------------------------------------------------------------------------------------- reading ahead
-
-
-def test_an_error_reading_a_document_stops_the_add_there_and_the_reader_thread(
-    tmp_path: Path, docs: dict[str, Document], monkeypatch: pytest.MonkeyPatch
-) -> None:
-    import kg.store
-
-    real = kg.store._extract
-    failing = "d.txt"
-
-    def extract(args: tuple[Document, str | None]) -> object:
-        if args[0].name == failing:
-            raise RuntimeError("the reader failed")
-        return real(args)
-
-    monkeypatch.setattr(kg.store, "_extract", extract)
-    ordered = [docs["a.txt"], docs["b.txt"], docs[failing]]
-    with Store(tmp_path / "store") as s:
-        with pytest.raises(RuntimeError, match="the reader failed"):
-            s.add(ordered, record_load_time=False)
-        assert sorted(d.name for d in s.documents()) == ["a.txt", "b.txt"]
-        check(s)
-    assert not [t for t in threading.enumerate() if t.name == "kg-read"]
-
-
-def test_a_caller_that_stops_early_stops_the_reader_thread(docs: dict[str, Document]) -> None:
-    from kg.store import _extractions
-
-    extractions = _extractions(list(docs.values()), None, 1)
-    first = next(extractions)
-    assert first.documents[0].name == next(iter(docs))
-    extractions.close()
-    assert not [t for t in threading.enumerate() if t.name == "kg-read"]

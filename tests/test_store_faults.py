@@ -25,11 +25,12 @@ import pyoxigraph as ox
 import pytest
 from helpers import FIRST, LAST
 
-from kg.export import union_graph
-from kg.rdfmap import document_iri
-from kg.read import document_name, read_documents
-from kg.shacl import validate
-from kg.store import Store, StoreError
+from kg.graph.files import union_graph
+from kg.graph.rdfmap import document_iri
+from kg.graph.shacl import validate
+from kg.graph.store import Store, StoreError
+from kg.pipeline import add_documents
+from kg.text.read import document_name, read_documents
 
 ROOT = Path(__file__).resolve().parent.parent
 ID = "https://w3id.org/kg/id/"
@@ -113,14 +114,14 @@ class Reference:
         self.alone: dict[str, Triples] = {}  # sha256 → the document's graph
         for doc in [*new_docs, old_d0]:
             with Store(None) as s:
-                s.add([doc], record_load_time=False)
+                add_documents(s, [doc], record_load_time=False)
                 [graph] = [ts for g, ts in graphs(s).items() if g != REGISTRY]
                 self.alone[doc.sha256] = graph
         # The states the trials must end in: the new documents added to the base, and to nothing.
         self.full: dict[bool, dict[str, Triples]] = {}
         for on_base in (True, False):
             with Store(None) as s:
-                s.add(([old_d0] if on_base else []) + new_docs, record_load_time=False)
+                add_documents(s, ([old_d0] if on_base else []) + new_docs, record_load_time=False)
                 self.full[on_base] = graphs(s)
         self.new_shas = {d.sha256 for d in new_docs}
 
@@ -283,7 +284,7 @@ def test_a_writer_gives_up_with_one_clear_line_when_the_store_stays_busy(
 ) -> None:
     store = tmp_path / ".kg"
     with Store(store) as holder:
-        holder.add(read_documents([small_docs / "a.txt"]))
+        add_documents(holder, read_documents([small_docs / "a.txt"]))
         start = time.monotonic()
         result = kg(*command, "--wait", "1", cwd=tmp_path)
         waited = time.monotonic() - start
@@ -304,7 +305,7 @@ def test_a_writer_waits_for_the_store_and_then_does_its_work(tmp_path: Path, sma
     store = tmp_path / ".kg"
     holder = Store(store)
     try:
-        holder.add(read_documents([small_docs / "a.txt"]))
+        add_documents(holder, read_documents([small_docs / "a.txt"]))
         process = kg_process("add", "docs/b.txt", "--wait", "60", cwd=tmp_path)
         time.sleep(2.5)
         assert process.poll() is None, process.communicate()  # still waiting
@@ -334,7 +335,7 @@ def test_two_adds_at_once_both_get_done(tmp_path: Path, reference: Reference) ->
 
 def test_readers_work_while_a_writer_holds_the_store(tmp_path: Path, small_docs: Path) -> None:
     with Store(tmp_path / ".kg") as holder:
-        holder.add(read_documents([small_docs]))
+        add_documents(holder, read_documents([small_docs]))
         status = kg("status", "--json", cwd=tmp_path)
         assert status.returncode == 0, status.stderr
         documents = json.loads(status.stdout)["documents"]

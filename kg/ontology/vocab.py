@@ -91,7 +91,7 @@ ONTOLOGY_ENV = "KG_ONTOLOGY"
 
 def default_ontology_dir() -> Path:
     """The ``ontology/`` folder beside the ``kg`` package."""
-    return Path(__file__).resolve().parent.parent / "ontology"
+    return Path(__file__).resolve().parents[2] / "ontology"
 
 
 def ontology_dir() -> Path:

@@ -18,10 +18,9 @@ import pyoxigraph as ox
 from rdflib import RDF, RDFS, XSD, Literal, URIRef
 from rdflib.namespace import DCTERMS, PROV, SKOS
 
-from kg.lexicon import load_lexicon
 from kg.model import DateValue, Document, Extraction
-from kg.resolve import family
-from kg.vocab import KG, KGI
+from kg.ontology.lexicon import family, load_lexicon
+from kg.ontology.vocab import KG, KGI
 
 
 def slug(text: str) -> str:
@@ -41,7 +40,7 @@ def entity_iri(cls: str, label: str) -> URIRef:
 
 
 def document_iri(name: str) -> URIRef:
-    """A document's IRI: its name (`kg.read.document_name`, a path) percent-encoded as UTF-8, with "/" kept
+    """A document's IRI: its name (`kg.text.read.document_name`, a path) percent-encoded as UTF-8, with "/" kept
     between folders (``kgi:document/news/Report%20one.txt``). It is lossless, so two names never share an IRI:
     "%" is encoded too, an absolute path's leading "/" is "%2F", and "." and ".." segments are encoded so that
     no tool resolving the IRI can fold one path into another."""

@@ -1,5 +1,5 @@
-"""Write graphs to files and read them back: Turtle, N-Triples, TriG, N-Quads and JSON-LD; and write GraphML
-and CSV for tools that do not read RDF (``kg.tables``).
+"""Graph files: serialise graphs to Turtle, N-Triples, TriG, N-Quads and JSON-LD and read them back, write files
+atomically, and move terms between RDFLib and Oxigraph. (GraphML and CSV are written by ``kg.outputs.export``.)
 
 Output is deterministic: the same graph gives byte-identical bytes, whatever order its triples were added in
 and whatever labels its blank nodes had. To get there, the quads are copied out of RDFLib, blank nodes are
@@ -57,7 +57,7 @@ class Format(enum.Enum):
         return self not in (Format.GRAPHML, Format.CSV)
 
 
-from kg.prefixes import PREFIXES  # noqa: E402 — re-exported: the prefixes every output binds
+from kg.ontology.prefixes import PREFIXES  # noqa: E402 — re-exported: the prefixes every output binds
 
 _OX_FORMATS = {
     Format.TURTLE: ox.RdfFormat.TURTLE,
@@ -86,7 +86,7 @@ def format_for(path: Path) -> Format:
 
 def serialize(ds: rdflib.Dataset, fmt: Format) -> bytes:
     """The dataset in `fmt`, byte-identical for the same graph (see the module docstring)."""
-    quads = _canonical(_to_ox(ds))
+    quads = _canonical(quads_of(ds))
     prefixes = _prefixes(ds, quads)
     if fmt is Format.NQUADS:
         return _ox_serialize(_sorted(quads), fmt)
@@ -99,27 +99,6 @@ def serialize(ds: rdflib.Dataset, fmt: Format) -> bytes:
     if fmt is Format.TURTLE:
         return graph.serialize(format="turtle", encoding="utf-8")
     return _jsonld(graph, prefixes)
-
-
-def write_graph(ds: rdflib.Dataset, path: Path) -> None:
-    """Write the dataset to `path` atomically, in the format its extension names, creating parent folders.
-
-    `.csv` writes two tables: the relations with their evidence to `path`, the entities beside it
-    (`NAME.entities.csv`)."""
-    fmt = format_for(path)
-    if fmt.is_rdf:
-        write_bytes_atomically(path, serialize(ds, fmt))
-        return
-    from kg.query import _ox_quads, store_from_dataset
-    from kg.tables import csv_tables, graphml
-
-    store = store_from_dataset(iter(_ox_quads(ds)))
-    if fmt is Format.GRAPHML:
-        write_bytes_atomically(path, graphml(store))
-        return
-    entities, relations = csv_tables(store)
-    write_bytes_atomically(path.with_name(f"{path.stem}.entities.csv"), entities)
-    write_bytes_atomically(path, relations)
 
 
 def write_bytes_atomically(path: Path, data: bytes) -> None:
@@ -163,9 +142,9 @@ def read_graph(path: Path) -> rdflib.Dataset:
             graph = (
                 ds.default_graph
                 if isinstance(quad.graph_name, ox.DefaultGraph)
-                else ds.graph(_from_ox(quad.graph_name))
+                else ds.graph(from_ox(quad.graph_name))
             )
-            graph.add((_from_ox(quad.subject), _from_ox(quad.predicate), _from_ox(quad.object)))
+            graph.add((from_ox(quad.subject), from_ox(quad.predicate), from_ox(quad.object)))
     except SyntaxError as error:
         raise InputError(f"{path}: not valid {fmt.name.lower()}: {_one_line(str(error))}") from None
     except (OSError, ValueError) as error:
@@ -185,28 +164,28 @@ def union_graph(ds: rdflib.Dataset) -> rdflib.Graph:
     return graph
 
 
-def _to_ox(ds: rdflib.Dataset) -> list[ox.Quad]:
+def quads_of(ds: rdflib.Dataset) -> list[ox.Quad]:
     quads = []
     for s, p, o, g in ds.quads((None, None, None, None)):
         graph_name: _OxGraphName = (
             ox.DefaultGraph() if g is None or g == DATASET_DEFAULT_GRAPH_ID else _graph_name(g)
         )
-        subject = _to_ox_term(s)
+        subject = to_ox(s)
         if isinstance(subject, ox.Literal):
             raise TypeError(f"a literal cannot be a subject: {s!r}")
-        quads.append(ox.Quad(subject, ox.NamedNode(str(p)), _to_ox_term(o), graph_name))
+        quads.append(ox.Quad(subject, ox.NamedNode(str(p)), to_ox(o), graph_name))
     return quads
 
 
 def _graph_name(g: object) -> ox.NamedNode | ox.BlankNode:
     identifier = g.identifier if isinstance(g, rdflib.Graph) else g
-    term = _to_ox_term(identifier)
+    term = to_ox(identifier)
     if isinstance(term, ox.Literal):
         raise TypeError(f"a literal cannot name a graph: {identifier!r}")
     return term
 
 
-def _to_ox_term(term: object) -> _OxTerm:
+def to_ox(term: object) -> _OxTerm:
     if isinstance(term, rdflib.URIRef):
         return ox.NamedNode(str(term))
     if isinstance(term, rdflib.BNode):
@@ -220,7 +199,7 @@ def _to_ox_term(term: object) -> _OxTerm:
     raise TypeError(f"not an RDF term kg can write: {term!r}")
 
 
-def _from_ox(term: object) -> rdflib.term.Identifier:
+def from_ox(term: object) -> rdflib.term.Identifier:
     if isinstance(term, ox.NamedNode):
         return rdflib.URIRef(term.value)
     if isinstance(term, ox.BlankNode):
@@ -295,7 +274,7 @@ def _rdflib_graph(
     for prefix, namespace in prefixes.items():
         graph.bind(prefix, namespace, override=True, replace=True)
     for q in quads:
-        graph.add((_from_ox(q.subject), _from_ox(q.predicate), _from_ox(q.object)))
+        graph.add((from_ox(q.subject), from_ox(q.predicate), from_ox(q.object)))
     return graph
 
 
@@ -375,4 +354,14 @@ def _one_line(text: str) -> str:
     return " ".join(text.split())
 
 
-__all__ = ["PREFIXES", "Format", "format_for", "read_graph", "serialize", "union_graph", "write_graph"]
+__all__ = [
+    "Format",
+    "format_for",
+    "from_ox",
+    "quads_of",
+    "read_graph",
+    "serialize",
+    "to_ox",
+    "union_graph",
+    "write_bytes_atomically",
+]

@@ -48,16 +48,8 @@ from urllib.parse import parse_qs, urlsplit
 import pyoxigraph as ox
 
 from kg.errors import KgError
-from kg.query import (
-    Format,
-    QueryError,
-    Result,
-    ServiceRefused,
-    UpdateRefused,
-    format_result,
-    is_update,
-    run_query,
-)
+from kg.graph.sparql import QueryError, Result, ServiceRefused, UpdateRefused, is_update, run_query
+from kg.outputs.results import Format, format_result
 
 MAX_BODY = 1 << 20  # bytes of a POST body
 ALLOWED = "GET, HEAD, POST, OPTIONS"
@@ -101,7 +93,7 @@ class Endpoint:
         """(status, content type, body) for one query, run in a child process under the limits."""
         if is_update(query):
             return _text(HTTPStatus.FORBIDDEN, _READ_ONLY)
-        # SERVICE and queries nested too deep are refused in the child (kg.query.run_query), under its time limit
+        # SERVICE and queries nested too deep are refused in the child (kg.graph.sparql.run_query), under its time limit
         if not self._running.acquire(blocking=False):
             return _text(
                 HTTPStatus.SERVICE_UNAVAILABLE,

@@ -14,7 +14,7 @@ from typing import Any
 
 from rdflib import OWL, RDF, RDFS, Graph, Literal, URIRef
 
-from kg.vocab import KG, LEX, ontology_state
+from kg.ontology.vocab import KG, LEX, ontology_state
 
 OntologyState = tuple[Path, tuple[tuple[str, int, int], ...]]
 
@@ -145,6 +145,33 @@ class Lexicon:
             }:
                 return g.short_form
         return post
+
+    @cached_property
+    def _parents(self) -> dict[str, str]:
+        """Each kg class's own superclass among kg's classes (the first by name, should it have two)."""
+        parents: dict[str, str] = {}
+        for sup, subs in sorted(self.subclasses.items()):
+            for sub in sorted(subs - {sup}):
+                parents.setdefault(sub, sup)
+        return parents
+
+    def family(self, cls: str) -> str:
+        """The most general kg class above `cls` (itself when it has none): entities of one family may be one
+        entity ('Agency' and 'PoliticalParty' are kinds of 'Organization'), and share their IRIs' path."""
+        seen = {cls}
+        while (up := self._parents.get(cls)) is not None and up not in seen:
+            seen.add(up)
+            cls = up
+        return cls
+
+    def specificity(self, cls: str) -> int:
+        """How far `cls` is below its family's top class: where the mentions of one entity disagree, the more
+        specific class wins."""
+        depth, seen = 0, {cls}
+        while (up := self._parents.get(cls)) is not None and up not in seen:
+            seen.add(up)
+            cls, depth = up, depth + 1
+        return depth
 
     def trigger_for(self, lemma: str) -> Trigger | None:
         for t in self.triggers:
@@ -310,6 +337,16 @@ def _classes(g: Graph, node: Any) -> frozenset[str]:
     for member in Collection(g, union):
         out |= _classes(g, member)
     return frozenset(out)
+
+
+def family(cls: str) -> str:
+    """`Lexicon.family` in the ontology in force."""
+    return load_lexicon().family(cls)
+
+
+def specificity(cls: str) -> tuple[int, str]:
+    """How specific `cls` is (`Lexicon.specificity`), the class name breaking ties, for ordering classes."""
+    return load_lexicon().specificity(cls), cls
 
 
 def property_signatures(folder: Path | None = None) -> dict[str, tuple[frozenset[str], frozenset[str]]]:

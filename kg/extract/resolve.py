@@ -1,4 +1,4 @@
-"""Stage 4: mentions to entities within one document (across documents: ``kg.identity``).
+"""Stage 4: mentions to entities within one document (across documents: ``kg.graph.identity``).
 
 Names that differ only by honorifics, possessives or "the" are one entity; a surname or a title-plus-first-name
 ("Quill", "Sir Ada") joins the full name it abbreviates; a bracketed acronym joins the name before it; a name
@@ -8,37 +8,12 @@ entity in focus.
 
 from __future__ import annotations
 
-import re
-import unicodedata
 from collections import defaultdict
-from functools import lru_cache
 
-from kg.extract import DocumentAnalysis, Mention
+from kg.extract.mentions import DocumentAnalysis, Mention
 from kg.model import Entity, Span
-
-FAMILY = {"Agency": "Organization", "PoliticalParty": "Organization"}
-# Where mentions of one entity disagree on the class, the more specific wins.
-SPECIFICITY = {"Organization": 0, "Agency": 1, "PoliticalParty": 2}
-
-
-def family(cls: str) -> str:
-    return FAMILY.get(cls, cls)
-
-
-_POSSESSIVE = re.compile(r"'s\b")
-_PUNCTUATION = re.compile(r"[^\w\s]")
-
-
-@lru_cache(maxsize=1 << 16)
-def fold(name: str) -> str:
-    """The form names are compared in: case, quotes, punctuation, a leading "the", a trailing "'s" folded."""
-    s = unicodedata.normalize("NFKC", name).replace("\u2019", "'").replace("\u2018", "'").lower().strip()
-    s = _POSSESSIVE.sub("", s)
-    s = _PUNCTUATION.sub(" ", s).replace("_", " ")
-    words = s.split()
-    while words and words[0] == "the":
-        words = words[1:]
-    return " ".join(words)
+from kg.ontology.lexicon import family, specificity
+from kg.text.fold import fold
 
 
 def strip_honorifics(name: str, honorifics: tuple[str, ...]) -> tuple[str, str | None]:
@@ -72,7 +47,7 @@ class DocumentResolver:
         if e is None:
             e = Entity(key=key, cls=cls, label=label, docs={self.doc})
             self.entities[key] = e
-        elif SPECIFICITY.get(cls, 0) > SPECIFICITY.get(e.cls, 0):
+        elif specificity(cls) > specificity(e.cls):
             e.cls = cls
         return e
 

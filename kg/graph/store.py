@@ -15,7 +15,7 @@ leaves the store as it was before or after that document. Re-adding an unchanged
 nothing. Removing a document drops its graph; entities no document mentions any more leave the registry.
 
 Beside the database, ``identity.sqlite`` indexes what the store knows of its entities for matching new documents
-(``kg.identity``). It is derived from the store: written in step with it (its own transaction, committed after
+(``kg.graph.identity``). It is derived from the store: written in step with it (its own transaction, committed after
 the store's), checked against the store's documents before each write, and rebuilt from the store when it
 disagrees, so deleting it is always safe.
 
@@ -28,31 +28,28 @@ from __future__ import annotations
 import datetime as dt
 import fcntl
 import os
-import queue
 import shutil
 import sqlite3
-import threading
 import time
 from collections import Counter
-from collections.abc import Callable, Generator, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
 from typing import cast
 
 import pyoxigraph as ox
-from rdflib import BNode as RBNode
 from rdflib import Dataset
-from rdflib import Literal as RLiteral
 from rdflib import URIRef as RURIRef
 
 from kg.errors import InputError, KgError
-from kg.identity import SIGNATURE_PROPS, IdentityIndex, Known, choose_label
-from kg.lexicon import entity_relations
+from kg.graph.files import from_ox
+from kg.graph.identity import SIGNATURE_PROPS, IdentityIndex, Known, choose_label
+from kg.graph.rdfmap import ENTITIES_GRAPH, document_iri, document_quads, entity_iri, registry_quads
 from kg.model import Document, Extraction
-from kg.prefixes import PREFIXES
-from kg.rdfmap import ENTITIES_GRAPH, document_iri, document_quads, entity_iri, registry_quads
-from kg.vocab import KG
+from kg.ontology.lexicon import entity_relations
+from kg.ontology.prefixes import PREFIXES
+from kg.ontology.vocab import KG
 
 DEFAULT_STORE = Path(".kg")
 LOCK_FILE = "kg.lock"
@@ -101,12 +98,13 @@ class Store:
         self, path: Path | str | None = None, *, read_only: bool = False, wait: float = 30.0
     ) -> None:
         self.read_only = read_only
-        self.saved = 0  # documents written by the last `add`
+        self.saved = 0  # documents written (by `add`) since it was opened, or since a caller set it to 0
+        self._known: dict[str, str] | None = None  # document IRI -> SHA-256, while adding
         self._lock_fd: int | None = None
         self._index: IdentityIndex | None = None
         if isinstance(path, str):
-            # a store on a SPARQL server (kg.remote): the server orders concurrent writers
-            from kg.remote import RemoteDB
+            # a store on a SPARQL server (kg.graph.remote): the server orders concurrent writers
+            from kg.graph.remote import RemoteDB
 
             self.path = None
             self.location = path
@@ -195,7 +193,7 @@ class Store:
             os.close(self._lock_fd)
             self._lock_fd = None
         if failure is not None:
-            raise StoreError(f"{failure}; {self._saved_note()}") if self.saved else failure
+            raise StoreError(f"{failure}; {self.saved_note()}") if self.saved else failure
 
     def __enter__(self) -> Store:
         return self
@@ -266,7 +264,7 @@ class Store:
                 if isinstance(q.graph_name, ox.NamedNode)
                 else ds.default_graph
             )
-            g.add((_rdflib(q.subject), _rdflib(q.predicate), _rdflib(q.object)))
+            g.add((from_ox(q.subject), from_ox(q.predicate), from_ox(q.object)))
         return ds
 
     def _patterns(self, *predicates: object) -> dict[str, list[ox.Quad]]:
@@ -348,6 +346,7 @@ class Store:
 
     def _forget_index(self) -> None:
         """Close the identity index and delete its file: the next write rebuilds it from the store."""
+        self._known = None
         self._close_index()
         file = self._index_file()
         if file is not None:
@@ -388,52 +387,35 @@ class Store:
         return known
 
     # ------------------------------------------------------------------ writing
-    def add(
-        self,
-        documents: Sequence[Document],
-        *,
-        model: str | None = None,
-        progress: Callable[[int, int], None] | None = None,
-        record_load_time: bool = True,
-        jobs: int = 1,
-    ) -> list[AddResult]:
-        """Add documents one by one, each in its own transaction; unchanged ones are left alone.
-
-        With ``jobs`` > 1 the documents are read (the spaCy work) by that many worker processes, while this one
-        resolves identities and writes, in the order given, so the result is the same as with one job."""
+    def changed(self, documents: Sequence[Document]) -> list[Document]:
+        """The documents the store does not hold as they are: new ones, and changed versions of its own (by the
+        SHA-256 of their text). Readies the identity index when there are any."""
         self._writable()
-        known = self.document_shas()
-        changed = [doc for doc in documents if known.get(str(document_iri(doc.name))) != doc.sha256]
+        self._known = self.document_shas()
+        changed = [doc for doc in documents if self._known.get(str(document_iri(doc.name))) != doc.sha256]
         if changed:
-            self.index(known)
-        extractions = _extractions(changed, model, jobs)
-        results = []
-        self.saved = 0
-        try:
-            for i, doc in enumerate(documents):
-                d_iri = str(document_iri(doc.name))
-                if known.get(d_iri) == doc.sha256:
-                    results.append(AddResult(doc.name, "unchanged"))
-                else:
-                    ex = next(extractions)
-                    loaded_at = dt.datetime.now(dt.UTC).replace(microsecond=0) if record_load_time else None
-                    try:
-                        self._write(d_iri, ex, loaded_at)
-                        self.saved += 1
-                        if self.saved % FLUSH_EVERY == 0:
-                            self._flush()  # RocksDB's write buffers otherwise grow with the number of documents
-                    except StoreError as e:
-                        raise StoreError(f"{e}; {self._saved_note(len(changed))}") from None
-                    status = "replaced" if d_iri in known else "added"
-                    known[d_iri] = doc.sha256
-                    results.append(AddResult(doc.name, status, len(ex.entities), len(ex.relations)))
-                if progress is not None:
-                    progress(i + 1, len(documents))
-        finally:
-            extractions.close()  # stops the reader thread or the worker processes
-        return results
+            self.index(self._known)
+        return changed
 
-    def _saved_note(self, total: int | None = None) -> str:
+    def add(self, extraction: Extraction, *, loaded_at: dt.datetime | None = None) -> AddResult:
+        """Write one document's extraction, in one transaction: its graph (in place of an older version's) and
+        the registry entries of every entity it touches. A document the store holds unchanged is left alone."""
+        self._writable()
+        doc = extraction.documents[0]
+        if self._known is None:
+            self._known = self.document_shas()
+        d_iri = str(document_iri(doc.name))
+        if self._known.get(d_iri) == doc.sha256:
+            return AddResult(doc.name, "unchanged")
+        self._write(d_iri, extraction, loaded_at)
+        self.saved += 1
+        if self.saved % FLUSH_EVERY == 0:
+            self._flush()  # RocksDB's write buffers otherwise grow with the number of documents
+        status = "replaced" if d_iri in self._known else "added"
+        self._known[d_iri] = doc.sha256
+        return AddResult(doc.name, status, len(extraction.entities), len(extraction.relations))
+
+    def saved_note(self, total: int | None = None) -> str:
         rest = "" if total is None else f", and {total - self.saved} were not"
         return f"{self.saved} documents were saved by this command, each whole{rest}: run it again once fixed"
 
@@ -444,7 +426,7 @@ class Store:
             raise StoreError(f"{self.location}: could not flush the store: {_reason(e)}") from None
 
     def remove(self, refs: Sequence[str]) -> list[str]:
-        """Remove documents, named by IRI, by name (`kg.read.document_name`), by a path to the file (from the
+        """Remove documents, named by IRI, by name (`kg.text.read.document_name`), by a path to the file (from the
         current folder), or by a file name that only one of them has; returns the IRIs removed."""
         self._writable()
         docs = self.documents()
@@ -460,12 +442,13 @@ class Store:
                     f"{ref}: {len(match)} documents have that file name ({names}): give one's path"
                 )
             removed += [d.iri for d in match if d.iri not in removed]
+        self._known = None
         for iri in removed:
             self._write(iri, None, None)
         return removed
 
     def _matching(self, docs: list[DocumentInfo], ref: str) -> list[DocumentInfo]:
-        from kg.read import document_name
+        from kg.text.read import document_name
 
         base = document_base(self.path if self.path is not None else self.location)
         path = Path(ref)
@@ -479,7 +462,7 @@ class Store:
 
     def update(self, text: str) -> None:
         """Apply a SPARQL update to the store, in one transaction (``kg query --update``)."""
-        from kg.query import run_update
+        from kg.graph.sparql import run_update
 
         self._writable()
         self._forget_index()  # the update may change anything: the index is rebuilt from the store
@@ -597,73 +580,12 @@ def store_credentials() -> tuple[str | None, str | None]:
 
 
 def document_base(location: Path | str | None) -> Path:
-    """The folder documents are named from (`kg.read.document_name`): the one that holds a store on disk, so that
+    """The folder documents are named from (`kg.text.read.document_name`): the one that holds a store on disk, so that
     a document's name does not depend on where kg is run; the current folder for a store in memory or on a
     server."""
     if isinstance(location, Path):
         return Path(os.path.abspath(location)).parent
     return Path.cwd()
-
-
-def _extract(args: tuple[Document, str | None]) -> Extraction:
-    from kg.pipeline import extract_document
-
-    return extract_document(args[0], model=args[1])
-
-
-def _extractions(documents: Sequence[Document], model: str | None, jobs: int) -> Generator[Extraction]:
-    """The extraction of each document, in order.
-
-    With one job the documents are read in a thread of this process, one ahead of the caller, so that writing a
-    document to the store overlaps with reading the next (spaCy's matrix and parsing code, Oxigraph and SQLite
-    run without Python's global lock). With more, by that many worker processes."""
-    from kg.extract import extractor
-
-    if len(documents) < 2:
-        yield from (_extract((doc, model)) for doc in documents)
-        return
-    extractor(model)  # load the model once, before the reader thread starts or the workers fork
-    if jobs <= 1:
-        yield from _read_ahead(documents, model)
-        return
-    import multiprocessing
-
-    with multiprocessing.get_context("fork").Pool(jobs) as pool:
-        yield from pool.imap(_extract, [(doc, model) for doc in documents], chunksize=1)
-
-
-def _read_ahead(documents: Sequence[Document], model: str | None) -> Generator[Extraction]:
-    """Extractions read by a thread that keeps at most two ready; an error reaches the caller in its place."""
-    ready: queue.Queue[tuple[bool, Extraction | BaseException]] = queue.Queue(maxsize=2)
-    stop = threading.Event()
-
-    def read() -> None:
-        for doc in documents:
-            item: tuple[bool, Extraction | BaseException]
-            try:
-                item = (True, _extract((doc, model)))
-            except BaseException as e:  # handed to the caller, raised there
-                item = (False, e)
-            while not stop.is_set():
-                try:
-                    ready.put(item, timeout=0.1)
-                    break
-                except queue.Full:
-                    continue
-            if stop.is_set() or not item[0]:
-                return
-
-    reader = threading.Thread(target=read, name="kg-read", daemon=True)
-    reader.start()
-    try:
-        for _ in documents:
-            ok, value = ready.get()
-            if not ok:
-                raise cast(BaseException, value)
-            yield cast(Extraction, value)
-    finally:
-        stop.set()
-        reader.join()
 
 
 def install(built: Path, target: Path, *, wait: float = 30.0) -> None:
@@ -710,18 +632,4 @@ def _remove_index(file: Path) -> None:
         part.unlink(missing_ok=True)
 
 
-def _rdflib(term: object) -> RURIRef | RLiteral | RBNode:
-    if isinstance(term, ox.NamedNode):
-        return RURIRef(term.value)
-    if isinstance(term, ox.BlankNode):
-        return RBNode(term.value)
-    assert isinstance(term, ox.Literal)
-    if term.language:
-        return RLiteral(term.value, lang=term.language)
-    if term.datatype.value == XSD_STRING:
-        return RLiteral(term.value)  # RDF 1.1: a plain literal is an xsd:string
-    return RLiteral(term.value, datatype=RURIRef(term.datatype.value))
-
-
-XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"

@@ -10,7 +10,7 @@ involved. A newly read document's entities are matched against it:
 - a name that ends another of its class family where only one does ("Learning Review", "Northby Learning Review");
 - an incident with the same victim or perpetrator, or at the same place on a compatible date.
 
-A match keeps the entity's IRI; no match mints a new one from the class and canonical name (``kg.rdfmap``).
+A match keeps the entity's IRI; no match mints a new one from the class and canonical name (``kg.graph.rdfmap``).
 The label an entity shows is chosen from the canonical names all its documents gave it, by a rule that does not
 depend on the order documents came in.
 """
@@ -22,8 +22,9 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
-from kg.model import DateValue, Entity, Extraction
-from kg.resolve import SPECIFICITY, family, fold
+from kg.model import DateValue, Entity, Extraction, is_descriptive
+from kg.ontology.lexicon import family, specificity
+from kg.text.fold import fold
 
 #: Incident relations that identify an incident across documents.
 SIGNATURE_PROPS = ("victim", "perpetrator", "place", "date")
@@ -41,7 +42,7 @@ class Known:
 
     @property
     def cls(self) -> str:
-        return max(self.classes.values(), key=lambda c: (SPECIFICITY.get(c, 0), c))
+        return max(self.classes.values(), key=specificity)
 
     def drop(self, doc: str) -> None:
         for part in (self.classes, self.names, self.canonical, self.signature):
@@ -65,7 +66,7 @@ class Summary:
 
     @property
     def cls(self) -> str:
-        return max(self.classes, key=lambda c: (SPECIFICITY.get(c, 0), c))
+        return max(self.classes, key=specificity)
 
 
 def choose_label(entity: Summary) -> str:
@@ -76,8 +77,6 @@ def choose_label(entity: Summary) -> str:
         return min(entity.names, key=lambda n: (-len(n), n), default="")
     if entity.cls == "Person":
         return max(counts, key=lambda n: (len(n.split()), len(n), n))
-    from kg.pipeline import is_descriptive
-
     # a name the text gave ("2024 Harwick stabbings") before one built from it ("killing spree by ...")
     return max(counts, key=lambda n: (not is_descriptive(n), counts[n], len(n), n))
 
@@ -124,9 +123,9 @@ class IdentityIndex:
 
     The index lives in SQLite (a file beside the store, or memory): each lookup reads only the names it asks
     about, so adding a document costs about the same in a store of ten documents or ten thousand. It is derived
-    from the store and can be rebuilt from it at any time (``kg.store.Store.index``).
+    from the store and can be rebuilt from it at any time (``kg.graph.store.Store.index``).
 
-    Keys, per document that mentions an entity, all folded (``kg.resolve.fold``):
+    Keys, per document that mentions an entity, all folded (``kg.text.fold.fold``):
 
     - ``canonical``: the name the document's reading gave it, in its class family;
     - ``name``: every name the document used, where distinctive (several words, or not a person's);

@@ -13,7 +13,7 @@ from pyshacl import validate as shacl_validate
 from rdflib import RDF, Graph
 from rdflib.namespace import SH
 
-from kg.vocab import SHAPES_FILE, load_ontology, ontology_dir
+from kg.ontology.vocab import SHAPES_FILE, load_ontology, ontology_dir
 
 __all__ = ["ValidationResult", "validate"]
 

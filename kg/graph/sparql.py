@@ -1,4 +1,5 @@
-"""Ask the graph: SPARQL over the store or a graph file, saved queries, result formats, RDFS reasoning.
+"""Ask the graph: SPARQL over the store or a graph file, saved queries, RDFS reasoning (results are written out
+by ``kg.outputs.results``).
 
 A query runs on Oxigraph over the union of the named graphs. The ontology's prefixes and the standard ones are
 declared for the user. ``--reasoning rdfs`` first computes the RDFS closure of the graph and the ontology
@@ -13,10 +14,6 @@ operators, which overflow its parser's or evaluator's stack and kill the process
 
 from __future__ import annotations
 
-import csv
-import enum
-import io
-import json
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -25,15 +22,13 @@ from typing import TypeVar
 
 import pyoxigraph as ox
 
-from kg.errors import InputError, KgError, printable
-from kg.prefixes import QUERY_PREFIXES
+from kg.errors import InputError, KgError
+from kg.ontology.prefixes import QUERY_PREFIXES
 
-QUERIES_DIR = Path(__file__).resolve().parent.parent / "queries"
+QUERIES_DIR = Path(__file__).resolve().parents[2] / "queries"
 
 #: Declared for every query: the ontology's own and the standard vocabularies.
 PREFIXES = QUERY_PREFIXES
-
-CELL_WIDTH = 60  # table cells longer than this are cut
 
 T = TypeVar("T")
 
@@ -184,15 +179,6 @@ def check(text: str, *, federate: bool = False, what: str = "query") -> None:
         raise ServiceRefused("SERVICE calls other servers; kg query follows them only with --federate")
 
 
-class Format(enum.Enum):
-    TABLE = "table"
-    CSV = "csv"
-    TSV = "tsv"
-    JSON = "json"
-    MD = "md"
-    XML = "xml"
-
-
 @dataclass(frozen=True)
 class SavedQuery:
     name: str
@@ -295,144 +281,6 @@ def _take(items: Iterator[T], limit: int | None) -> Iterator[T]:
         yield item
 
 
-# ---------------------------------------------------------------------- formats
-def shorten(term: object) -> str:
-    """A term as a person reads it: IRIs with their prefix, literals as their text."""
-    if term is None:
-        return ""
-    if isinstance(term, ox.NamedNode):
-        for prefix, ns in PREFIXES.items():
-            if term.value.startswith(ns):
-                return f"{prefix}:{term.value[len(ns) :]}"
-        return term.value
-    if isinstance(term, ox.Literal):
-        return term.value
-    if isinstance(term, ox.BlankNode):
-        return f"_:{term.value}"
-    return str(term)
-
-
-def format_result(result: Result, fmt: Format) -> str:
-    if result.kind == "boolean":
-        if fmt == Format.JSON:
-            return json.dumps({"head": {}, "boolean": result.boolean}) + "\n"
-        if fmt == Format.XML:
-            return (
-                '<?xml version="1.0"?>\n<sparql xmlns="http://www.w3.org/2005/sparql-results#">\n<head/>\n'
-                f"<boolean>{'true' if result.boolean else 'false'}</boolean>\n</sparql>\n"
-            )
-        return ("true" if result.boolean else "false") + "\n"
-    if result.kind == "graph":
-        data = ox.serialize(result.triples or [], format=ox.RdfFormat.TURTLE, prefixes=PREFIXES)
-        return (data or b"").decode("utf-8")
-    if fmt in (Format.JSON, Format.XML, Format.CSV, Format.TSV):
-        return _standard(result, fmt)
-    header = result.variables
-    rows = [[shorten(r.get(v)) for v in header] for r in result.rows]
-    if fmt == Format.MD:
-        lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
-        lines += [
-            "| " + " | ".join(c.replace("|", "\\|").replace("\n", " ") for c in row) + " |" for row in rows
-        ]
-        return "\n".join(lines) + "\n"
-    cut = [[_cut(c) for c in row] for row in rows]
-    widths = [max([len(h), *(len(row[i]) for row in cut)]) for i, h in enumerate(header)]
-    lines = ["  ".join(h.ljust(w) for h, w in zip(header, widths, strict=True)).rstrip()]
-    lines.append("  ".join("-" * w for w in widths))
-    lines += ["  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)).rstrip() for row in cut]
-    lines.append(f"({len(rows)} row{'s' if len(rows) != 1 else ''})")
-    return "\n".join(lines) + "\n"
-
-
-def _cut(cell: str) -> str:
-    """A cell as the terminal table shows it: on one line, control characters escaped, at most CELL_WIDTH."""
-    cell = printable(" ".join(cell.split()))
-    return cell if len(cell) <= CELL_WIDTH else cell[: CELL_WIDTH - 1] + "…"
-
-
-def _standard(result: Result, fmt: Format) -> str:
-    """SPARQL 1.1 Query Results JSON, XML, CSV or TSV."""
-    if fmt == Format.JSON:
-        bindings = []
-        for r in result.rows:
-            b = {}
-            for v in result.variables:
-                term = r.get(v)
-                if term is not None:
-                    b[v] = _json_term(term)
-            bindings.append(b)
-        return (
-            json.dumps(
-                {"head": {"vars": result.variables}, "results": {"bindings": bindings}}, ensure_ascii=False
-            )
-            + "\n"
-        )
-    if fmt == Format.CSV:
-        buf = io.StringIO()
-        w = csv.writer(buf, lineterminator="\r\n")
-        w.writerow(result.variables)
-        for r in result.rows:
-            w.writerow(["" if r.get(v) is None else _plain(r.get(v)) for v in result.variables])
-        return buf.getvalue()
-    if fmt == Format.TSV:
-        lines = ["\t".join("?" + v for v in result.variables)]
-        lines += [
-            "\t".join("" if r.get(v) is None else str(r.get(v)) for v in result.variables)
-            for r in result.rows
-        ]
-        return "\n".join(lines) + "\n"
-    return _xml(result)
-
-
-def _plain(term: object) -> str:
-    if isinstance(term, (ox.NamedNode, ox.Literal)):
-        return term.value
-    if isinstance(term, ox.BlankNode):
-        return f"_:{term.value}"
-    return str(term)
-
-
-def _json_term(term: object) -> dict[str, str]:
-    if isinstance(term, ox.NamedNode):
-        return {"type": "uri", "value": term.value}
-    if isinstance(term, ox.BlankNode):
-        return {"type": "bnode", "value": term.value}
-    assert isinstance(term, ox.Literal)
-    out = {"type": "literal", "value": term.value}
-    if term.language:
-        out["xml:lang"] = term.language
-    elif term.datatype.value != "http://www.w3.org/2001/XMLSchema#string":
-        out["datatype"] = term.datatype.value
-    return out
-
-
-def _xml(result: Result) -> str:
-    from xml.sax.saxutils import escape, quoteattr
-
-    out = ['<?xml version="1.0"?>', '<sparql xmlns="http://www.w3.org/2005/sparql-results#">', "<head>"]
-    out += [f"<variable name={quoteattr(v)}/>" for v in result.variables]
-    out += ["</head>", "<results>"]
-    for r in result.rows:
-        out.append("<result>")
-        for v in result.variables:
-            term = r.get(v)
-            if term is None:
-                continue
-            j = _json_term(term)
-            if j["type"] == "uri":
-                inner = f"<uri>{escape(j['value'])}</uri>"
-            elif j["type"] == "bnode":
-                inner = f"<bnode>{escape(j['value'])}</bnode>"
-            else:
-                attrs = f" xml:lang={quoteattr(j['xml:lang'])}" if "xml:lang" in j else ""
-                attrs += f" datatype={quoteattr(j['datatype'])}" if "datatype" in j else ""
-                inner = f"<literal{attrs}>{escape(j['value'])}</literal>"
-            out.append(f"<binding name={quoteattr(v)}>{inner}</binding>")
-        out.append("</result>")
-    out += ["</results>", "</sparql>"]
-    return "\n".join(out) + "\n"
-
-
 # ---------------------------------------------------------------------- sources
 def store_from_dataset(quads: Iterator[ox.Quad]) -> ox.Store:
     """An in-memory Oxigraph store holding the given quads."""
@@ -443,55 +291,26 @@ def store_from_dataset(quads: Iterator[ox.Quad]) -> ox.Store:
 
 def file_store(path: Path) -> ox.Store:
     """A graph file (any format kg writes) loaded into an in-memory store, named graphs kept."""
-    from kg.export import read_graph
+    from kg.graph.files import quads_of, read_graph
 
-    ds = read_graph(path)
-    return store_from_dataset(iter(_ox_quads(ds)))
-
-
-def _ox_term(t: object) -> ox.NamedNode | ox.BlankNode | ox.Literal:
-    from rdflib import BNode, Literal, URIRef
-
-    if isinstance(t, URIRef):
-        return ox.NamedNode(str(t))
-    if isinstance(t, BNode):
-        return ox.BlankNode(str(t))
-    assert isinstance(t, Literal)
-    if t.language:
-        return ox.Literal(str(t), language=t.language)
-    if t.datatype is not None:
-        return ox.Literal(str(t), datatype=ox.NamedNode(str(t.datatype)))
-    return ox.Literal(str(t))
-
-
-def _ox_quads(ds: object) -> list[ox.Quad]:
-    from rdflib import URIRef
-
-    out = []
-    for s, p, o, g in ds.quads((None, None, None, None)):  # type: ignore[attr-defined]
-        default = not isinstance(g, URIRef) or str(g).startswith("urn:x-rdflib:default")
-        graph = ox.DefaultGraph() if default else ox.NamedNode(str(g))
-        out.append(ox.Quad(_ox_term(s), _ox_term(p), _ox_term(o), graph))  # type: ignore[arg-type]
-    return out
+    return store_from_dataset(iter(quads_of(read_graph(path))))
 
 
 def with_rdfs(store: ox.Store) -> ox.Store:
     """A new in-memory store: the union of `store`'s graphs, the ontology, and their RDFS closure."""
     import owlrl
-    from rdflib import Graph
+    from rdflib import Graph, Literal
 
-    from kg.store import _rdflib
-    from kg.vocab import load_ontology
+    from kg.graph.files import from_ox, to_ox
+    from kg.ontology.vocab import load_ontology
 
     g = Graph()
     for q in store.quads_for_pattern(None, None, None, None):
-        g.add((_rdflib(q.subject), _rdflib(q.predicate), _rdflib(q.object)))
+        g.add((from_ox(q.subject), from_ox(q.predicate), from_ox(q.object)))
     g += load_ontology()
     owlrl.DeductiveClosure(owlrl.RDFS_Semantics).expand(g)
     out = ox.Store()
-    from rdflib import Literal
-
     # the closure also states things of literals ("generalised RDF"), which RDF stores do not hold
     triples = ((s, p, o) for s, p, o in g if not isinstance(s, Literal))
-    out.extend(ox.Quad(_ox_term(s), _ox_term(p), _ox_term(o), ox.DefaultGraph()) for s, p, o in triples)  # type: ignore[arg-type]
+    out.extend(ox.Quad(to_ox(s), to_ox(p), to_ox(o), ox.DefaultGraph()) for s, p, o in triples)  # type: ignore[arg-type]
     return out

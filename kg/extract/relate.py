@@ -14,8 +14,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
-from kg.extract import DocumentAnalysis, Found, Mention, outermost
-from kg.lexicon import EventPattern, Lexicon
+from kg.extract.mentions import DocumentAnalysis, Found, Mention, outermost
+from kg.ontology.lexicon import EventPattern, Lexicon
 
 #: Not a property of the ontology: the post by which a text names an incident's victim. Once the victim is known
 #: by name, it becomes a kg:holdsPost of the victim (see kg.pipeline).
@@ -263,7 +263,7 @@ def verb_relations(an: DocumentAnalysis, lex: Lexicon) -> list[Found]:
 
 
 def _range_classes(lex: Lexicon) -> dict[str, tuple[str, ...]]:
-    from kg.lexicon import property_signatures
+    from kg.ontology.lexicon import property_signatures
 
     return {p: tuple(sorted(rng)) for p, (_, rng) in property_signatures().items()}
 

@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc, Span
 
-from kg.lexicon import Lexicon
+from kg.ontology.lexicon import Lexicon
 
 # A capitalised word that may stand inside a proper name (not a determiner or a pronoun at sentence start).
 _CAPITALISED = re.compile(r"^[A-Z0-9][\w'’.&-]*$")

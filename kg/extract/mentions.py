@@ -1,8 +1,8 @@
 """Stage 3: mentions and relations of one document.
 
-From spaCy's parse and the entities of the names component (kg.names) this finds typed mentions with their
+From spaCy's parse and the entities of the names component (kg.text.names) this finds typed mentions with their
 character offsets (names, posts, dates, incident and inquiry triggers, pronouns and definite references),
-resolves them to entities within the document (:mod:`kg.resolve`), and reads relations with the lexicon's
+resolves them to entities within the document (:mod:`kg.extract.resolve`), and reads relations with the lexicon's
 patterns. Each relation keeps the sentence it was read from as evidence.
 """
 
@@ -15,13 +15,13 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from kg.annotate import Block, blocks, load_nlp, model_name
-from kg.dates import MONTHS, WEEKDAYS, document_date, find_dates
-from kg.lexicon import Lexicon, load_lexicon
 from kg.model import DateValue, Document, Evidence
-from kg.vocab import ontology_state
+from kg.ontology.lexicon import Lexicon, load_lexicon
+from kg.ontology.vocab import ontology_state
+from kg.text.annotate import Block, blocks, load_nlp, model_name
+from kg.text.dates import MONTHS, WEEKDAYS, document_date, find_dates
 
-# spaCy labels → ontology classes (kg.names' labels are already class names)
+# spaCy labels → ontology classes (kg.text.names' labels are already class names)
 _NER_CLASSES = {
     "PERSON": "Person",
     "ORG": "Organization",
@@ -121,7 +121,7 @@ class Extractor:
             rf"\b[A-Z][a-z]+(?:-(?:{joiners})-[A-Z][a-z]+)+(?: [A-Z][a-z]+)?\b"
         )
         self.not_in_name = set(lex.not_in_name)
-        self.classes = set(lex.entity_classes)  # kg.names labels its spans with these
+        self.classes = set(lex.entity_classes)  # kg.text.names labels its spans with these
 
     def gazetteer(self, text: str) -> tuple[str, str] | None:
         return self.lex.lookup(text)
@@ -407,7 +407,7 @@ class Extractor:
             if " " in name and name.rsplit(" ", 1)[1] not in place_heads:
                 name = name.rsplit(" ", 1)[0]  # "Northby-on-Sea Borough" takes a head word, nothing else
             a, b = offset + m.start(), offset + m.start() + len(name)
-            # what kg.names or the model made of a piece of the name gives way to the whole
+            # what kg.text.names or the model made of a piece of the name gives way to the whole
             clash = [x for x in mentions.values() if x.sent == s.index and x.start < b and a < x.end]
             if any(x.start < a or x.end > b for x in clash):
                 continue

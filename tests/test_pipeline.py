@@ -1,0 +1,118 @@
+"""The path of documents into a store (`kg.pipeline`): extractions made in order (in a reader thread or worker
+processes), written by the store one document at a time; the store receives extractions and never makes them.
+
+Real parts only: the spaCy model reads small invented documents; the stores are real Oxigraph databases.
+"""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+
+import pytest
+
+import kg.pipeline
+from kg.extract.document import extract_document
+from kg.graph.files import Format, serialize, union_graph
+from kg.graph.shacl import validate
+from kg.graph.store import Store
+from kg.model import Document
+from kg.pipeline import add_documents, extractions
+from kg.text.read import read_documents
+
+# Invented documents.
+TEXTS = {
+    "a.txt": "Home Secretary Tom Edward Ashdown commissioned the Harrow Review. Tom Edward Ashdown met Clara Venn.\n",
+    "b.txt": "Clara Venn, a member of the Kettering Trust, was appointed Chief Inspector.\n",
+    "c.txt": "Nadia Okafor, a member of the Kettering Trust, said the Harrow Review was late.\n",
+}
+
+
+@pytest.fixture
+def docs(tmp_path: Path) -> dict[str, Document]:
+    folder = tmp_path / "docs"
+    folder.mkdir()
+    for name, text in TEXTS.items():
+        (folder / name).write_text(text, encoding="utf-8")
+    return {d.name: d for d in read_documents([folder / n for n in TEXTS], base=folder)}
+
+
+def trig(store: Store) -> bytes:
+    return serialize(store.dataset(), Format.TRIG)
+
+
+def test_the_store_writes_the_extraction_it_is_given_and_leaves_an_unchanged_document_alone(
+    docs: dict[str, Document],
+) -> None:
+    with Store(None) as store:
+        first = store.add(extract_document(docs["a.txt"]))
+        before = trig(store)
+        again = store.add(extract_document(docs["a.txt"]))
+        assert (first.status, again.status) == ("added", "unchanged")
+        assert trig(store) == before
+        assert validate(union_graph(store.dataset())).conforms
+
+
+def test_the_same_graph_whether_the_pipeline_or_the_caller_extracts(docs: dict[str, Document]) -> None:
+    ordered = list(docs.values())
+    with Store(None) as by_pipeline:
+        results = add_documents(by_pipeline, ordered, record_load_time=False)
+        assert [r.status for r in results] == ["added"] * 3
+        expected = trig(by_pipeline)
+    with Store(None) as by_hand:
+        for doc in by_hand.changed(ordered):
+            by_hand.add(extract_document(doc))
+        assert trig(by_hand) == expected
+
+
+def test_a_document_given_twice_in_one_batch_is_added_once_and_the_next_gets_its_own_facts(
+    docs: dict[str, Document],
+) -> None:
+    """Each extraction is written as the document it was made from: a repeated document cannot shift the
+    extractions of those after it onto the wrong documents."""
+    with Store(None) as alone:
+        add_documents(alone, [docs["a.txt"], docs["b.txt"]], record_load_time=False)
+        expected = trig(alone)
+    with Store(None) as store:
+        results = add_documents(store, [docs["a.txt"], docs["a.txt"], docs["b.txt"]], record_load_time=False)
+        assert [r.status for r in results] == ["added", "unchanged", "added"]
+        assert trig(store) == expected
+
+
+def test_worker_processes_give_the_same_graph(docs: dict[str, Document]) -> None:
+    ordered = list(docs.values())
+    graphs = []
+    for jobs in (1, 2):
+        with Store(None) as store:
+            add_documents(store, ordered, jobs=jobs, record_load_time=False)
+            graphs.append(trig(store))
+    assert graphs[0] == graphs[1]
+
+
+def test_an_error_reading_a_document_stops_the_add_there_and_the_reader_thread(
+    tmp_path: Path, docs: dict[str, Document], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    real = kg.pipeline._extract
+    failing = "c.txt"
+
+    def extract(args: tuple[Document, str | None]) -> object:
+        if args[0].name == failing:
+            raise RuntimeError("the reader failed")
+        return real(args)
+
+    monkeypatch.setattr(kg.pipeline, "_extract", extract)
+    ordered = [docs["a.txt"], docs["b.txt"], docs[failing]]
+    with Store(tmp_path / "store") as s:
+        with pytest.raises(RuntimeError, match="the reader failed"):
+            add_documents(s, ordered, record_load_time=False)
+        assert sorted(d.name for d in s.documents()) == ["a.txt", "b.txt"]
+        assert validate(union_graph(s.dataset())).conforms
+    assert not [t for t in threading.enumerate() if t.name == "kg-read"]
+
+
+def test_a_caller_that_stops_early_stops_the_reader_thread(docs: dict[str, Document]) -> None:
+    ready = extractions(list(docs.values()), model=None, jobs=1)
+    first = next(ready)
+    assert first.documents[0].name == next(iter(docs))
+    ready.close()
+    assert not [t for t in threading.enumerate() if t.name == "kg-read"]
