@@ -26,13 +26,16 @@ if _typing.TYPE_CHECKING:
     from kg.extract.document import extract_document
     from kg.graph.files import Format, read_graph, serialize
     from kg.graph.shacl import ValidationResult, validate
+    from kg.graph.store import Store
     from kg.outputs.export import write_graph
-    from kg.pipeline import build_graph
+    from kg.pipeline import add_documents, build_graph
 
 __version__ = "0.1.0"
 
 # Public name -> the module that defines it, for the names that are imported on first use.
 _LAZY = {
+    "add_documents": "kg.pipeline",
+    "Store": "kg.graph.store",
     "build_graph": "kg.pipeline",
     "extract_document": "kg.extract.document",
     "Format": "kg.graph.files",
@@ -52,9 +55,11 @@ __all__ = [
     "InputError",
     "KgError",
     "Relation",
+    "Store",
     "ValidationFailed",
     "ValidationResult",
     "__version__",
+    "add_documents",
     "build_graph",
     "extract_document",
     "read_documents",

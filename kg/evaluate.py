@@ -18,6 +18,7 @@ from rdflib.term import Node
 
 from kg.errors import EXIT_FAILED, InputError, KgError
 from kg.model import Document
+from kg.ontology.lexicon import local_name
 from kg.text.fold import fold as fold_name
 
 GOLD_SUFFIX = ".gold.yaml"
@@ -247,10 +248,6 @@ def fold(name: str) -> str:
     """A name as it is compared: folded as kg folds names (``kg.text.fold``), and without honorifics
     ("The Rt Hon Ada Quill's" -> "ada quill")."""
     return " ".join(word for word in fold_name(name).split() if word not in HONORIFICS)
-
-
-def local_name(iri: object) -> str:
-    return re.split(r"[#/]", str(iri))[-1]
 
 
 @dataclass

@@ -1,4 +1,4 @@
-"""The one path a document takes: documents in → extractions (here, in worker processes) → the store → done.
+"""The one path documents take: documents in → extractions (here, or in worker processes) → the store.
 
 ``add_documents`` is the whole of it: the store says which documents it does not hold yet
 (``Store.changed``), ``extractions`` turns those into ``Extraction``s (``kg.extract.document.extract_document``

@@ -144,13 +144,15 @@ def test_nothing_imports_the_command_line() -> None:
     assert importers == []
 
 
-def test_every_module_says_what_it_is_for() -> None:
-    silent = []
+def test_every_module_says_in_one_line_what_it_is_for() -> None:
+    """Each module's docstring opens with one whole sentence on a line of its own."""
+    unclear = []
     for path in sorted(KG.rglob("*.py")):
-        doc = ast.get_docstring(ast.parse(path.read_text(encoding="utf-8")))
-        if not doc or not doc.strip():
-            silent.append(module_name(path))
-    assert silent == []
+        doc = ast.get_docstring(ast.parse(path.read_text(encoding="utf-8"))) or ""
+        lines = doc.splitlines() or [""]
+        if not lines[0].rstrip().endswith(".") or (len(lines) > 1 and lines[1].strip()):
+            unclear.append(module_name(path))
+    assert unclear == []
 
 
 # ---------------------------------------------------------------------------------------------- the checker

@@ -1,7 +1,9 @@
-"""The straight path: documents → analysis → entities and relations → one graph.
+"""One document's extraction: its analysis, entities and relations, decided with the whole document in view.
 
-``extract_document`` turns one document into entities and relations with evidence; ``merge`` makes one entity of
-each real-world entity however many documents name it; ``build_graph`` runs both and maps the result to RDF.
+``extract_document`` runs the analysis (``kg.extract.mentions``), resolves mentions to entities
+(``kg.extract.resolve``), reads relations (``kg.extract.relate``), gives agent nouns ("the attacker") their
+perpetrators, checks every relation against the ontology's domains and ranges, settles unnamed incidents and
+inquiries (``kg.extract.unnamed``) and adds the dated steps of a case (``kg.extract.events``).
 """
 
 from __future__ import annotations
@@ -9,13 +11,14 @@ from __future__ import annotations
 import dataclasses
 from collections import defaultdict
 
-from kg.extract.mentions import DocumentAnalysis, Found, Mention, evidence, extractor
-from kg.extract.relate import VICTIM_POST, event_matches, parse_relations, pattern_relations, verb_relations
+from kg.extract.events import add_events
+from kg.extract.mentions import DocumentAnalysis, Found, evidence, extractor
+from kg.extract.relate import VICTIM_POST, parse_relations, pattern_relations, verb_relations
 from kg.extract.resolve import DocumentResolver
-from kg.model import LABEL_LINKS, DateValue, Document, Entity, Extraction, Relation
-from kg.ontology.lexicon import load_lexicon, property_signatures
+from kg.extract.unnamed import settle_unnamed
+from kg.model import DateValue, Document, Entity, Extraction, Relation
+from kg.ontology.lexicon import property_signatures
 from kg.text.dates import document_date
-from kg.text.fold import fold
 
 
 def extract_document(doc: Document, *, model: str | None = None) -> Extraction:
@@ -48,9 +51,9 @@ def extract_document(doc: Document, *, model: str | None = None) -> Extraction:
     if _resolve_agents(an, found, res.entities):
         found = read_relations()  # agent nouns now stand for their perpetrators
     relations = _entity_relations(an, found, res.entities)
-    entities, relations = _settle_unnamed(res.entities, relations, an)
+    entities, relations = settle_unnamed(res.entities, relations, an)
     relations = _victims_by_post(relations)
-    _events(an, entities, relations)
+    add_events(an, entities, relations)
     return Extraction(documents=[doc], entities=entities, relations=relations)
 
 
@@ -75,52 +78,6 @@ def _victims_by_post(relations: list[Relation]) -> list[Relation]:
             seen.add(key)
             out.append(Relation(victims[r.subject][0], prop, r.object, r.evidence))
     return out
-
-
-def _events(an: DocumentAnalysis, entities: dict[str, Entity], relations: list[Relation]) -> None:
-    """The dated steps of a case ('Tom Edward Ashdown exited from Harbourside (April 2015)'): one kg:Event each, with its
-    kind, date and participants, and the relation the step implies (an exit implies a referral)."""
-    sigs = property_signatures()
-    dates_by_sent: dict[int, list[Mention]] = defaultdict(list)
-    for m in sorted(an.mentions.values(), key=lambda m: m.start):
-        if m.date is not None:
-            dates_by_sent[m.sent].append(m)
-    known = {(r.subject, r.prop, str(r.object)) for r in relations}
-
-    def add(s: str, prop: str, o: str | DateValue, sent: int) -> None:
-        if (s, prop, str(o)) not in known:
-            known.add((s, prop, str(o)))
-            relations.append(Relation(s, prop, o, evidence(an, sent)))
-
-    for ev in event_matches(an, load_lexicon()):
-        role_entities: dict[str, str] = {}
-        for role, ids in ev.roles.items():
-            entity = an.mentions[ids[0]].entity
-            if entity in entities:
-                role_entities[role] = entity
-        if "{p}" in ev.label_template and "p" not in role_entities:
-            continue
-        if "{g}" in ev.label_template and "g" not in role_entities:
-            continue
-        date_mentions = [an.mentions[i] for i in ev.roles.get("d", [])] or dates_by_sent.get(ev.sent, [])
-        date = date_mentions[0].date if date_mentions else None
-        label = ev.label_template.format(**{r: entities[k].label for r, k in role_entities.items()})
-        if date is not None:
-            label = f"{label} ({date.written})"
-        key = f"Event:{fold(label)}"
-        event = entities.setdefault(
-            key, Entity(key=key, cls="Event", label=label, docs={an.doc.name}, kind=ev.kind)
-        )
-        if date is not None:
-            add(event.key, "date", date, ev.sent)
-        for role, k in sorted(role_entities.items()):
-            if role != "d":
-                add(event.key, "involves", k, ev.sent)
-        for prop in ev.implies:
-            p, g = role_entities.get("p"), role_entities.get("g")
-            dom, rng = sigs.get(prop, (frozenset(), frozenset()))
-            if p and g and entities[p].cls in dom and entities[g].cls in rng:
-                add(p, prop, g, ev.sent)
 
 
 def _agent_appositions(an: DocumentAnalysis) -> list[Found]:
@@ -241,206 +198,4 @@ def _entity_relations(
                 im = an.mentions[inner]
                 if role in ("party", "org") and im.entity in entities:
                     emit(subj, "memberOf", im.entity, f.sent)
-    return out
-
-
-def _settle_unnamed(
-    entities: dict[str, Entity], relations: list[Relation], an: DocumentAnalysis
-) -> tuple[dict[str, Entity], list[Relation]]:
-    """Unnamed incidents and inquiries: one per victim (or perpetrator), a descriptive label from the text, and
-    none at all where the text tied nothing to them."""
-    relations = _split_plural_incidents(entities, relations, an)
-    rel_by: dict[str, list[Relation]] = defaultdict(list)
-    for r in relations:
-        rel_by[r.subject].append(r)
-    # merge incidents of one document that share a victim, or a perpetrator where neither names another victim
-    alias: dict[str, str] = {}
-    sig_owner: dict[tuple[str, str], str] = {}
-    incidents = sorted(
-        (k for k, e in entities.items() if e.cls == "Incident"),
-        key=lambda k: (entities[k].label == "", _first(an, k)),
-    )
-    for k in incidents:
-        sigs = [(r.prop, str(r.object)) for r in rel_by.get(k, []) if r.prop in ("victim", "perpetrator")]
-        victims = {o for p, o in sigs if p == "victim"}
-        target = None
-        for sig in sorted(sigs):
-            owner = sig_owner.get(sig)
-            if owner is None:
-                continue
-            owner_victims = {str(r.object) for r in rel_by.get(owner, []) if r.prop == "victim"}
-            if sig[0] == "perpetrator" and victims and owner_victims and not victims & owner_victims:
-                continue
-            target = owner
-            break
-        if target is not None and (entities[k].label == "" or entities[target].label == ""):
-            alias[k] = target
-        for sig in sigs:
-            sig_owner.setdefault(sig, alias.get(k, k))
-    _merge_into_focus(entities, rel_by, an, alias)
-
-    def canon(k: str) -> str:
-        while k in alias:
-            k = alias[k]
-        return k
-
-    merged: list[Relation] = []
-    seen: set[tuple[str, str, str]] = set()
-    for r in relations:
-        s = canon(r.subject)
-        o = r.object if isinstance(r.object, DateValue) else canon(r.object)
-        key = (s, r.prop, str(o))
-        if key in seen or s == o:
-            continue
-        seen.add(key)
-        merged.append(dataclasses.replace(r, subject=s, object=o))
-    for k, target in alias.items():
-        t = entities[canon(target)]
-        t.mentions += entities[k].mentions
-    relations = _most_precise_dates(merged)
-    rel_by = defaultdict(list)
-    for r in relations:
-        rel_by[r.subject].append(r)
-    out: dict[str, Entity] = {}
-    for k, e in entities.items():
-        if k in alias:
-            continue
-        if e.label == "":
-            if not rel_by.get(k) and not any(r.object == k for r in relations):
-                continue
-            e.label = _descriptive_label(k, an, rel_by.get(k, []), entities)
-            if not e.label:
-                continue
-        out[k] = e
-    used = set(out)
-    relations = [
-        r for r in relations if r.subject in used and (isinstance(r.object, DateValue) or r.object in used)
-    ]
-    return out, relations
-
-
-def _split_plural_incidents(
-    entities: dict[str, Entity], relations: list[Relation], an: DocumentAnalysis
-) -> list[Relation]:
-    """'the murders of Ann Pellow and Sir Ada Quill': a plural incident noun with several victims is one incident
-    per victim, each with what else the text said of them all."""
-    out = list(relations)
-    for k, e in list(entities.items()):
-        if e.cls != "Incident" or e.label:
-            continue
-        toks = [m.token for m in an.mentions.values() if m.entity == k and m.token is not None]
-        victims = [r for r in relations if r.subject == k and r.prop == "victim"]
-        if len(victims) < 2 or not any(t.tag_ in ("NNS", "NNPS") for t in toks):
-            continue
-        shared = [r for r in relations if r.subject == k and r.prop != "victim"]
-        out = [r for r in out if r.subject != k]
-        noun = toks[0].lemma_.lower()
-        for i, v in enumerate(victims):
-            key = f"{k}/{i}"
-            label = f"{noun} of {entities[str(v.object)].label}"
-            entities[key] = Entity(
-                key=key, cls="Incident", label=label, mentions=list(e.mentions), docs=set(e.docs)
-            )
-            for m in an.mentions.values():
-                if m.entity == k and i == 0:
-                    m.entity = key  # the first keeps the mentions, for its label
-            out += [dataclasses.replace(r, subject=key) for r in (v, *shared)]
-        del entities[k]
-    return out
-
-
-def _merge_into_focus(
-    entities: dict[str, Entity],
-    rel_by: dict[str, list[Relation]],
-    an: DocumentAnalysis,
-    alias: dict[str, str],
-) -> None:
-    """An unnamed incident with no named victim is the named incident the document is about ('2024 Harwick
-    stabbings' ... 'Tennant killed three children'), when the two name no different perpetrators; an unnamed
-    review is the one named review of the document ('the independent review of Steady' under the title
-    'Steady: Independent Review')."""
-    mention_count: dict[str, int] = defaultdict(int)
-    for m in an.mentions.values():
-        if m.entity:
-            mention_count[m.entity] += 1
-
-    def people(k: str, prop: str) -> set[str]:
-        return {
-            str(r.object) for r in rel_by.get(k, []) if r.prop == prop and not isinstance(r.object, DateValue)
-        }
-
-    for cls in ("Incident", "Inquiry"):
-        named = [k for k, e in entities.items() if e.cls == cls and e.label and k not in alias]
-        if not named:
-            continue
-        for k, e in entities.items():
-            if e.cls != cls or e.label or k in alias:
-                continue
-            if cls == "Incident":
-                if people(k, "victim"):
-                    continue
-                perps = people(k, "perpetrator")
-                fits = [n for n in named if not (perps and people(n, "perpetrator") - perps)]
-            else:
-                nouns = {
-                    m.token.lemma_.lower()
-                    for m in an.mentions.values()
-                    if m.entity == k and m.token is not None
-                }
-                fits = [n for n in named if any(noun in entities[n].label.lower() for noun in nouns)]
-                if len(fits) != 1:
-                    continue
-            if fits:
-                alias[k] = max(fits, key=lambda n: (mention_count[n], -_first(an, n)))
-
-
-def _first(an: DocumentAnalysis, key: str) -> int:
-    return min((m.start for m in an.mentions.values() if m.entity == key), default=10**9)
-
-
-def _descriptive_label(
-    key: str, an: DocumentAnalysis, rels: list[Relation], entities: dict[str, Entity]
-) -> str:
-    ms: list[Mention] = sorted(
-        (m for m in an.mentions.values() if m.entity == key), key=lambda m: (m.kind != "trigger", m.start)
-    )
-    lex = load_lexicon()
-    noun = ""
-    for m in ms:
-        tok = m.token
-        if tok is None:
-            continue
-        trig = lex.trigger_for(tok.lemma_.lower()) or lex.trigger_for(tok.lower_)
-        if m.kind == "verb":
-            trig = next((t for t in lex.triggers if tok.lemma_.lower() in t.verbs), trig)
-            noun = trig.lemmas[0] if trig else tok.lemma_.lower()
-        else:
-            # "killing spree", not "spree": the trigger's own words, without the year before it
-            words = [w for w in m.text.split() if not w.isdigit()]
-            noun = " ".join([*words[:-1], tok.lemma_.lower()]) if len(words) > 1 else tok.lemma_.lower()
-            noun = noun[:1].lower() + noun[1:]
-        if noun:
-            break
-    if not noun:
-        noun = entities[key].cls.lower()
-    for prop, link in LABEL_LINKS:
-        objs = [r.object for r in rels if r.prop == prop and isinstance(r.object, str)]
-        if objs:
-            return f"{noun} {link} {entities[objs[0]].label}"
-    return ""
-
-
-def _most_precise_dates(relations: list[Relation]) -> list[Relation]:
-    """Of the dates one subject got, drop those a more precise one refines ("2021-10" beside "2021-10-15")."""
-    dates: dict[tuple[str, str], list[str]] = defaultdict(list)
-    for r in relations:
-        if isinstance(r.object, DateValue):
-            dates[(r.subject, r.prop)].append(r.object.lexical)
-    out = []
-    for r in relations:
-        if isinstance(r.object, DateValue):
-            lexical = r.object.lexical
-            if any(d != lexical and d.startswith(lexical) for d in dates[(r.subject, r.prop)]):
-                continue
-        out.append(r)
     return out

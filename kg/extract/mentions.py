@@ -1,9 +1,9 @@
-"""Stage 3: mentions and relations of one document.
+"""The typed mentions of one document, with their offsets, found in spaCy's parse.
 
-From spaCy's parse and the entities of the names component (kg.text.names) this finds typed mentions with their
-character offsets (names, posts, dates, incident and inquiry triggers, pronouns and definite references),
-resolves them to entities within the document (:mod:`kg.extract.resolve`), and reads relations with the lexicon's
-patterns. Each relation keeps the sentence it was read from as evidence.
+From the parse and the entities of the names component (``kg.text.names``) this finds names, posts, dates,
+incident and inquiry triggers, pronouns and definite references, each with its class and character offsets, and
+the relations the layout states (speaker headers); ``evidence`` gives the sentence a relation was read from.
+``kg.extract.resolve`` makes entities of the mentions, ``kg.extract.relate`` reads the relations between them.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from kg.model import DateValue, Document, Evidence
-from kg.ontology.lexicon import Lexicon, load_lexicon
+from kg.ontology.lexicon import Lexicon, load_lexicon, normalise_name
 from kg.ontology.vocab import ontology_state
 from kg.text.annotate import Block, blocks, load_nlp, model_name
 from kg.text.dates import MONTHS, WEEKDAYS, document_date, find_dates
@@ -31,9 +31,6 @@ _NER_CLASSES = {
     "NORP": "NORP",
     "DATE": "Date",
 }
-_QUOTES = str.maketrans(
-    {"\u2019": "'", "\u2018": "'", "\u201c": '"', "\u201d": '"', "\u2013": "-", "\u2014": "-"}
-)
 
 
 @dataclass
@@ -91,10 +88,6 @@ class DocumentAnalysis:
     mentions: dict[int, Mention]
     header_sentences: list[tuple[int, int]]  # (first sentence index, last) of the title block
     found: list[Found] = field(default_factory=list)  # relations the layout states (speaker headers)
-
-
-def _fold(text: str) -> str:
-    return re.sub(r"\s+", " ", text.translate(_QUOTES)).strip()
 
 
 class Extractor:
@@ -164,7 +157,7 @@ class Extractor:
         if inquiry is None or inquiry.start != colon + 2:
             return
         inquiry.start = title.start
-        inquiry.text = inquiry.canonical = _fold(title.text)
+        inquiry.text = inquiry.canonical = normalise_name(title.text)
         for m in mentions.values():
             if m.start >= title.start and m.end <= colon and m.kind == "name":
                 inquiry.inner.append(("concerns", m.id))
@@ -389,7 +382,12 @@ class Extractor:
                 if (m.start, m.end) in taken:
                     taken.remove((m.start, m.end))
             post = self._new(
-                mentions, cls="Post", start=start, end=end, text=_fold(t.doc[k : t.i + 1].text), sent=s.index
+                mentions,
+                cls="Post",
+                start=start,
+                end=end,
+                text=normalise_name(t.doc[k : t.i + 1].text),
+                sent=s.index,
             )
             self._post_parts(post, t.doc[k : t.i + 1], s, base, mentions)
             taken.append((start, end))
@@ -439,7 +437,7 @@ class Extractor:
                 continue  # "in July", with no year to make it a date, is no place either
             if e < s.span.end and doc[e].lemma_.lower() in self.trigger_lemmas:
                 continue  # 'in the Harwick inquiry': the name belongs to the noun after it
-            self._new(mentions, cls="Place", start=a, end=b, text=_fold(name), sent=s.index)
+            self._new(mentions, cls="Place", start=a, end=b, text=normalise_name(name), sent=s.index)
             taken.append((a, b))
 
     def _definite(self, tok: Any) -> bool:
@@ -563,7 +561,7 @@ class Extractor:
             cls=cls,
             start=start,
             end=end,
-            text=_fold(text),
+            text=normalise_name(text),
             sent=s.index,
             canonical=gaz[1] if gaz else None,
             honorific=honorific,
@@ -633,7 +631,7 @@ class Extractor:
                     cls=body_cls,
                     start=base + a,
                     end=base + b,
-                    text=_fold(prefix),
+                    text=normalise_name(prefix),
                     sent=s.index,
                     canonical=body[1] if body else None,
                     strong=True,
@@ -661,7 +659,7 @@ class Extractor:
                         cls=cls,
                         start=base + a,
                         end=base + b,
-                        text=_fold(inner_text),
+                        text=normalise_name(inner_text),
                         sent=s.index,
                         canonical=gaz_inner[1] if gaz_inner else None,
                     )
@@ -669,7 +667,7 @@ class Extractor:
             head = self.lex.short_form(" ".join(t.text for t in rest[:k]))
             # as written: "for Lowmoor-on-Sea", not the tokens joined ("for Lowmoor - on - Sea")
             tail = s.span.doc.text[rest[k].idx : rest[-1].idx + len(rest[-1].text)]
-            m.canonical = _fold(f"{head[:1].upper()}{head[1:]} {tail}")
+            m.canonical = normalise_name(f"{head[:1].upper()}{head[1:]} {tail}")
         elif rest and rest[-1].text in ("MP", "MSP") and len(rest) > 1:
             # "Northby East Conservative MP" → "MP for Northby East"
             place = rest[:-1]
@@ -680,13 +678,13 @@ class Extractor:
                 cls="Place",
                 start=base + a,
                 end=base + b,
-                text=_fold(s.span.doc.text[a:b]),
+                text=normalise_name(s.span.doc.text[a:b]),
                 sent=s.index,
             )
             m.inner.append(("place", pm.id))
             m.canonical = f"{rest[-1].text} for {pm.text}"
         else:
-            m.canonical = _fold(names) if names else None
+            m.canonical = normalise_name(names) if names else None
 
     def _trigger_mention(
         self,
@@ -746,7 +744,7 @@ class Extractor:
             and not any(c.dep_ == "prep" and c.lower_ in ("of", "on", "into", "by") for c in tok.rights)
         ):
             kind = "definite" if not self._self_reference(tok) else "self"
-        text = _fold(doc[i : tok.i + 1].text)
+        text = normalise_name(doc[i : tok.i + 1].text)
         m = self._new(
             mentions,
             cls=cls,
@@ -802,7 +800,7 @@ class Extractor:
                         cls=cls,
                         start=base + t.idx,
                         end=base + doc[e - 1].idx + len(doc[e - 1].text),
-                        text=_fold(text),
+                        text=normalise_name(text),
                         sent=s.index,
                         canonical=gaz[1] if gaz else None,
                     )
@@ -851,7 +849,7 @@ class Extractor:
             cls=cls,
             start=a,
             end=b,
-            text=_fold(name),
+            text=normalise_name(name),
             sent=sent,
             canonical=gaz[1] if gaz else None,
             strong=True,

@@ -15,16 +15,13 @@ from functools import lru_cache
 from typing import Any
 
 from kg.extract.mentions import DocumentAnalysis, Found, Mention, outermost
-from kg.ontology.lexicon import EventPattern, Lexicon
+from kg.ontology.lexicon import EventPattern, Lexicon, normalise_name
 
 #: Not a property of the ontology: the post by which a text names an incident's victim. Once the victim is known
-#: by name, it becomes a kg:holdsPost of the victim (see kg.pipeline).
+#: by name, it becomes a kg:holdsPost of the victim (see kg.extract.document).
 VICTIM_POST = "victimPost"
 
 _PLACEHOLDER = re.compile(r"\{(?:(\w+):)?([\w|]+)\}")
-_QUOTES = str.maketrans(
-    {"\u2019": "'", "\u2018": "'", "\u201c": '"', "\u201d": '"', "\u2013": "-", "\u2014": "-"}
-)
 
 
 @dataclass(frozen=True)
@@ -73,7 +70,7 @@ def placeholder_text(an: DocumentAnalysis, mentions: list[Mention], start: int, 
         out.append(f"⟦{m.cls}#{m.id}⟧")
         pos = m.end
     out.append(text[pos:end])
-    return re.sub(r"\s+", " ", "".join(out).translate(_QUOTES)).strip()
+    return normalise_name("".join(out))
 
 
 def _starts(s: str) -> list[int]:

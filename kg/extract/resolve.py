@@ -1,4 +1,4 @@
-"""Stage 4: mentions to entities within one document (across documents: ``kg.graph.identity``).
+"""Mentions to entities within one document (across documents: ``kg.graph.identity``).
 
 Names that differ only by honorifics, possessives or "the" are one entity; a surname or a title-plus-first-name
 ("Quill", "Sir Ada") joins the full name it abbreviates; a bracketed acronym joins the name before it; a name

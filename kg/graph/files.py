@@ -1,5 +1,6 @@
-"""Graph files: serialise graphs to Turtle, N-Triples, TriG, N-Quads and JSON-LD and read them back, write files
-atomically, and move terms between RDFLib and Oxigraph. (GraphML and CSV are written by ``kg.outputs.export``.)
+"""Graph files: RDF written deterministically and atomically, read back, and terms moved between RDFLib and Oxigraph.
+
+The formats are Turtle, N-Triples, TriG, N-Quads and JSON-LD; GraphML and CSV are written by ``kg.outputs.export``.
 
 Output is deterministic: the same graph gives byte-identical bytes, whatever order its triples were added in
 and whatever labels its blank nodes had. To get there, the quads are copied out of RDFLib, blank nodes are

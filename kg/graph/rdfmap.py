@@ -1,4 +1,4 @@
-"""Stage 5: entities and relations to RDF. Every instance IRI is minted here, and only here.
+"""Entities and relations to RDF quads: every instance IRI is minted here, and only here.
 
 An entity's IRI comes from its class family and canonical name (``kgi:person/david-amess``), so the same entity
 gets the same IRI in every build and from every document. Each document's facts go into a named graph of their

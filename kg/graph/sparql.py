@@ -1,5 +1,6 @@
-"""Ask the graph: SPARQL over the store or a graph file, saved queries, RDFS reasoning (results are written out
-by ``kg.outputs.results``).
+"""SPARQL over the store or a graph file: checking and running queries, saved queries, RDFS reasoning.
+
+Results are written out by ``kg.outputs.results``.
 
 A query runs on Oxigraph over the union of the named graphs. The ontology's prefixes and the standard ones are
 declared for the user. ``--reasoning rdfs`` first computes the RDFS closure of the graph and the ontology

@@ -1,5 +1,7 @@
-"""The lexical knowledge of the ontology (``ontology/lexicon.ttl`` and ``ontology/gazetteer.ttl``), read into
-plain Python structures that the annotator and the extractor compile.
+"""The ontology's lexical knowledge, class tree and property signatures, read into plain Python structures.
+
+What ``ontology/lexicon.ttl`` and ``ontology/gazetteer.ttl`` say, in the form the annotator and the extractor
+compile.
 
 Nothing here knows a word of English by itself: every word list and pattern comes from the ontology files, so a
 user extends what kg finds by editing them.

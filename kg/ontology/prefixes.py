@@ -1,5 +1,6 @@
-"""The prefixes kg declares for queries and binds in every output, in one place (no heavy imports: the CLI
-parser reads it). kg and kgi must match the namespaces declared in ontology/ (tests/test_export.py checks)."""
+"""The prefixes kg declares for queries and binds in every output, in one place.
+
+No heavy imports: the CLI parser reads it. kg and kgi must match the namespaces declared in ontology/ (tests/test_export.py checks)."""
 
 PREFIXES: dict[str, str] = {
     "kg": "https://w3id.org/kg/ontology#",

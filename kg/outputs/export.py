@@ -1,5 +1,7 @@
-"""Export a graph to the file a user asked for: RDF in the format its extension names (``kg.graph.files``), or
-the GraphML and CSV tables (``kg.outputs.tables``) for tools that do not read RDF."""
+"""Export a graph to the file a user asked for, in the format its extension names.
+
+RDF formats are written by ``kg.graph.files``; GraphML and CSV by ``kg.outputs.tables``, for tools that do not
+read RDF."""
 
 from __future__ import annotations
 

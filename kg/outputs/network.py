@@ -1,6 +1,7 @@
-"""The graph as people draw and tabulate it: one node per entity (class, label, other names, documents, dates)
-and one edge per relation between entities, with the sentences it was read from. The viewer (``viz``) and the
-tables (``tables``) are both made from it."""
+"""The graph as people draw and tabulate it: entities as nodes, relations as edges with their evidence.
+
+One node per entity (class, label, other names, documents, dates) and one edge per relation between entities,
+with the sentences it was read from. The viewer (``viz``) and the tables (``tables``) are both made from it."""
 
 from __future__ import annotations
 

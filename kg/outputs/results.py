@@ -1,5 +1,6 @@
-"""Query results as people and programs read them: a terminal table, Markdown, and the SPARQL 1.1 result
-formats (JSON, XML, CSV, TSV); graphs (CONSTRUCT, DESCRIBE) as Turtle."""
+"""Query results as people and programs read them: tables, Markdown, the SPARQL 1.1 result formats, Turtle.
+
+The SPARQL 1.1 formats are JSON, XML, CSV and TSV; graphs (CONSTRUCT, DESCRIBE) are written as Turtle."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Stage 2: spaCy over the document, with the names the ontology's lexicon marks found first.
+"""spaCy over a document, with the names the ontology's lexicon marks found first.
 
 The names component (``kg.text.names``) runs before spaCy's statistical NER, so the names the ontology knows (public
 bodies, programmes, posts, parties) and the proper names its name heads mark ("... Police", "... Review") win
