@@ -32,11 +32,11 @@ import rdflib
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from kg.extract.resolve import family
 from kg.graph.files import Format, quads_of, serialize
 from kg.graph.rdfmap import document_iri, document_quads, entity_iri, evidence_iri, registry_quads, slug
 from kg.graph.sparql import store_from_dataset
 from kg.model import Document, Entity, Evidence, Extraction, Relation
+from kg.ontology.lexicon import load_lexicon
 from kg.outputs.tables import csv_tables, graphml
 
 KGI = "https://w3id.org/kg/id/"
@@ -172,7 +172,7 @@ PROPERTY_SETTINGS = settings(max_examples=60, deadline=None, suppress_health_che
 def test_entity_and_document_iris_are_valid_and_deterministic(cls: str, name: str) -> None:
     iri = str(entity_iri(cls, name))
     check_iri(iri)
-    assert iri.startswith(f"{KGI}{family(cls).lower()}/")
+    assert iri.startswith(f"{KGI}{load_lexicon().family(cls).lower()}/")
     assert str(entity_iri(cls, name)) == iri
     assert len(iri) < 150  # long names are cut, and keep a hash of the whole
     doc = str(document_iri(name))

@@ -28,7 +28,7 @@ def extract_document(doc: Document, *, model: str | None = None) -> Extraction:
     ex = extractor(model)
     lex = ex.lex
     an = ex.analyse(doc)
-    res = DocumentResolver(an, lex.honorifics)
+    res = DocumentResolver(an, lex)
     res.resolve_names()
     for m in an.mentions.values():
         if m.kind in ("trigger", "verb") and m.cls in ("Incident", "Inquiry"):

@@ -12,7 +12,7 @@ from collections import defaultdict
 
 from kg.extract.mentions import DocumentAnalysis, Mention
 from kg.model import Entity, Span
-from kg.ontology.lexicon import family, specificity
+from kg.ontology.lexicon import Lexicon
 from kg.text.fold import fold
 
 
@@ -35,9 +35,10 @@ def strip_honorifics(name: str, honorifics: tuple[str, ...]) -> tuple[str, str |
 class DocumentResolver:
     """Assigns every mention of one document to an entity key and builds the entities."""
 
-    def __init__(self, analysis: DocumentAnalysis, honorifics: tuple[str, ...]) -> None:
+    def __init__(self, analysis: DocumentAnalysis, lex: Lexicon) -> None:
         self.an = analysis
-        self.honorifics = honorifics
+        self.lex = lex
+        self.honorifics = lex.honorifics
         self.entities: dict[str, Entity] = {}
         self.doc = analysis.doc.name
 
@@ -47,7 +48,7 @@ class DocumentResolver:
         if e is None:
             e = Entity(key=key, cls=cls, label=label, docs={self.doc})
             self.entities[key] = e
-        elif specificity(cls) > specificity(e.cls):
+        elif self.lex.rank(cls) > self.lex.rank(e.cls):
             e.cls = cls
         return e
 
@@ -72,7 +73,7 @@ class DocumentResolver:
             if m.cls == "Person":
                 continue
             label = m.canonical or m.text
-            key = f"{family(m.cls)}:{fold(label)}"
+            key = f"{self.lex.family(m.cls)}:{fold(label)}"
             e = self._entity(key, m.cls, label)
             self._attach(m, e, m.text if m.text != label else None)
             if m.acronym:
@@ -89,7 +90,11 @@ class DocumentResolver:
     def _join_shortened_names(self) -> None:
         """'Institute of Criminology' after 'Northby Institute of Criminology': a name of two words or more that
         ends exactly one longer name of its class family is that entity, shortened."""
-        names = [(k, e) for k, e in self.entities.items() if family(e.cls) not in ("Person", "Place", "Post")]
+        names = [
+            (k, e)
+            for k, e in self.entities.items()
+            if self.lex.family(e.cls) not in ("Person", "Place", "Post")
+        ]
         for key, e in names:
             short = fold(e.label)
             if len(short.split()) < 2 or key not in self.entities:
@@ -97,7 +102,9 @@ class DocumentResolver:
             longer = [
                 t
                 for k, t in self.entities.items()
-                if k != key and family(t.cls) == family(e.cls) and fold(t.label).endswith(" " + short)
+                if k != key
+                and self.lex.family(t.cls) == self.lex.family(e.cls)
+                and fold(t.label).endswith(" " + short)
             ]
             if len(longer) != 1:
                 continue

@@ -23,7 +23,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 from kg.model import DateValue, Entity, Extraction, is_descriptive
-from kg.ontology.lexicon import family, specificity
+from kg.ontology.lexicon import Lexicon, load_lexicon
 from kg.text.fold import fold
 
 #: Incident relations that identify an incident across documents.
@@ -39,10 +39,6 @@ class Known:
     names: dict[str, set[str]] = field(default_factory=dict)  # document IRI → names used there
     canonical: dict[str, str] = field(default_factory=dict)  # document IRI → canonical name there
     signature: dict[str, set[tuple[str, str]]] = field(default_factory=dict)  # document IRI → (prop, object)
-
-    @property
-    def cls(self) -> str:
-        return max(self.classes.values(), key=specificity)
 
     def drop(self, doc: str) -> None:
         for part in (self.classes, self.names, self.canonical, self.signature):
@@ -63,10 +59,7 @@ class Summary:
     canonical: dict[str, int] = field(default_factory=dict)  # canonical name → documents that gave it
     names: set[str] = field(default_factory=set)  # every name any document used, canonical ones included
     signature: set[tuple[str, str]] = field(default_factory=set)
-
-    @property
-    def cls(self) -> str:
-        return max(self.classes, key=specificity)
+    cls: str = ""  # the most specific of its classes (`Lexicon.rank`)
 
 
 def choose_label(entity: Summary) -> str:
@@ -133,8 +126,11 @@ class IdentityIndex:
     - ``reversed``: the canonical name reversed, to find names that end with another.
     """
 
-    def __init__(self, conn: sqlite3.Connection) -> None:
+    def __init__(self, conn: sqlite3.Connection, lex: Lexicon | None = None) -> None:
         self.conn = conn
+        self.lex = (
+            lex or load_lexicon()
+        )  # the class tree: families and ranks (the store sets it before each write)
         (version,) = conn.execute("PRAGMA user_version").fetchone()
         if version != SCHEMA_VERSION:
             # an index written by another version of kg: start empty (the store's check then rebuilds it)
@@ -217,7 +213,7 @@ class IdentityIndex:
                 canonical = k.canonical.get(doc, "")
                 used = k.names.get(doc, set()) | ({canonical} if canonical else set())
                 names += [(doc, k.iri, n, int(n == canonical)) for n in sorted(used)]
-                fam = family(cls)
+                fam = self.lex.family(cls)
                 if canonical:
                     folded = fold(canonical)
                     keys.append((doc, "canonical", fam, folded, k.iri))
@@ -261,6 +257,8 @@ class IdentityIndex:
             ):
                 if iri in out:
                     out[iri].signature.add((prop, obj))
+        for e in out.values():
+            e.cls = max(e.classes, key=self.lex.rank)
         return out
 
     def _holds(self, iri: str) -> bool:
@@ -313,7 +311,7 @@ class IdentityIndex:
         return candidate
 
     def _match(self, e: Entity, taken: set[str]) -> str | None:
-        fam = family(e.cls)
+        fam = self.lex.family(e.cls)
         label = fold(e.label)
         mine = {fold(a) for a in e.alt_labels}
         mine_distinctive = {n for n in mine if len(n.split()) > 1 or fam != "Person"}

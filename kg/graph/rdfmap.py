@@ -19,7 +19,7 @@ from rdflib import RDF, RDFS, XSD, Literal, URIRef
 from rdflib.namespace import DCTERMS, PROV, SKOS
 
 from kg.model import DateValue, Document, Extraction
-from kg.ontology.lexicon import family, load_lexicon
+from kg.ontology.lexicon import Lexicon, load_lexicon
 from kg.ontology.vocab import KG, KGI
 
 
@@ -35,8 +35,9 @@ def slug(text: str) -> str:
     return s
 
 
-def entity_iri(cls: str, label: str) -> URIRef:
-    return KGI[f"{family(cls).lower()}/{slug(label)}"]
+def entity_iri(cls: str, label: str, lex: Lexicon | None = None) -> URIRef:
+    """An entity's IRI, from its class's family in `lex` (default: the ontology in force) and its label."""
+    return KGI[f"{(lex or load_lexicon()).family(cls).lower()}/{slug(label)}"]
 
 
 def document_iri(name: str) -> URIRef:

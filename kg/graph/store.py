@@ -47,7 +47,7 @@ from kg.graph.files import from_ox
 from kg.graph.identity import SIGNATURE_PROPS, IdentityIndex, Known, choose_label
 from kg.graph.rdfmap import ENTITIES_GRAPH, document_iri, document_quads, entity_iri, registry_quads
 from kg.model import Document, Extraction
-from kg.ontology.lexicon import entity_relations
+from kg.ontology.lexicon import entity_relations, load_lexicon
 from kg.ontology.prefixes import PREFIXES
 from kg.ontology.vocab import KG
 
@@ -488,7 +488,8 @@ class Store:
             quads: list[ox.Quad] = []
             if ex is not None:
                 doc = ex.documents[0]
-                iris = index.resolve(ex, lambda cls, label: str(entity_iri(cls, label)))
+                lex = index.lex = load_lexicon()
+                iris = index.resolve(ex, lambda cls, label: str(entity_iri(cls, label, lex)))
                 index.record(d_iri, doc.sha256, ex, iris)
                 touched |= set(iris.values())
                 quads += document_quads(doc, ex, iris, loaded_at=loaded_at)

@@ -166,14 +166,14 @@ class Lexicon:
             cls = up
         return cls
 
-    def specificity(self, cls: str) -> int:
-        """How far `cls` is below its family's top class: where the mentions of one entity disagree, the more
-        specific class wins."""
-        depth, seen = 0, {cls}
-        while (up := self._parents.get(cls)) is not None and up not in seen:
+    def rank(self, cls: str) -> tuple[int, str]:
+        """How specific `cls` is (how far below its family's top class), the name breaking ties: where the
+        mentions or the documents of one entity disagree on its class, the highest rank wins."""
+        depth, up, seen = 0, cls, {cls}
+        while (up := self._parents.get(up)) is not None and up not in seen:  # type: ignore[assignment]
             seen.add(up)
-            cls, depth = up, depth + 1
-        return depth
+            depth += 1
+        return depth, cls
 
     def trigger_for(self, lemma: str) -> Trigger | None:
         for t in self.triggers:
@@ -339,16 +339,6 @@ def _classes(g: Graph, node: Any) -> frozenset[str]:
     for member in Collection(g, union):
         out |= _classes(g, member)
     return frozenset(out)
-
-
-def family(cls: str) -> str:
-    """`Lexicon.family` in the ontology in force."""
-    return load_lexicon().family(cls)
-
-
-def specificity(cls: str) -> tuple[int, str]:
-    """How specific `cls` is (`Lexicon.specificity`), the class name breaking ties, for ordering classes."""
-    return load_lexicon().specificity(cls), cls
 
 
 def property_signatures(folder: Path | None = None) -> dict[str, tuple[frozenset[str], frozenset[str]]]:
