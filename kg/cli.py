@@ -488,13 +488,14 @@ def eval_(args: argparse.Namespace) -> int:
 
     floors = parse_floors(args.min)
     _use_ontology(args)
-    evaluation = evaluate(args.paths, model=args.model, jobs=args.jobs)
+    evaluation = evaluate(args.paths, model=args.model, jobs=args.jobs, baseline=args.baseline)
     if args.json:
         print(evaluation.as_json())
     else:
         for line in evaluation.as_text(explain=args.explain, floors=floors).splitlines():
             print(printable(line))  # names and labels come from the documents
     problems = [f"below floor: {short}" for short in evaluation.below(floors)]
+    problems += [f"below the bare NER: {short}" for short in evaluation.below_baseline()]
     if evaluation.failures:
         problems.append(f"{len(evaluation.failures)} builds failed (listed above)")
     if problems:
@@ -795,6 +796,12 @@ def _parser() -> argparse.ArgumentParser:
         metavar="MEASURE=F1",
         help="exit 1 when the total F1 of MEASURE (entities, entities_typed, places, posts, relations) is below"
         " F1; repeatable",
+    )
+    sub.add_argument(
+        "--baseline",
+        action="store_true",
+        help="also score the bare spaCy NER (no ontology, no rules) and exit 1 where kg's entities, typed"
+        " entities or places score below it",
     )
     extraction_options(sub)
 

@@ -26,6 +26,8 @@ TEXT_SUFFIXES = (".txt", ".md")
 
 #: What is measured, in the order it is printed.
 MEASURES = ("entities", "entities_typed", "places", "posts", "relations")
+#: The measures of named entities, where kg must do at least as well as the bare statistical NER.
+ENTITY_MEASURES = ("entities", "entities_typed", "places")
 #: The gold types (and the local names of kg's classes) scored as entities, and the family each counts as.
 FAMILIES = {
     "Person": "Person",
@@ -468,18 +470,23 @@ def cross_document_duplicates(golds: Sequence[Gold], graph: rdflib.Graph) -> lis
 
 
 # ---------------------------------------------------------------------------------------------- building
-def built_graph(documents: Sequence[Document], *, model: str | None, jobs: int = 1) -> rdflib.Graph:
-    """The graph `kg build` would write for the documents, built in a fresh store in memory.
+def built_graph(
+    documents: Sequence[Document], *, model: str | None, jobs: int = 1, baseline: bool = False
+) -> rdflib.Graph:
+    """The graph `kg build` would write for the documents, built in a fresh store in memory (with `baseline`,
+    the graph of what the bare statistical NER finds, ``kg.extract.baseline``).
 
     It is read back from the Turtle kg writes, so that entities come in the order of the exported file, as an
     evaluation of `kg build`'s file sees them: that order settles which of two incidents that fit one gold
     incident is matched, and which is a duplicate."""
+    from kg.extract.baseline import bare_ner
     from kg.graph.files import Format, serialize
     from kg.graph.store import Store
-    from kg.pipeline import add_documents
+    from kg.pipeline import add_documents, extract_document
 
+    extract = bare_ner if baseline else extract_document
     with Store(None) as store:
-        add_documents(store, documents, model=model, record_load_time=False, jobs=jobs)
+        add_documents(store, documents, model=model, record_load_time=False, jobs=jobs, extract=extract)
         dataset = store.dataset()
     return rdflib.Graph().parse(data=serialize(dataset, Format.TURTLE), format="turtle")
 
@@ -492,6 +499,7 @@ class Evaluation:
     failures: list[str]
     duplicated: list[tuple[str, int]] | None  # None when all the documents together did not build
     build_seconds: float
+    baseline: dict[str, dict[str, Counts]] | None = None  # per document, the bare NER's counts (--baseline)
 
     @property
     def total(self) -> dict[str, Counts]:
@@ -500,6 +508,28 @@ class Evaluation:
             for measure, c in counts.items():
                 total[measure].add(c)
         return total
+
+    @property
+    def baseline_total(self) -> dict[str, Counts] | None:
+        if self.baseline is None:
+            return None
+        total = no_counts()
+        for counts in self.baseline.values():
+            for measure, c in counts.items():
+                total[measure].add(c)
+        return total
+
+    def below_baseline(self) -> list[str]:
+        """A line for each entity measure where kg's total F1 is under the bare NER's."""
+        base = self.baseline_total
+        if base is None:
+            return []
+        mine = self.total
+        return [
+            f"{measure} F1 {mine[measure].scores()['f1']:.3f} < bare NER {base[measure].scores()['f1']:.3f}"
+            for measure in ENTITY_MEASURES
+            if mine[measure].scores()["f1"] < base[measure].scores()["f1"]
+        ]
 
     @property
     def duplicates(self) -> int | None:
@@ -515,11 +545,13 @@ class Evaluation:
         ]
 
     def as_json(self) -> str:
+        base = self.baseline_total
         return json.dumps(
             {
                 "documents": len(self.per_document),
                 "build_seconds": round(self.build_seconds, 1),
                 "total": {measure: c.scores() for measure, c in self.total.items()},
+                **({"baseline": {m: c.scores() for m, c in base.items()}} if base is not None else {}),
                 "cross_document_duplicates": self.duplicates,
                 "duplicated": [f"{key} x{n}" for key, n in self.duplicated or []],
                 "failures": self.failures,
@@ -551,7 +583,16 @@ class Evaluation:
                 f"{measure:15s} P {s['precision']:.3f}  R {s['recall']:.3f}  F1 {s['f1']:.3f}"
                 f"  (tp {s['tp']}, fp {s['fp']}, fn {s['fn']})"
             )
-        short = self.below(floors or {})
+        base = self.baseline_total
+        if base is not None:
+            lines.append("the bare NER (spaCy's model alone), for comparison:")
+            for measure in ENTITY_MEASURES:
+                s = base[measure].scores()
+                lines.append(
+                    f"  {measure:15s} P {s['precision']:.3f}  R {s['recall']:.3f}  F1 {s['f1']:.3f}"
+                    f"  (tp {s['tp']}, fp {s['fp']}, fn {s['fn']})"
+                )
+        short = self.below(floors or {}) + self.below_baseline()
         lines.append(
             f"{len(self.per_document)} documents, {self.build_seconds:.1f} s of builds"
             + ("; below floor: " + "; ".join(short) if short else "")
@@ -559,9 +600,12 @@ class Evaluation:
         return "\n".join(lines)
 
 
-def evaluate(paths: Sequence[Path], *, model: str | None = None, jobs: int = 1) -> Evaluation:
+def evaluate(
+    paths: Sequence[Path], *, model: str | None = None, jobs: int = 1, baseline: bool = False
+) -> Evaluation:
     """Build each annotated document that `paths` name alone and score it against its gold file; then build
     them all together and count the entities the graph holds more than once although the documents share them.
+    With `baseline`, also score what the bare statistical NER finds in each document, beside kg.
 
     Every gold file is read and every document's text before anything is built: bad input is an `InputError`.
     A document that fails to build is a failure of the evaluation: all of its gold counts as missed."""
@@ -586,6 +630,10 @@ def evaluate(paths: Sequence[Path], *, model: str | None = None, jobs: int = 1) 
             evaluation.notes[name] = []
             evaluation.per_document[name] = score(graph, gold, evaluation.notes[name])
         evaluation.build_seconds += time.perf_counter() - start
+        if baseline:
+            bare = built_graph([document], model=model, baseline=True)
+            evaluation.baseline = evaluation.baseline or {}
+            evaluation.baseline[name] = score(bare, gold)
     try:
         together = built_graph(documents, model=model, jobs=jobs)
     except KgError as error:
@@ -622,6 +670,7 @@ def parse_floors(specs: Iterable[str]) -> dict[str, float]:
 
 
 __all__ = [
+    "ENTITY_MEASURES",
     "MEASURES",
     "Counts",
     "Evaluation",

@@ -13,7 +13,7 @@ import datetime as dt
 import queue
 import threading
 from collections.abc import Callable, Generator, Sequence
-from typing import cast
+from typing import Protocol, cast
 
 from rdflib import Dataset
 
@@ -22,7 +22,13 @@ from kg.extract.mentions import extractor
 from kg.graph.store import AddResult, Store, StoreError
 from kg.model import Document, Extraction
 
-__all__ = ["add_documents", "build_graph", "extract_document", "extractions"]
+__all__ = ["Extractor", "add_documents", "build_graph", "extract_document", "extractions"]
+
+
+class Extractor(Protocol):
+    """What reads one document: ``extract_document``, or another reader with its signature."""
+
+    def __call__(self, doc: Document, *, model: str | None = None) -> Extraction: ...
 
 
 def add_documents(
@@ -33,14 +39,16 @@ def add_documents(
     jobs: int = 1,
     progress: Callable[[int, int], None] | None = None,
     record_load_time: bool = True,
+    extract: Extractor = extract_document,
 ) -> list[AddResult]:
     """Add documents to `store` one by one, each in its own transaction; unchanged ones are left alone.
 
     With ``jobs`` > 1 the documents are read (the spaCy work) by that many worker processes, while this one
-    resolves identities and writes, in the order given, so the result is the same as with one job."""
+    resolves identities and writes, in the order given, so the result is the same as with one job. `extract`
+    is what reads a document (``kg eval --baseline`` gives the bare NER's)."""
     todo = store.changed(documents)
     fresh = {id(doc) for doc in todo}
-    ready = extractions(todo, model=model, jobs=jobs)
+    ready = extractions(todo, model=model, jobs=jobs, extract=extract)
     results = []
     store.saved = 0
     try:
@@ -74,30 +82,34 @@ def build_graph(
         return store.dataset()
 
 
-def _extract(args: tuple[Document, str | None]) -> Extraction:
-    return extract_document(args[0], model=args[1])
+def _extract(args: tuple[Document, str | None, Extractor]) -> Extraction:
+    return args[2](args[0], model=args[1])
 
 
-def extractions(documents: Sequence[Document], *, model: str | None, jobs: int = 1) -> Generator[Extraction]:
+def extractions(
+    documents: Sequence[Document], *, model: str | None, jobs: int = 1, extract: Extractor = extract_document
+) -> Generator[Extraction]:
     """The extraction of each document, in order.
 
     With one job the documents are read in a thread of this process, one ahead of the caller, so that writing a
     document to the store overlaps with reading the next (spaCy's matrix and parsing code, Oxigraph and SQLite
     run without Python's global lock). With more, by that many worker processes."""
     if len(documents) < 2:
-        yield from (_extract((doc, model)) for doc in documents)
+        yield from (_extract((doc, model, extract)) for doc in documents)
         return
     extractor(model)  # load the model once, before the reader thread starts or the workers fork
     if jobs <= 1:
-        yield from _read_ahead(documents, model)
+        yield from _read_ahead(documents, model, extract)
         return
     import multiprocessing
 
     with multiprocessing.get_context("fork").Pool(jobs) as pool:
-        yield from pool.imap(_extract, [(doc, model) for doc in documents], chunksize=1)
+        yield from pool.imap(_extract, [(doc, model, extract) for doc in documents], chunksize=1)
 
 
-def _read_ahead(documents: Sequence[Document], model: str | None) -> Generator[Extraction]:
+def _read_ahead(
+    documents: Sequence[Document], model: str | None, extract: Extractor
+) -> Generator[Extraction]:
     """Extractions read by a thread that keeps at most two ready; an error reaches the caller in its place."""
     ready: queue.Queue[tuple[bool, Extraction | BaseException]] = queue.Queue(maxsize=2)
     stop = threading.Event()
@@ -106,7 +118,7 @@ def _read_ahead(documents: Sequence[Document], model: str | None) -> Generator[E
         for doc in documents:
             item: tuple[bool, Extraction | BaseException]
             try:
-                item = (True, _extract((doc, model)))
+                item = (True, _extract((doc, model, extract)))
             except BaseException as e:  # handed to the caller, raised there
                 item = (False, e)
             while not stop.is_set():

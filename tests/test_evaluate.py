@@ -15,6 +15,7 @@ from kg.errors import InputError
 from kg.evaluate import (
     MEASURES,
     Counts,
+    Evaluation,
     Gold,
     cross_document_duplicates,
     find_annotated,
@@ -605,3 +606,37 @@ def test_eval_refuses_a_bad_floor(tmp_path: Path) -> None:
     (tmp_path / "doc.gold.yaml").write_text(f"entities:\n{ENTITY}")
     line = one_error_line(kg("eval", ".", "--min", "people=0.5", cwd=tmp_path), quiet=True)
     assert line.startswith("kg: error: --min people=0.5: ")
+
+
+# ---------------------------------------------------------------------------------------------- the bare NER
+def test_eval_baseline_scores_the_bare_ner_beside_kg(corpus: Path) -> None:
+    result = json.loads(ok(kg("eval", ".", "--json", "--baseline", cwd=corpus)).stdout)
+    assert list(result["baseline"]) == list(MEASURES)
+    bare = result["baseline"]
+    # the model alone finds no posts and no relations
+    assert bare["relations"]["tp"] == bare["relations"]["fp"] == 0
+    assert bare["posts"]["tp"] == 0
+    for measure in ("entities", "entities_typed", "places"):
+        assert result["total"][measure]["f1"] >= bare[measure]["f1"], measure
+    lines = ok(kg("eval", ".", "--baseline", cwd=corpus)).stdout.splitlines()
+    start = lines.index("the bare NER (spaCy's model alone), for comparison:")
+    assert [line.split()[0] for line in lines[start + 1 : start + 4]] == [
+        "entities",
+        "entities_typed",
+        "places",
+    ]
+
+
+def test_below_the_bare_ner_is_named_by_measure() -> None:
+    def counts(tp: int, fp: int, fn: int) -> dict[str, Counts]:
+        return {m: Counts(tp, fp, fn) for m in MEASURES}
+
+    evaluation = Evaluation({"a.txt": counts(5, 5, 5)}, {}, [], [], 0.0, baseline={"a.txt": counts(9, 1, 1)})
+    assert evaluation.below_baseline() == [
+        "entities F1 0.500 < bare NER 0.900",
+        "entities_typed F1 0.500 < bare NER 0.900",
+        "places F1 0.500 < bare NER 0.900",
+    ]
+    evaluation.baseline = {"a.txt": counts(1, 9, 9)}
+    assert evaluation.below_baseline() == []
+    assert Evaluation({}, {}, [], [], 0.0).below_baseline() == []

@@ -95,7 +95,7 @@ def test_an_error_reading_a_document_stops_the_add_there_and_the_reader_thread(
     real = kg.pipeline._extract
     failing = "c.txt"
 
-    def extract(args: tuple[Document, str | None]) -> object:
+    def extract(args: tuple[Document, str | None, object]) -> object:
         if args[0].name == failing:
             raise RuntimeError("the reader failed")
         return real(args)

@@ -2,8 +2,8 @@
 `seeds/` and the eight documents in `tests/corpus/`, annotated as `docs/gold-format.md` describes) stays above
 floors.
 
-Runs `kg eval seeds tests/corpus --json` once for the module, with kg run from this checkout, and checks each score
-against its floor.
+Runs `kg eval seeds tests/corpus --json --baseline` once for the module, with kg run from this checkout, and checks
+each score against its floor, and kg's named entities against the bare statistical NER's (the floor of floors).
 """
 
 from __future__ import annotations
@@ -27,7 +27,7 @@ FLOORS = {
 
 @pytest.fixture(scope="module")
 def evaluation() -> dict[str, Any]:
-    result = kg("eval", "seeds", "tests/corpus", "--json", cwd=ROOT, timeout=1800)
+    result = kg("eval", "seeds", "tests/corpus", "--json", "--baseline", cwd=ROOT, timeout=1800)
     assert result.stdout, f"kg eval printed nothing (exit {result.returncode}):\n{result.stderr}"
     scores: dict[str, Any] = json.loads(result.stdout)
     return scores
@@ -45,3 +45,9 @@ def test_no_entity_is_duplicated_across_documents(evaluation: dict[str, Any]) ->
 
 def test_every_document_builds(evaluation: dict[str, Any]) -> None:
     assert evaluation["failures"] == []
+
+
+@pytest.mark.parametrize("measure", ["entities", "entities_typed", "places"])
+def test_kg_finds_entities_at_least_as_well_as_the_bare_ner(evaluation: dict[str, Any], measure: str) -> None:
+    mine, bare = evaluation["total"][measure], evaluation["baseline"][measure]
+    assert mine["f1"] >= bare["f1"], f"{measure}: kg {mine}, bare NER {bare}"
