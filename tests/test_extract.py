@@ -93,6 +93,29 @@ NAMES = [
 ]
 
 
+# A rank or title the model takes into a person's name is not part of the name (lex:title), and nor is a reference
+# mark glued to it. (text, the person's label)
+TITLED = [
+    pytest.param(
+        "Staff Sergeant Nia Pellow was wounded in the blast near Corby.", "Nia Pellow", id="rank-of-two"
+    ),
+    pytest.param("Gov. Tom Bay said the state would pay for the repairs.", "Tom Bay", id="abbreviated-title"),
+    pytest.param(
+        "District Judge Ann Ode ruled on Monday that the trial could go ahead.", "Ann Ode", id="judge"
+    ),
+    pytest.param("Lt. Col. Omar Vale led the unit into the town.", "Omar Vale", id="stacked-abbreviations"),
+    pytest.param("Police Chief Ida Marr said officers were at the scene.", "Ida Marr", id="police-chief"),
+    pytest.param("Among the dead was Clara Venn[12], a nurse from Corby.", "Clara Venn", id="reference-mark"),
+]
+
+
+@pytest.mark.parametrize(("text", "label"), TITLED)
+def test_titles_are_not_part_of_a_persons_name(text: str, label: str) -> None:
+    ex = extract(text)
+    people = sorted(e.label for e in ex.entities.values() if e.cls == "Person")
+    assert people == [label]
+
+
 @pytest.mark.parametrize(("text", "cls", "label", "forms"), NAMES)
 def test_one_entity_for_every_form_of_a_name(text: str, cls: str, label: str, forms: set[str]) -> None:
     ex = extract(text)

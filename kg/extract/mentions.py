@@ -99,6 +99,8 @@ class Extractor:
         self.honorifics = sorted(lex.honorifics, key=lambda h: -len(h))
         self.honorific_words = {w for h in lex.honorifics for w in h.split()}
         self.post_nominals = set(lex.post_nominals)
+        self.titles = set(lex.titles)
+        self.longest_title = max((len(title.split()) for title in lex.titles), default=0)
         self.qualifiers = set(lex.qualifiers)
         self.pronouns = set(lex.pronouns)
         self.agent_nouns = set(lex.agent_nouns)
@@ -453,8 +455,8 @@ class Extractor:
     ) -> Mention | None:
         doc = ent.doc
         i, j = ent.start, ent.end
-        # a bracket ends a name: "Kettering Community Safety Partnership (KCSP"
-        cut = next((k for k in range(i + 1, j) if doc[k].text == "("), None)
+        # a bracket ends a name: "Kettering Community Safety Partnership (KCSP", "Ann Ode [12"
+        cut = next((k for k in range(i + 1, j) if doc[k].text in ("(", "[")), None)
         if cut is not None:
             j = cut
         # trim determiners, possessives and punctuation at the edges
@@ -528,6 +530,13 @@ class Extractor:
                 i += 1
                 start_char = doc[i].idx
                 text = doc[i:j].text[:-2] if doc[i:j].text.endswith(("’s", "'s")) else doc[i:j].text
+            # "District Judge Ann Ode", "Gov. Tom Bay": a rank or title the model took into the name is not part
+            # of it
+            cut = self._title_end(doc, i, j)
+            if cut > i:
+                i = cut
+                start_char = doc[i].idx
+                text = doc[i:j].text[:-2] if doc[i:j].text.endswith(("’s", "'s")) else doc[i:j].text
             # "Sir Ada", "Mr Justice Heron": take the honorific in, keep it out of the name
             k = i
             while k > 0 and doc[k - 1].text in self.honorific_words:
@@ -573,6 +582,22 @@ class Extractor:
         if cls == "Post":
             self._post_parts(m, doc[i:j], s, base, mentions)
         return m
+
+    def _title_end(self, doc: Any, i: int, j: int) -> int:
+        """Where the ranks and titles that open doc[i:j] end ("Staff Sergeant", "Lt. Col."), the longest first;
+        `i` when there are none, or when nothing capitalised would be left of the name."""
+        while True:
+            n = next(
+                (
+                    n
+                    for n in range(min(self.longest_title, j - i - 1), 0, -1)
+                    if " ".join(t.text for t in doc[i : i + n]) in self.titles
+                ),
+                0,
+            )
+            if n == 0 or not doc[i + n].text[:1].isupper():
+                return i
+            i += n
 
     def _apposition_class(self, doc: Any, j: int) -> str | None:
         """'Learning Onward, a programme run by ...': a name followed by ', a <noun>' of a class's common

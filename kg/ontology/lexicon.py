@@ -109,6 +109,7 @@ class Lexicon:
     verb_relations: tuple[VerbRelation, ...]
     subclasses: dict[str, frozenset[str]] = field(default_factory=dict)  # class → itself and its subclasses
     entity_classes: tuple[str, ...] = ()
+    titles: tuple[str, ...] = ()  # ranks and titles cut off the front of a person's name ("Colonel", "Gov.")
 
     @cached_property
     def _gazetteer_index(self) -> dict[str, tuple[str, str]]:
@@ -277,6 +278,7 @@ def lexicon_from_graph(g: Graph) -> Lexicon:
 
     return Lexicon(
         honorifics=words(LEX.honorific),
+        titles=words(LEX.title),
         post_nominals=words(LEX.postNominal),
         connectors=words(LEX.connector),
         determiners=words(LEX.determiner),

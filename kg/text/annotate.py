@@ -50,11 +50,21 @@ def _load_nlp(name: str, state: tuple[Path, tuple[tuple[str, int, int], ...]]) -
         raise ModelNotFound(
             f"spaCy model {name!r} is not installed (set --model or {MODEL_ENV}): {e}"
         ) from None
+    _split_reference_marks(nlp)
     nlp.add_pipe(
         "kg_names", before="ner" if "ner" in nlp.pipe_names else None, config={"ontology": str(folder)}
     )
     nlp.add_pipe("kg_trim_posts", after="kg_names", config={"ontology": str(folder)})
     return nlp
+
+
+def _split_reference_marks(nlp: Language) -> None:
+    """'Ann Ode[12]': a numbered reference mark glued to a word is a token of its own, so that the model reads
+    the name as it reads 'Ann Ode'."""
+    from spacy.util import compile_infix_regex
+
+    infixes = [*nlp.Defaults.infixes, r"(?<=[^\W\d_])\[(?=\d)"]
+    nlp.tokenizer.infix_finditer = compile_infix_regex(infixes).finditer
 
 
 @Language.factory("kg_names", default_config={"ontology": ""})
