@@ -63,8 +63,9 @@ def _split_reference_marks(nlp: Language) -> None:
     the name as it reads 'Ann Ode'."""
     from spacy.util import compile_infix_regex
 
-    infixes = [*nlp.Defaults.infixes, r"(?<=[^\W\d_])\[(?=\d)"]
-    nlp.tokenizer.infix_finditer = compile_infix_regex(infixes).finditer
+    infixes = [*(nlp.Defaults.infixes or ()), r"(?<=[^\W\d_])\[(?=\d)"]
+    tokenizer: Any = nlp.tokenizer
+    tokenizer.infix_finditer = compile_infix_regex(infixes).finditer
 
 
 @Language.factory("kg_names", default_config={"ontology": ""})
