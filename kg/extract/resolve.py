@@ -117,33 +117,75 @@ class DocumentResolver:
             del self.entities[key]
 
     def _unify_weak_organisations(self) -> None:
-        """A name the model called an organisation, with no head word or gazetteer entry to say so, that the
-        document also uses for a place or a person, is that place or person ('the Harwick victims' beside 'in
-        Harwick'; 'his wife, Maren' beside 'Lady Maren')."""
-        others: dict[str, Entity] = {}
-        surnames: dict[str, list[Entity]] = defaultdict(list)
+        """One entity, one class, decided from all its mentions. A name the model alone typed (no gazetteer entry,
+        head word or apposition to say so) joins the entity the document gives a surer reading of:
+        - an organisation the document also uses for a place or a person ('the Harwick victims' beside 'in
+          Harwick'; 'his wife, Maren' beside 'Lady Maren');
+        - a 'place' that is a person's name, or the surname or first name of the one person named in full with it
+          ('Pellow said', the model reading a place), unless the text puts it after a place preposition ('in
+          Pellow');
+        - a 'person' named once that is the name of a place or an organisation of the document ('Corby' read
+          as a person once, as a town elsewhere)."""
+        people: dict[str, Entity] = {}
+        places: dict[str, Entity] = {}
+        parts: dict[str, list[Entity]] = defaultdict(list)
         for e in self.entities.values():
-            if e.cls in ("Place", "Person"):
+            if e.cls == "Person":
                 for name in (e.label, *e.alt_labels):
-                    others.setdefault(fold(name), e)
-            if e.cls == "Person" and len(e.label.split()) > 1:
-                surnames[fold(e.label.split()[-1])].append(e)
-        for surname, people in surnames.items():
-            if len(people) == 1:
-                others.setdefault(surname, people[0])  # "Holloway said": the one Holloway named in full
+                    people.setdefault(fold(name), e)
+                words = e.label.split()
+                if len(words) > 1:
+                    for part in {fold(words[-1]), fold(words[0])}:
+                        if e not in parts[part]:
+                            parts[part].append(e)
+            elif e.cls == "Place":
+                for name in (e.label, *e.alt_labels):
+                    places.setdefault(fold(name), e)
+        named_once = {part: found[0] for part, found in parts.items() if len(found) == 1}
+        surnames = {
+            fold(e.label.split()[-1]): e
+            for e in self.entities.values()
+            if e.cls == "Person" and len(e.label.split()) > 1
+        }
         for key, e in list(self.entities.items()):
-            target = others.get(fold(e.label))
-            weak = not any(m.strong for m in self.an.mentions.values() if m.entity == key)
-            if e.cls != "Organization" or target is None or not weak:
+            if key not in self.entities:
                 continue
-            for m in self.an.mentions.values():
-                if m.entity == key:
-                    m.entity = target.key
-                    m.cls = target.cls
+            ms = [m for m in self.an.mentions.values() if m.entity == key]
+            if any(m.strong for m in ms):
+                continue
+            name = fold(e.label)
+            target: Entity | None = None
+            if e.cls == "Organization":
+                target = places.get(name) or people.get(name)
+                if target is None and name in surnames and named_once.get(name) is surnames[name]:
+                    target = surnames[name]  # "Holloway said": the one Holloway named in full
+            elif e.cls == "Place" and not any(self._after_place_preposition(m) for m in ms):
+                target = people.get(name) or named_once.get(name)
+            elif e.cls == "Person" and len(ms) == 1 and not e.alt_labels:
+                target = places.get(name) or next(
+                    (
+                        o
+                        for o in self.entities.values()
+                        if o.cls != "Person" and o is not e and fold(o.label) == name
+                    ),
+                    None,
+                )
+            if target is None or target is e:
+                continue
+            for m in ms:
+                m.entity = target.key
+                m.cls = target.cls
             target.mentions += e.mentions
             if e.label != target.label:
                 target.alt_labels.add(e.label)
             del self.entities[key]
+
+    def _after_place_preposition(self, m: Mention) -> bool:
+        """Whether the word just before the mention is a place preposition ('in', 'near')."""
+        s = self.an.sentences[m.sent]
+        block_start = s.start - s.span.start_char
+        before = [tok for tok in s.span if block_start + tok.idx + len(tok.text) <= m.start]
+        return bool(before) and before[-1].lower_ in self.lex.place_prepositions
 
     def _resolve_persons(self, persons: list[Mention]) -> None:
         parsed: dict[int, tuple[list[str], str | None]] = {}
