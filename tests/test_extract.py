@@ -307,7 +307,32 @@ INQUIRIES_AND_REFERRALS = [
     ),
 ]
 
-RELATION_CASES = POSTS + INCIDENTS + RELATIVE_DATES + INQUIRIES_AND_REFERRALS
+# Who carried out an incident may be an organisation; who died in one is its victim.
+NEWS_ROLES = [
+    pytest.param(
+        "The Northby Liberation Front claimed responsibility for the bombing in Corby.",
+        {
+            ("bombing by Northby Liberation Front", "perpetrator", "Northby Liberation Front"),
+            ("bombing by Northby Liberation Front", "place", "Corby"),
+        },
+        set(),
+        id="group-claims-responsibility",
+    ),
+    pytest.param(
+        "Tom Ashdown was shot dead by Wessex Police in Kettering.",
+        {("shooting of Tom Ashdown", "perpetrator", "Wessex Police")},
+        set(),
+        id="shot-by-a-police-force",
+    ),
+    pytest.param(
+        "Major General Omar Vale died after a roadside bomb exploded near his convoy outside Corby.",
+        {("death of Omar Vale", "victim", "Omar Vale")},
+        set(),
+        id="died-is-a-victim",
+    ),
+]
+
+RELATION_CASES = POSTS + INCIDENTS + RELATIVE_DATES + INQUIRIES_AND_REFERRALS + NEWS_ROLES
 
 
 @pytest.mark.parametrize(("text", "expected", "absent"), RELATION_CASES)

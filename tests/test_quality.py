@@ -19,7 +19,7 @@ from helpers import ROOT, kg
 FLOORS = {
     "entities": 0.95,
     "entities_typed": 0.95,
-    "relations": 0.86,
+    "relations": 0.89,
     "places": 0.92,
     "posts": 0.97,
 }

@@ -288,11 +288,15 @@ class Viewer:
               const box = document.getElementById('mynetwork').getBoundingClientRect();
               const near = (c) => network.body.edgeIndices.filter(
                 other => network.body.edges[other].isOverlappingWith({left: c.x, right: c.x, top: c.y, bottom: c.y}));
+              // a node's label shows its tooltip too, and reaches past the node's shape: keep clear of both
+              const labelled = (c) => network.body.nodeIndices.find(n => {
+                const b = network.getBoundingBox(n);
+                return c.x >= b.left - 4 && c.x <= b.right + 4 && c.y >= b.top - 4 && c.y <= b.bottom + 4; }) ?? null;
               let last = null;
-              for (let i = 0; i <= 32; i++) {  // from the middle outwards: 0.5, 0.525, 0.475, ... 0.1, 0.9
-                const t = 0.5 + (i % 2 ? 1 : -1) * Math.ceil(i / 2) * 0.025;
+              for (let i = 0; i <= 64; i++) {  // from the middle outwards: 0.5, 0.5125, 0.4875, ... 0.1, 0.9
+                const t = 0.5 + (i % 2 ? 1 : -1) * Math.ceil(i / 2) * 0.0125;
                 const c = edge.edgeType.getPoint(t), p = network.canvasToDOM(c);
-                last = {x: box.left + p.x, y: box.top + p.y, node: network.getNodeAt(p) ?? null,
+                last = {x: box.left + p.x, y: box.top + p.y, node: network.getNodeAt(p) ?? labelled(c),
                         at: network.getEdgeAt(p), near: near(c)};
                 if (last.node === null && last.at === id && last.near.length === 1) return last;
               }

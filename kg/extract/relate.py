@@ -177,6 +177,9 @@ def parse_relations(an: DocumentAnalysis, lex: Lexicon) -> list[Found]:
     for m in an.mentions.values():
         tok = m.token
         if m.kind == "verb" and tok is not None:
+            verb = tok.lemma_.lower()
+            trig = next((t for t in lex.triggers if verb in t.verbs), None)
+            subject_role = trig.subject_role if trig is not None else "perpetrator"
             for c in tok.children:
                 # "killed A, B and C": every conjunct is a victim too
                 group = [c, *(x for x in c.conjuncts)]
@@ -184,7 +187,7 @@ def parse_relations(an: DocumentAnalysis, lex: Lexicon) -> list[Found]:
                     for x in group:
                         p = _mention_at(an, x, m.sent)
                         if p is not None:
-                            found.append(Found(m.id, "perpetrator", p.id, m.sent))
+                            found.append(Found(m.id, subject_role, p.id, m.sent))
                 elif c.dep_ in ("nsubjpass", "dobj"):
                     for x in group:
                         p = _mention_at(an, x, m.sent, ("Person", "Post"))

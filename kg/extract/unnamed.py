@@ -29,23 +29,27 @@ def settle_unnamed(
         (k for k, e in entities.items() if e.cls == "Incident"),
         key=lambda k: (entities[k].label == "", _first(an, k)),
     )
+
+    def root(k: str) -> str:
+        while k in alias:
+            k = alias[k]
+        return k
+
     for k in incidents:
         sigs = [(r.prop, str(r.object)) for r in rel_by.get(k, []) if r.prop in ("victim", "perpetrator")]
         victims = {o for p, o in sigs if p == "victim"}
-        target = None
-        for sig in sorted(sigs):
+        for sig in sorted(sigs, key=lambda s: (s[0] != "victim", s)):  # a shared victim first
             owner = sig_owner.get(sig)
-            if owner is None:
+            if owner is None or root(owner) == root(k):
                 continue
             owner_victims = {str(r.object) for r in rel_by.get(owner, []) if r.prop == "victim"}
             if sig[0] == "perpetrator" and victims and owner_victims and not victims & owner_victims:
                 continue
-            target = owner
-            break
-        if target is not None and (entities[k].label == "" or entities[target].label == ""):
-            alias[k] = target
+            mine, target = root(k), root(owner)
+            if entities[mine].label == "" or entities[target].label == "":
+                alias[mine] = target
         for sig in sigs:
-            sig_owner.setdefault(sig, alias.get(k, k))
+            sig_owner.setdefault(sig, root(k))
     _merge_into_focus(entities, rel_by, an, alias)
 
     def canon(k: str) -> str:
@@ -55,7 +59,7 @@ def settle_unnamed(
 
     merged: list[Relation] = []
     seen: set[tuple[str, str, str]] = set()
-    for r in relations:
+    for r in relations:  # of the same fact said twice, the first kept (named roles come before pronouns)
         s = canon(r.subject)
         o = r.object if isinstance(r.object, DateValue) else canon(r.object)
         key = (s, r.prop, str(o))
@@ -182,7 +186,7 @@ def _descriptive_label(
         trig = lex.trigger_for(tok.lemma_.lower()) or lex.trigger_for(tok.lower_)
         if m.kind == "verb":
             trig = next((t for t in lex.triggers if tok.lemma_.lower() in t.verbs), trig)
-            noun = trig.lemmas[0] if trig else tok.lemma_.lower()
+            noun = (trig.noun if trig else None) or tok.lemma_.lower()
         else:
             # "killing spree", not "spree": the trigger's own words, without the year before it
             words = [w for w in m.text.split() if not w.isdigit()]

@@ -51,6 +51,14 @@ class Trigger:
     lemmas: tuple[str, ...]
     verbs: tuple[str, ...]
     possessive_role: str | None
+    subject_role: str = (
+        "perpetrator"  # what the subject of its verb is: 'X killed Y' (perpetrator), 'X died' (victim)
+    )
+    label_noun: str | None = None  # the noun of a descriptive label ("death of X"); default: its first lemma
+
+    @property
+    def noun(self) -> str | None:
+        return self.label_noun or (self.lemmas[0] if self.lemmas else None)
 
 
 @dataclass(frozen=True)
@@ -237,6 +245,7 @@ def lexicon_from_graph(g: Graph) -> Lexicon:
     for s in sorted(set(g.subjects(RDF.type, LEX.Trigger)), key=str):
         cls = g.value(s, LEX["class"])
         role = g.value(s, LEX.possessiveRole)
+        subject_role = g.value(s, LEX.subjectRole)
         if cls is None:
             continue
         triggers.append(
@@ -245,6 +254,8 @@ def lexicon_from_graph(g: Graph) -> Lexicon:
                 _strings(g, s, LEX.lemma),
                 _strings(g, s, LEX.verb),
                 local_name(role) if role is not None else None,
+                local_name(subject_role) if subject_role is not None else "perpetrator",
+                _one(g, s, LEX.labelNoun),
             )
         )
 
