@@ -330,6 +330,18 @@ NEWS_ROLES = [
         set(),
         id="died-is-a-victim",
     ),
+    pytest.param(
+        "Last spring the Northby Brigade killed three soldiers in Corby.",
+        {("killing by Northby Brigade", "perpetrator", "Northby Brigade")},
+        set(),
+        id="an-organisation-as-the-subject-of-kill",
+    ),
+    pytest.param(
+        "The attack on the station was carried out by the armed separatist group Northby Front.",
+        {("attack by Northby Front", "perpetrator", "Northby Front")},
+        set(),
+        id="carried-out-by-a-described-group",
+    ),
 ]
 
 RELATION_CASES = POSTS + INCIDENTS + RELATIVE_DATES + INQUIRIES_AND_REFERRALS + NEWS_ROLES

@@ -174,6 +174,7 @@ def _tok_start(an: DocumentAnalysis, tok: Any, sent: int) -> int:
 def parse_relations(an: DocumentAnalysis, lex: Lexicon) -> list[Found]:
     """Incident verbs with their subject and object, possessors of incident nouns, and names inside names."""
     found: list[Found] = []
+    ranges = _range_classes(lex)  # who can be a perpetrator or a victim: the ontology says
     for m in an.mentions.values():
         tok = m.token
         if m.kind == "verb" and tok is not None:
@@ -185,7 +186,7 @@ def parse_relations(an: DocumentAnalysis, lex: Lexicon) -> list[Found]:
                 group = [c, *(x for x in c.conjuncts)]
                 if c.dep_ == "nsubj":
                     for x in group:
-                        p = _mention_at(an, x, m.sent)
+                        p = _mention_at(an, x, m.sent, ranges.get(subject_role, ("Person",)))
                         if p is not None:
                             found.append(Found(m.id, subject_role, p.id, m.sent))
                 elif c.dep_ in ("nsubjpass", "dobj"):
@@ -199,7 +200,7 @@ def parse_relations(an: DocumentAnalysis, lex: Lexicon) -> list[Found]:
                 elif c.dep_ == "agent":
                     for g in c.children:
                         if g.dep_ == "pobj":
-                            p = _mention_at(an, g, m.sent)
+                            p = _mention_at(an, g, m.sent, ranges.get("perpetrator", ("Person",)))
                             if p is not None:
                                 found.append(Found(m.id, "perpetrator", p.id, m.sent))
         elif (
@@ -210,10 +211,10 @@ def parse_relations(an: DocumentAnalysis, lex: Lexicon) -> list[Found]:
             for c in tok.children:
                 if c.dep_ != "poss" or trig is None or trig.possessive_role is None:
                     continue
-                p = _mention_at(an, c, m.sent)
+                role = "perpetrator" if has_of and m.cls == "Incident" else trig.possessive_role
+                p = _mention_at(an, c, m.sent, ranges.get(role, ("Person",)))
                 if p is None:
                     continue
-                role = "perpetrator" if has_of and m.cls == "Incident" else trig.possessive_role
                 found.append(Found(m.id, role, p.id, m.sent))
         for role, inner_id in m.inner:
             if (m.cls == "Incident" and role in ("place", "date")) or (
