@@ -109,6 +109,36 @@ TITLED = [
 ]
 
 
+# Page furniture and words that are no names: (text, labels that must not be entities, labels that must be).
+FURNITURE = [
+    pytest.param(
+        "Northby Gunman Jailed For Life After Market Attack\n\nTom Ashdown was jailed for life in Corby on Monday.",
+        {"Northby Gunman Jailed For Life After Market Attack", "Northby Gunman Jailed"},
+        {"Tom Ashdown"},
+        id="headline-in-title-case",
+    ),
+    pytest.param(
+        "Share on Northby Daily Facebook page\n\nTom Ashdown spoke to reporters in Corby.",
+        {"Northby Daily Facebook"},
+        {"Tom Ashdown"},
+        id="row-of-sharing-buttons",
+    ),
+    pytest.param(
+        "Tom Ashdown said the case would go to the supreme court in the spring.",
+        {"supreme court"},
+        {"Tom Ashdown"},
+        id="a-name-without-a-capital",
+    ),
+]
+
+
+@pytest.mark.parametrize(("text", "absent", "present"), FURNITURE)
+def test_page_furniture_is_not_an_entity(text: str, absent: set[str], present: set[str]) -> None:
+    labels = {e.label for e in extract(text).entities.values()}
+    assert not labels & absent, labels
+    assert present <= labels, labels
+
+
 @pytest.mark.parametrize(("text", "label"), TITLED)
 def test_titles_are_not_part_of_a_persons_name(text: str, label: str) -> None:
     ex = extract(text)

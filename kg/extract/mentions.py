@@ -21,6 +21,9 @@ from kg.ontology.vocab import ontology_state
 from kg.text.annotate import Block, blocks, load_nlp, model_name
 from kg.text.dates import MONTHS, WEEKDAYS, document_date, find_dates
 
+#: What ends a sentence, and so tells a line of text from a headline, a caption or a row of buttons.
+_SENTENCE_ENDS = (".", "!", "?", '"', "”", "'", "’", ":", ";", ")")
+
 # spaCy labels → ontology classes (kg.text.names' labels are already class names)
 _NER_CLASSES = {
     "PERSON": "Person",
@@ -280,6 +283,8 @@ class Extractor:
             taken.append((start, start + b - a))
 
         heading = len(span) == 1 and s.start == block.start and s.end == block.start + len(block.text)
+        # a line that is no sentence: a headline, a caption, a byline, a row of sharing buttons
+        unsentenced = not block.text.rstrip().endswith(_SENTENCE_ENDS)
         for ent in span.ents:
             if heading and not self.gazetteer(ent.text):
                 continue  # a one-word heading ('Background', 'FOREWORD') is not a name
@@ -290,6 +295,9 @@ class Extractor:
             if cls is None or cls == "Date":
                 continue
             m = self._entity_mention(ent, cls, s, base, mentions, free)
+            if m is not None and not m.strong and self._page_furniture(m, ent, unsentenced, doc.text):
+                del mentions[m.id]
+                continue
             if m is not None:
                 taken.append((m.start, m.end))
 
@@ -582,6 +590,26 @@ class Extractor:
         if cls == "Post":
             self._post_parts(m, doc[i:j], s, base, mentions)
         return m
+
+    def _page_furniture(self, m: Mention, words: Any, unsentenced: bool, text: str) -> bool:
+        """Whether a name the model alone found is page furniture or no name at all:
+        - written without a capital ('the supreme court', 'tandem'), or a weekday or a month read as a place or
+          an organisation ('Friday');
+        - slashes of a photo credit ('Northby Police/Handout/Agency');
+        - a name of three words or more found only in a line that is no sentence (a headline in title case,
+          'Share on ...') and written nowhere else in the document; a person's name, only in a headline."""
+        if unsentenced and len(m.text.split()) >= 3 and text.count(text[m.start : m.end]) == 1:
+            # a caption or a list of the dead names people that way: a person's name goes only in a headline in
+            # title case, where even the small words are capitalised ("Gunman Jailed For Life")
+            line = words.sent.doc
+            title_case = any(tok.text in self.not_in_name for tok in line[1:] if not tok.is_sent_start)
+            if m.cls != "Person" or title_case:
+                return True
+        if m.cls == "Person":
+            return False
+        if not any(c.isupper() or c.isdigit() for c in m.text) or "/" in m.text:
+            return True
+        return m.text.lower() in WEEKDAYS or (m.text.lower() in MONTHS and m.cls == "Place")
 
     def _title_end(self, doc: Any, i: int, j: int) -> int:
         """Where the ranks and titles that open doc[i:j] end ("Staff Sergeant", "Lt. Col."), the longest first;
