@@ -129,6 +129,12 @@ FURNITURE = [
         {"Tom Ashdown"},
         id="a-name-without-a-capital",
     ),
+    pytest.param(
+        "The Friday attacks on the market in Corby killed Tom Ashdown.",
+        {"Friday"},
+        {"Corby", "Tom Ashdown"},
+        id="a-weekday-in-an-incident-name",
+    ),
 ]
 
 

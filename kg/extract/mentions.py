@@ -846,6 +846,11 @@ class Extractor:
                 text = doc[k:e].text
                 gaz = self.gazetteer(text)
                 cls = gaz[0] if gaz else self.class_by_head(text) or "Place"
+                if not gaz and (
+                    text.lower() in WEEKDAYS or text.lower() in MONTHS or doc[k].ent_type_ == "NORP"
+                ):
+                    k = max(e, k + 1)  # "Friday attacks", "Chechen bombing": a day, a people, not a place
+                    continue
                 role = "place" if cls == "Place" else "concerns"
                 if cls in ("Place", "Programme", "Agency", "Organization", "PoliticalParty"):
                     im = self._new(
