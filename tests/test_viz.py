@@ -293,12 +293,15 @@ class Viewer:
                 const b = network.getBoundingBox(n);
                 return c.x >= b.left - 4 && c.x <= b.right + 4 && c.y >= b.top - 4 && c.y <= b.bottom + 4; }) ?? null;
               let last = null;
-              for (let i = 0; i <= 64; i++) {  // from the middle outwards: 0.5, 0.5125, 0.4875, ... 0.1, 0.9
-                const t = 0.5 + (i % 2 ? 1 : -1) * Math.ceil(i / 2) * 0.0125;
-                const c = edge.edgeType.getPoint(t), p = network.canvasToDOM(c);
-                last = {x: box.left + p.x, y: box.top + p.y, node: network.getNodeAt(p) ?? labelled(c),
-                        at: network.getEdgeAt(p), near: near(c)};
-                if (last.node === null && last.at === id && last.near.length === 1) return last;
+              // clear of labels if the edge has such a point (a short edge between long labels may have none)
+              for (const clear of [labelled, () => null]) {
+                for (let i = 0; i <= 64; i++) {  // from the middle outwards: 0.5, 0.5125, 0.4875, ... 0.1, 0.9
+                  const t = 0.5 + (i % 2 ? 1 : -1) * Math.ceil(i / 2) * 0.0125;
+                  const c = edge.edgeType.getPoint(t), p = network.canvasToDOM(c);
+                  last = {x: box.left + p.x, y: box.top + p.y, node: network.getNodeAt(p) ?? clear(c),
+                          at: network.getEdgeAt(p), near: near(c)};
+                  if (last.node === null && last.at === id && last.near.length === 1) return last;
+                }
               }
               return last;
             }""",

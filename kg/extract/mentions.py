@@ -541,6 +541,7 @@ class Extractor:
             # "District Judge Ann Ode", "Gov. Tom Bay": a rank or title the model took into the name is not part
             # of it
             cut = self._title_end(doc, i, j)
+            title = doc[i:cut].text if cut > i else None
             if cut > i:
                 i = cut
                 start_char = doc[i].idx
@@ -552,6 +553,7 @@ class Extractor:
             if k < i:
                 honorific = doc[k:i].text
                 start_char = doc[k].idx
+            honorific = honorific or title  # "Imam Ode": known by the title as by an honorific
             # "Sir Ada Quill MP": post-nominal letters are not part of the name
             while j < len(doc) and doc[j].text in self.post_nominals:
                 j += 1
