@@ -168,8 +168,8 @@ def _entity_relations(
         for f in found
         if f.prop in ("victim", "perpetrator") and an.mentions[f.object].kind != "pronoun"
     }
-    # what a name said first, what a pronoun said after: of a fact said both ways, the name's sentence is evidence
-    for f in sorted(found, key=lambda f: an.mentions[f.object].kind == "pronoun"):
+    # of a fact said twice, the first sentence that names it is its evidence (a pronoun's only where no name said it)
+    for f in sorted(found, key=lambda f: (an.mentions[f.object].kind == "pronoun", f.sent)):
         sm, om = an.mentions[f.subject], an.mentions[f.object]
         subj = sm.entity
         if (
