@@ -481,13 +481,11 @@ def built_graph(
     incident is matched, and which is a duplicate."""
     from kg.extract.baseline import bare_ner
     from kg.graph.files import Format, serialize
-    from kg.graph.store import Store
-    from kg.pipeline import add_documents, extract_document
+    from kg.pipeline import build_graph, extract_document
 
-    extract = bare_ner if baseline else extract_document
-    with Store(None) as store:
-        add_documents(store, documents, model=model, record_load_time=False, jobs=jobs, extract=extract)
-        dataset = store.dataset()
+    dataset = build_graph(
+        documents, model=model, jobs=jobs, extract=bare_ner if baseline else extract_document
+    )
     return rdflib.Graph().parse(data=serialize(dataset, Format.TURTLE), format="turtle")
 
 
@@ -503,21 +501,11 @@ class Evaluation:
 
     @property
     def total(self) -> dict[str, Counts]:
-        total = no_counts()
-        for counts in self.per_document.values():
-            for measure, c in counts.items():
-                total[measure].add(c)
-        return total
+        return _summed(self.per_document)
 
     @property
     def baseline_total(self) -> dict[str, Counts] | None:
-        if self.baseline is None:
-            return None
-        total = no_counts()
-        for counts in self.baseline.values():
-            for measure, c in counts.items():
-                total[measure].add(c)
-        return total
+        return None if self.baseline is None else _summed(self.baseline)
 
     def below_baseline(self) -> list[str]:
         """A line for each entity measure where kg's total F1 is under the bare NER's."""
@@ -577,27 +565,33 @@ class Evaluation:
         else:
             named = " ".join(f"{key} x{n}" for key, n in self.duplicated)
             lines.append(f"cross-document duplicates: {self.duplicates} {named}")
-        for measure, c in self.total.items():
-            s = c.scores()
-            lines.append(
-                f"{measure:15s} P {s['precision']:.3f}  R {s['recall']:.3f}  F1 {s['f1']:.3f}"
-                f"  (tp {s['tp']}, fp {s['fp']}, fn {s['fn']})"
-            )
+        lines += [_score_line(measure, c) for measure, c in self.total.items()]
         base = self.baseline_total
         if base is not None:
             lines.append("the bare NER (spaCy's model alone), for comparison:")
-            for measure in ENTITY_MEASURES:
-                s = base[measure].scores()
-                lines.append(
-                    f"  {measure:15s} P {s['precision']:.3f}  R {s['recall']:.3f}  F1 {s['f1']:.3f}"
-                    f"  (tp {s['tp']}, fp {s['fp']}, fn {s['fn']})"
-                )
+            lines += ["  " + _score_line(measure, base[measure]) for measure in ENTITY_MEASURES]
         short = self.below(floors or {}) + self.below_baseline()
         lines.append(
             f"{len(self.per_document)} documents, {self.build_seconds:.1f} s of builds"
             + ("; below floor: " + "; ".join(short) if short else "")
         )
         return "\n".join(lines)
+
+
+def _summed(per_document: dict[str, dict[str, Counts]]) -> dict[str, Counts]:
+    total = no_counts()
+    for counts in per_document.values():
+        for measure, c in counts.items():
+            total[measure].add(c)
+    return total
+
+
+def _score_line(measure: str, counts: Counts) -> str:
+    s = counts.scores()
+    return (
+        f"{measure:15s} P {s['precision']:.3f}  R {s['recall']:.3f}  F1 {s['f1']:.3f}"
+        f"  (tp {s['tp']}, fp {s['fp']}, fn {s['fn']})"
+    )
 
 
 def evaluate(

@@ -73,12 +73,22 @@ def build_graph(
     *,
     model: str | None = None,
     progress: Callable[[int, int], None] | None = None,
+    jobs: int = 1,
+    extract: Extractor = extract_document,
 ) -> Dataset:
     """Add every document to a fresh store in memory, in the order given, and return its graphs: one entity per
     real-world entity, one named graph per document. A build records no load times, so the same documents always
     give the same graph."""
     with Store(None) as store:
-        add_documents(store, documents, model=model, progress=progress, record_load_time=False)
+        add_documents(
+            store,
+            documents,
+            model=model,
+            jobs=jobs,
+            progress=progress,
+            record_load_time=False,
+            extract=extract,
+        )
         return store.dataset()
 
 

@@ -13,11 +13,11 @@ from typing import Any
 
 from kg.model import Document, Entity, Extraction, Span
 from kg.ontology.lexicon import normalise_name
-from kg.text.annotate import blocks, model_name
+from kg.text.annotate import NER_CLASSES, blocks, model_name
 from kg.text.fold import fold
 
-#: spaCy's labels and the classes they stand for; other labels (dates, numbers, nationalities) are not entities.
-CLASSES = {"PERSON": "Person", "ORG": "Organization", "GPE": "Place", "LOC": "Place", "FAC": "Place"}
+#: The model's labels that stand for entities, and their classes (nationalities and dates are not entities).
+CLASSES = {label: cls for label, cls in NER_CLASSES.items() if cls not in ("NORP", "Date")}
 
 
 @lru_cache(maxsize=2)

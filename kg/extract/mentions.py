@@ -18,22 +18,11 @@ from typing import Any
 from kg.model import DateValue, Document, Evidence
 from kg.ontology.lexicon import Lexicon, load_lexicon, normalise_name
 from kg.ontology.vocab import ontology_state
-from kg.text.annotate import Block, blocks, load_nlp, model_name
+from kg.text.annotate import NER_CLASSES, Block, blocks, load_nlp, model_name
 from kg.text.dates import MONTHS, WEEKDAYS, document_date, find_dates
 
 #: What ends a sentence, and so tells a line of text from a headline, a caption or a row of buttons.
 _SENTENCE_ENDS = (".", "!", "?", '"', "”", "'", "’", ":", ";", ")")
-
-# spaCy labels → ontology classes (kg.text.names' labels are already class names)
-_NER_CLASSES = {
-    "PERSON": "Person",
-    "ORG": "Organization",
-    "GPE": "Place",
-    "LOC": "Place",
-    "FAC": "Place",
-    "NORP": "NORP",
-    "DATE": "Date",
-}
 
 
 @dataclass
@@ -107,8 +96,8 @@ class Extractor:
         self.qualifiers = set(lex.qualifiers)
         self.pronouns = set(lex.pronouns)
         self.agent_nouns = set(lex.agent_nouns)
-        self.trigger_lemmas = {lem: t for t in lex.triggers for lem in t.lemmas}
-        self.trigger_verbs = {v: t for t in lex.triggers for v in t.verbs}
+        self.trigger_lemmas = lex.triggers_by_lemma
+        self.trigger_verbs = lex.triggers_by_verb
         self.common_nouns = {n: cls for cls, nouns in lex.common_nouns.items() for n in nouns}
         self.parties = {g.label: g for g in lex.gazetteer if g.cls == "PoliticalParty"}
         self.heads = {cls: set(h) for cls, h in lex.name_heads.items()}
@@ -291,7 +280,9 @@ class Extractor:
             if ent.text in self.post_nominals:
                 continue
             label = ent.label_
-            cls = _NER_CLASSES.get(label, label if label in self.classes else None)
+            cls = NER_CLASSES.get(
+                label, label if label in self.classes else None
+            )  # kg_names labels are classes
             if cls is None or cls == "Date":
                 continue
             m = self._entity_mention(ent, cls, s, base, mentions, free)

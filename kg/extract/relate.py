@@ -179,7 +179,7 @@ def parse_relations(an: DocumentAnalysis, lex: Lexicon) -> list[Found]:
         tok = m.token
         if m.kind == "verb" and tok is not None:
             verb = tok.lemma_.lower()
-            trig = next((t for t in lex.triggers if verb in t.verbs), None)
+            trig = lex.triggers_by_verb.get(verb)
             subject_role = trig.subject_role if trig is not None else "perpetrator"
             for c in tok.children:
                 # "killed A, B and C": every conjunct is a victim too

@@ -143,9 +143,7 @@ class DocumentResolver:
                     places.setdefault(fold(name), e)
         named_once = {part: found[0] for part, found in parts.items() if len(found) == 1}
         surnames = {
-            fold(e.label.split()[-1]): e
-            for e in self.entities.values()
-            if e.cls == "Person" and len(e.label.split()) > 1
+            fold(e.label.split()[-1]) for e in self.entities.values() if e.cls == "Person" and " " in e.label
         }
         for key, e in list(self.entities.items()):
             if key not in self.entities:
@@ -157,8 +155,8 @@ class DocumentResolver:
             target: Entity | None = None
             if e.cls == "Organization":
                 target = places.get(name) or people.get(name)
-                if target is None and name in surnames and named_once.get(name) is surnames[name]:
-                    target = surnames[name]  # "Holloway said": the one Holloway named in full
+                if target is None and name in surnames:
+                    target = named_once.get(name)  # "Holloway said": the one Holloway named in full
             elif e.cls == "Place" and not any(self._after_place_preposition(m) for m in ms):
                 target = people.get(name) or named_once.get(name)
             elif e.cls == "Person" and len(ms) == 1 and not e.alt_labels:

@@ -185,7 +185,7 @@ def _descriptive_label(
             continue
         trig = lex.trigger_for(tok.lemma_.lower()) or lex.trigger_for(tok.lower_)
         if m.kind == "verb":
-            trig = next((t for t in lex.triggers if tok.lemma_.lower() in t.verbs), trig)
+            trig = lex.triggers_by_verb.get(tok.lemma_.lower(), trig)
             noun = (trig.noun if trig else None) or tok.lemma_.lower()
         else:
             # "killing spree", not "spree": the trigger's own words, without the year before it

