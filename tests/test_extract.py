@@ -109,6 +109,60 @@ TITLED = [
 ]
 
 
+# The words around a name decide its class where the model alone reads it otherwise: (text, label, class).
+TYPED_BY_CONTEXT = [
+    pytest.param(
+        "Ostrava, the third-largest Czech city after Prague and Brno, will host the match.",
+        "Ostrava",
+        "Place",
+        id="apposition-with-a-place-noun",
+    ),
+    pytest.param("Police in the city of Ostrava were searching for a man.", "Ostrava", "Place", id="city-of"),
+    pytest.param(
+        "Four militants were killed in neighbouring Kala Wazir district.",
+        "Kala Wazir",
+        "Place",
+        id="district",
+    ),
+    pytest.param("Belarmino Quispe, 23, faces one count of perjury.", "Belarmino Quispe", "Person", id="age"),
+    pytest.param(
+        "Among those arrested was Itziar Goñi, wife of the playwright Tomas Ibarra.",
+        "Itziar Goñi",
+        "Person",
+        id="kin-noun-without-article",
+    ),
+    pytest.param(
+        "A soldier was killed in Corby by a roadside bomb, the Northby Herald reported.",
+        "Corby",
+        "Place",
+        id="after-in-more-than-as-subject",
+    ),
+    pytest.param(
+        "The U.S. sent troops. The United States said the US Army would stay in New Jersey and Latin America.",
+        "United States",
+        "Place",
+        id="a-country-by-every-name",
+    ),
+]
+
+
+@pytest.mark.parametrize(("text", "label", "cls"), TYPED_BY_CONTEXT)
+def test_the_words_around_a_name_give_its_class(text: str, label: str, cls: str) -> None:
+    ex = extract(text)
+    found = {e.label: e.cls for e in ex.entities.values()}
+    assert found.get(label) == cls, found
+
+
+def test_a_country_inside_a_longer_name_is_not_the_country() -> None:
+    ex = extract(
+        "The U.S. sent troops. The United States said the US Army would stay in New Jersey and Latin America."
+    )
+    by_label = {e.label: e for e in ex.entities.values()}
+    assert by_label["United States"].alt_labels == {"U.S."}
+    assert {"US Army", "New Jersey", "Latin America"} <= set(by_label), sorted(by_label)
+    assert not {"Jersey", "America"} & set(by_label)
+
+
 # Page furniture and words that are no names: (text, labels that must not be entities, labels that must be).
 FURNITURE = [
     pytest.param(
@@ -353,6 +407,18 @@ NEWS_ROLES = [
         },
         set(),
         id="group-claims-responsibility",
+    ),
+    pytest.param(
+        "Fighters were killed in NLF attacks near Corby.",
+        {("NLF attacks", "perpetrator", "NLF"), ("NLF attacks", "place", "Corby")},
+        set(),
+        id="group-named-in-the-attack",
+    ),
+    pytest.param(
+        "A soldier was killed in Corby by a roadside bomb, the Northby Herald reported.",
+        {("killing in Corby", "place", "Corby")},
+        {("killing in Corby", "perpetrator", "Northby Herald")},
+        id="the-source-after-the-by-phrase-is-no-perpetrator",
     ),
     pytest.param(
         "Tom Ashdown was shot dead by Wessex Police in Kettering.",

@@ -482,8 +482,10 @@ class Extractor:
         start_char = doc[i].idx
         honorific = None
         gaz = self.gazetteer(text)
-        if gaz is None and j - i > 1 and self.gazetteer(doc[i + 1 : j].text):
-            # "British Conservative Party": an adjective before a name the gazetteer knows
+        inside = self.gazetteer(doc[i + 1 : j].text) if gaz is None and j - i > 1 else None
+        if inside is not None and inside[0] != "Place" and doc[i].ent_type_ == "NORP":
+            # "British Conservative Party": a people's adjective before a name the gazetteer knows (a place so
+            # preceded is another place: "Northern Ireland", "Latin America")
             i += 1
             start_char = doc[i].idx
             text = doc[i:j].text[:-2] if doc[i:j].text.endswith(("’s", "'s")) else doc[i:j].text
@@ -495,7 +497,7 @@ class Extractor:
         strong = gaz is not None or ent.label_ in self.classes
         if cls == "Organization" and not strong and i > 0 and doc[i - 1].text in self.honorific_words:
             cls, strong = "Person", True  # "Lady Maren"
-        apposed = self._apposition_class(doc, j)
+        apposed = self._context_class(doc, i, j)
         if apposed is not None and gaz is None:
             cls, strong = apposed, True
         if cls == "Person":
@@ -620,14 +622,57 @@ class Extractor:
                 return i
             i += n
 
-    def _apposition_class(self, doc: Any, j: int) -> str | None:
-        """'Learning Onward, a programme run by ...': a name followed by ', a <noun>' of a class's common
-        nouns is of that class."""
-        if j + 2 >= len(doc) or doc[j].text != "," or doc[j + 1].lower_ not in self.determiners:
+    def _noun_class(self, tok: Any) -> str | None:
+        """The class a common noun names things of: 'city' a place, 'preacher' or 'director' a person."""
+        if tok.pos_ != "NOUN" or not tok.text.islower():
             return None
-        for t in doc[j + 2 : j + 5]:
-            if t.pos_ == "NOUN":
-                return self.common_nouns.get(t.lower_) if t.lower_ in self.common_nouns else None
+        cls = self.common_nouns.get(tok.lower_) or self.common_nouns.get(tok.lemma_.lower())
+        if tok.lower_ in self.agent_nouns:
+            cls = "Person"
+        return "Person" if cls == "Post" else cls
+
+    def _apposition_class(self, doc: Any, j: int) -> str | None:
+        """'Learning Onward, a programme run by ...', 'Ann Ode, an opposition leader', 'Ann Ode, wife of ...',
+        'Northby, the third-largest city': a name followed by a comma and a noun phrase whose first noun of a
+        class's common nouns (before any preposition or verb) gives the name that class (without a determiner,
+        the noun must come first); 'Ann Ode, 23,' (an age) makes a person."""
+        if j + 1 >= len(doc) or doc[j].text != ",":
+            return None
+        if doc[j + 1].like_num and j + 2 < len(doc) and doc[j + 2].text == "," and doc[j + 1].text.isdigit():
+            return "Person" if int(doc[j + 1].text) < 120 else None
+        if doc[j + 1].lower_ not in self.determiners:
+            return self._noun_class(doc[j + 1])  # "Ann Ode, wife of ..."
+        for t in doc[j + 2 : j + 8]:
+            proper = t.pos_ == "PROPN" and t.ent_type_ != "NORP"  # "the largest Czech city" reads on
+            if proper or t.pos_ in ("ADP", "VERB", "AUX", "PRON", "CCONJ") or (t.is_punct and t.text != "-"):
+                return None
+            cls = self._noun_class(t)
+            if cls is not None:
+                return cls
+        return None
+
+    def _context_class(self, doc: Any, i: int, j: int) -> str | None:
+        """The class the words around the name doc[i:j] give it: an apposition after it (above) or the noun it
+        stands in apposition to ('the head of the clinic, Ann Ode, said'); a noun of a class just before it ('the
+        preacher Ann Ode', 'his wife Ann Ode', 'the militant group Northby Front'); 'the city of Northby'; a place
+        noun it qualifies ('Northby province', 'Northby district')."""
+        apposed = self._apposition_class(doc, j)
+        if apposed is not None:
+            return apposed
+        root = doc[i:j].root
+        if root.dep_ == "appos" and root.head.i < i:
+            cls = self._noun_class(root.head)
+            if cls is not None and cls not in ("Inquiry", "Programme"):
+                return cls
+        if i > 0 and (doc[i - 1].dep_ in ("compound", "appos", "nmod") or doc[i - 1].head.i in range(i, j)):
+            cls = self._noun_class(doc[i - 1])
+            if cls is not None and cls not in ("Inquiry", "Programme"):
+                return cls
+        if i > 1 and doc[i - 1].lower_ == "of" and self._noun_class(doc[i - 2]) == "Place":
+            return "Place"
+        noun_after = j < len(doc) and doc[j].dep_ != "compound" and root.head.i == j
+        if noun_after and self._noun_class(doc[j]) == "Place":
+            return "Place"
         return None
 
     def _common_word(self, toks: Any) -> bool:
@@ -838,13 +883,21 @@ class Extractor:
                     e -= 1
                 text = doc[k:e].text
                 gaz = self.gazetteer(text)
-                cls = gaz[0] if gaz else self.class_by_head(text) or "Place"
+                by_head = self.class_by_head(text)
+                # "Northby Front attack", "NFL bombing": an organisation the model names, or letters no place is
+                # known by, is who attacked; any other name is where
+                group = not gaz and by_head is None and (doc[k].ent_type_ == "ORG" or text.isupper())
+                cls = gaz[0] if gaz else by_head or ("Organization" if group else "Place")
                 if not gaz and (
-                    text.lower() in WEEKDAYS or text.lower() in MONTHS or doc[k].ent_type_ == "NORP"
+                    text.lower() in WEEKDAYS
+                    or text.lower() in MONTHS
+                    or (doc[k].ent_type_ == "NORP" and not text.isupper())
                 ):
                     k = max(e, k + 1)  # "Friday attacks", "Chechen bombing": a day, a people, not a place
                     continue
                 role = "place" if cls == "Place" else "concerns"
+                if group and m.cls == "Incident":
+                    role = "perpetrator"
                 if cls in ("Place", "Programme", "Agency", "Organization", "PoliticalParty"):
                     im = self._new(
                         mentions,

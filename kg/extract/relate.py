@@ -217,7 +217,7 @@ def parse_relations(an: DocumentAnalysis, lex: Lexicon) -> list[Found]:
                     continue
                 found.append(Found(m.id, role, p.id, m.sent))
         for role, inner_id in m.inner:
-            if (m.cls == "Incident" and role in ("place", "date")) or (
+            if (m.cls == "Incident" and role in ("place", "date", "perpetrator")) or (
                 m.cls == "Inquiry" and role == "concerns"
             ):
                 found.append(Found(m.id, role, inner_id, m.sent))

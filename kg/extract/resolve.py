@@ -85,6 +85,7 @@ class DocumentResolver:
                 if target in self.entities:
                     self._attach(m, self.entities[target], m.text)
         self._unify_weak_organisations()
+        self._organisations_used_as_places()
         self._join_shortened_names()
 
     def _join_shortened_names(self) -> None:
@@ -178,6 +179,26 @@ class DocumentResolver:
                 target.alt_labels.add(e.label)
             del self.entities[key]
 
+    def _organisations_used_as_places(self) -> None:
+        """'killed in Corby', the model reading an organisation: a name the model alone typed an organisation,
+        written right after a place preposition ('in Corby', no 'the' between) more often than as the subject of
+        a verb, is a place. Letters ('NLF') and names with figures stay organisations."""
+        for key, e in list(self.entities.items()):
+            if e.cls != "Organization" or e.label.isupper() or any(c.isdigit() for c in e.label):
+                continue
+            ms = [m for m in self.an.mentions.values() if m.entity == key]
+            if not ms or any(m.strong for m in ms):
+                continue
+            placed = sum(self._after_place_preposition(m) for m in ms)
+            if placed == 0 or placed <= sum(_is_subject(m) for m in ms):
+                continue
+            del self.entities[key]
+            target = self._entity(f"{self.lex.family('Place')}:{fold(e.label)}", "Place", e.label)
+            for m in ms:
+                m.entity, m.cls = target.key, "Place"
+            target.mentions += e.mentions
+            target.alt_labels |= e.alt_labels - {target.label}
+
     def _after_place_preposition(self, m: Mention) -> bool:
         """Whether the word just before the mention is a place preposition ('in', 'near')."""
         s = self.an.sentences[m.sent]
@@ -237,8 +258,9 @@ class DocumentResolver:
         self._drop_doubtful_persons()
 
     def _drop_doubtful_persons(self) -> None:
-        """A one-word 'person' named once, with no honorific, no title before it and no full name to join, is more
-        often a heading or a common word the model mistook than a person."""
+        """A one-word 'person' named once, with no honorific, no title before it, no words around it that make
+        it a person ('Ann, a student') and no full name to join, is more often a heading or a common word the
+        model mistook than a person."""
         posts_before = {m.end for m in self.an.mentions.values() if m.cls == "Post"}
         for key, e in list(self.entities.items()):
             if e.cls != "Person" or len(e.label.split()) > 1 or e.alt_labels:
@@ -247,7 +269,7 @@ class DocumentResolver:
             titled = any(
                 self.an.doc.text[m.start - 1 : m.start] == " " and m.start - 1 in posts_before for m in ms
             )
-            if len(ms) < 2 and not titled:
+            if len(ms) < 2 and not titled and not any(m.strong for m in ms):
                 for m in ms:
                     m.entity = None
                 del self.entities[key]

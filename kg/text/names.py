@@ -93,6 +93,15 @@ class NameFinder:
     def _cap(self, text: str) -> bool:
         return text not in self.not_name and _CAPITALISED.match(text) is not None
 
+    def _inside_a_longer_name(self, doc: Doc, start: int, end: int) -> bool:
+        """Whether a capitalised word stands right before or after doc[start:end], or a capitalised word and
+        "of" before it, continuing the name."""
+        before = start > 0 and not doc[start].is_sent_start and self._cap(doc[start - 1].text)
+        if start > 1 and doc[start - 1].lower_ in self.connectors and self._cap(doc[start - 2].text):
+            before = True  # "Straits of Northland"
+        after = end < len(doc) and self._cap(doc[end].text) and not doc[end].is_sent_start
+        return bool(before or after)
+
     def __call__(self, doc: Doc) -> Doc:
         self.set_entities(doc, self.candidates(doc))
         return doc
@@ -101,10 +110,13 @@ class NameFinder:
     def candidates(self, doc: Doc) -> list[Candidate]:
         """Every span a name shape or a gazetteer name covers, with its label."""
         out: set[Candidate] = set()
+        texts = [t.text for t in doc]
         for matcher in (self.exact, self.lower):
             for match_id, start, end in matcher(doc):
-                out.add((start, end, self.gazetteer_labels[doc.vocab.strings[match_id]], 0))
-        texts = [t.text for t in doc]
+                label = self.gazetteer_labels[doc.vocab.strings[match_id]]
+                if label == "Place" and self._inside_a_longer_name(doc, start, end):
+                    continue  # "New Jersey", "Latin America", "US Army": another name, left to the model
+                out.add((start, end, label, 0))
         lowers = [t.lower() for t in texts]
         n = len(texts)
         caph = [self._caph(t) for t in texts]
