@@ -138,6 +138,12 @@ TYPED_BY_CONTEXT = [
         id="after-in-more-than-as-subject",
     ),
     pytest.param(
+        "Erica Vance, a mother of three who lived in Barking, told reporters about him.",
+        "Barking",
+        "Place",
+        id="one-word-after-in",
+    ),
+    pytest.param(
         "The U.S. sent troops. The United States said the US Army would stay in New Jersey and Latin America.",
         "United States",
         "Place",
@@ -151,6 +157,14 @@ def test_the_words_around_a_name_give_its_class(text: str, label: str, cls: str)
     ex = extract(text)
     found = {e.label: e.cls for e in ex.entities.values()}
     assert found.get(label) == cls, found
+
+
+def test_a_part_of_an_organisation_is_not_the_organisation() -> None:
+    ex = extract(
+        "The Northby Brigade of the Northby Front said it had planted the bomb. The Northby Front denied it."
+    )
+    orgs = sorted(e.label for e in ex.entities.values() if e.cls == "Organization")
+    assert orgs == ["Northby Brigade of the Northby Front", "Northby Front"]
 
 
 def test_a_country_inside_a_longer_name_is_not_the_country() -> None:
@@ -419,6 +433,19 @@ NEWS_ROLES = [
         {("killing in Corby", "place", "Corby")},
         {("killing in Corby", "perpetrator", "Northby Herald")},
         id="the-source-after-the-by-phrase-is-no-perpetrator",
+    ),
+    pytest.param(
+        "A spokesman for the Provisional NLF said warnings were given to the police. Later that day the "
+        "Provisional NLF accepted responsibility for the bombings, which seemed to be aimed at civilians.",
+        {("bombing by Provisional NLF", "perpetrator", "Provisional NLF")},
+        set(),
+        id="a-name-the-model-found-once-is-found-again",
+    ),
+    pytest.param(
+        "The court heard from Tom Ashdown, who was stabbed in Corby.",
+        {("stabbing of Tom Ashdown", "victim", "Tom Ashdown")},
+        set(),
+        id="who-in-a-relative-clause",
     ),
     pytest.param(
         "Tom Ashdown was shot dead by Wessex Police in Kettering.",

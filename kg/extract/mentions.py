@@ -135,6 +135,7 @@ class Extractor:
             self._topic_title(blist[0], mentions)
         found = self._speaker_headers(text, blist, sentences, mentions)
         self._acronyms(text, sentences, mentions)
+        self._repeated_names(text, sentences, mentions)
         self._propagate_classes(mentions)
         return DocumentAnalysis(doc, sentences, mentions, header, found)
 
@@ -590,7 +591,7 @@ class Extractor:
         """Whether a name the model alone found is page furniture or no name at all:
         - written without a capital ('the supreme court', 'tandem'), or a weekday or a month read as a place or
           an organisation ('Friday');
-        - slashes of a photo credit ('Northby Police/Handout/Agency');
+        - slashes of a photo credit ('Northby Police/Handout/Agency'), a wiki's markup ('==Victims==');
         - a name of three words or more found only in a line that is no sentence (a headline in title case,
           'Share on ...') and written nowhere else in the document; a person's name, only in a headline."""
         if unsentenced and len(m.text.split()) >= 3 and text.count(text[m.start : m.end]) == 1:
@@ -602,7 +603,7 @@ class Extractor:
                 return True
         if m.cls == "Person":
             return False
-        if not any(c.isupper() or c.isdigit() for c in m.text) or "/" in m.text:
+        if not any(c.isupper() or c.isdigit() for c in m.text) or "/" in m.text or "=" in m.text:
             return True
         return m.text.lower() in WEEKDAYS or (m.text.lower() in MONTHS and m.cls == "Place")
 
@@ -985,6 +986,43 @@ class Extractor:
                 if sent is None:
                     continue
                 self._new(mentions, cls=target.cls, start=a, end=b, text=acr, sent=sent, alias_of=target.id)
+
+    def _repeated_names(self, text: str, sentences: list[Sentence], mentions: dict[int, Mention]) -> None:
+        """A name found once is that name wherever the document writes it again the same way, where the model
+        saw nothing ('the Northby Front said ...' with the model finding it in one sentence of three). Only names
+        of two words or more, or letters ('NLF'): one word alone may be an ordinary word elsewhere."""
+        names: dict[str, Mention] = {}
+        for m in sorted(mentions.values(), key=lambda m: (not m.strong, m.start)):
+            if m.kind != "name" or m.cls in ("Date", "Post", "Incident", "Inquiry", "NORP"):
+                continue
+            written = text[m.start : m.end]
+            several = " " in written and written[:1].isupper()
+            if several or (written.isupper() and len(written) > 1 and written.isalpha()):
+                names.setdefault(written, m)
+        spans = sorted((m.start, m.end) for m in mentions.values())
+        for written, first in names.items():
+            for mt in re.finditer(rf"(?<![\w'’-]){re.escape(written)}(?![\w-])", text):
+                a, b = mt.start(), mt.end()
+                if any(x < b and a < y for x, y in spans):
+                    continue
+                s = next((s for s in sentences if s.start <= a and b <= s.end), None)
+                if s is None:
+                    continue
+                offset = s.start - s.span.start_char
+                span = s.span.doc.char_span(a - offset, b - offset)
+                if span is None:
+                    continue
+                self._new(
+                    mentions,
+                    cls=first.cls,
+                    start=a,
+                    end=b,
+                    text=first.text,
+                    sent=s.index,
+                    canonical=first.canonical,
+                    token=span.root,
+                )
+                spans.append((a, b))
 
 
 def extractor(model: str | None = None) -> Extractor:

@@ -181,15 +181,16 @@ def parse_relations(an: DocumentAnalysis, lex: Lexicon) -> list[Found]:
             verb = tok.lemma_.lower()
             trig = lex.triggers_by_verb.get(verb)
             subject_role = trig.subject_role if trig is not None else "perpetrator"
-            for c in tok.children:
+            for child in tok.children:
                 # "killed A, B and C": every conjunct is a victim too
+                c, dep = _antecedent(child), child.dep_
                 group = [c, *(x for x in c.conjuncts)]
-                if c.dep_ == "nsubj":
+                if dep == "nsubj":
                     for x in group:
                         p = _mention_at(an, x, m.sent, ranges.get(subject_role, ("Person",)))
                         if p is not None:
                             found.append(Found(m.id, subject_role, p.id, m.sent))
-                elif c.dep_ in ("nsubjpass", "dobj"):
+                elif dep in ("nsubjpass", "dobj"):
                     for x in group:
                         p = _mention_at(an, x, m.sent, ("Person", "Post"))
                         if p is not None:
@@ -197,7 +198,7 @@ def parse_relations(an: DocumentAnalysis, lex: Lexicon) -> list[Found]:
                             found.append(
                                 Found(m.id, "victim" if p.cls == "Person" else VICTIM_POST, p.id, m.sent)
                             )
-                elif c.dep_ == "agent":
+                elif dep == "agent":
                     for g in c.children:
                         if g.dep_ == "pobj":
                             p = _mention_at(an, g, m.sent, ranges.get("perpetrator", ("Person",)))
@@ -261,6 +262,15 @@ def verb_relations(an: DocumentAnalysis, lex: Lexicon) -> list[Found]:
                     for o in object_mentions.values():
                         found.append(Found(p.id, vr.prop, o.id, s.index))
     return found
+
+
+def _antecedent(tok: Any) -> Any:
+    """'Ann Ode, who died in 2013': the subject 'who' of a relative clause stands for the name the clause
+    follows; any other token stands for itself."""
+    verb = tok.head
+    if tok.tag_ in ("WP", "WDT") and tok.dep_ in ("nsubj", "nsubjpass") and verb.dep_ == "relcl":
+        return verb.head
+    return tok
 
 
 def _range_classes(lex: Lexicon) -> dict[str, tuple[str, ...]]:

@@ -88,9 +88,14 @@ class DocumentResolver:
         self._organisations_used_as_places()
         self._join_shortened_names()
 
+    @property
+    def _joining_words(self) -> set[str]:
+        return {w.lower() for w in (*self.lex.connectors, *self.lex.determiners)}
+
     def _join_shortened_names(self) -> None:
         """'Institute of Criminology' after 'Northby Institute of Criminology': a name of two words or more that
-        ends exactly one longer name of its class family is that entity, shortened."""
+        ends exactly one longer name of its class family is that entity, shortened; not where the longer name
+        reaches it through 'of' or 'the' ('Northby Brigade of the Northby Front' is a part of the Front)."""
         names = [
             (k, e)
             for k, e in self.entities.items()
@@ -106,6 +111,7 @@ class DocumentResolver:
                 if k != key
                 and self.lex.family(t.cls) == self.lex.family(e.cls)
                 and fold(t.label).endswith(" " + short)
+                and fold(t.label)[: -len(short)].split()[-1] not in self._joining_words
             ]
             if len(longer) != 1:
                 continue
@@ -193,11 +199,15 @@ class DocumentResolver:
             if placed == 0 or placed <= sum(_is_subject(m) for m in ms):
                 continue
             del self.entities[key]
-            target = self._entity(f"{self.lex.family('Place')}:{fold(e.label)}", "Place", e.label)
-            for m in ms:
-                m.entity, m.cls = target.key, "Place"
-            target.mentions += e.mentions
-            target.alt_labels |= e.alt_labels - {target.label}
+            self._reclass(e, ms, "Place")
+
+    def _reclass(self, e: Entity, ms: list[Mention], cls: str) -> None:
+        """Give the mentions of `e` (no longer among the entities) to the entity of that name in class `cls`."""
+        target = self._entity(f"{self.lex.family(cls)}:{fold(e.label)}", cls, e.label)
+        for m in ms:
+            m.entity, m.cls = target.key, cls
+        target.mentions += e.mentions
+        target.alt_labels |= e.alt_labels - {target.label}
 
     def _after_place_preposition(self, m: Mention) -> bool:
         """Whether the word just before the mention is a place preposition ('in', 'near')."""
@@ -260,7 +270,7 @@ class DocumentResolver:
     def _drop_doubtful_persons(self) -> None:
         """A one-word 'person' named once, with no honorific, no title before it, no words around it that make
         it a person ('Ann, a student') and no full name to join, is more often a heading or a common word the
-        model mistook than a person."""
+        model mistook than a person; written after a place preposition ('lived in Harwick'), a place."""
         posts_before = {m.end for m in self.an.mentions.values() if m.cls == "Post"}
         for key, e in list(self.entities.items()):
             if e.cls != "Person" or len(e.label.split()) > 1 or e.alt_labels:
@@ -270,9 +280,12 @@ class DocumentResolver:
                 self.an.doc.text[m.start - 1 : m.start] == " " and m.start - 1 in posts_before for m in ms
             )
             if len(ms) < 2 and not titled and not any(m.strong for m in ms):
+                del self.entities[key]
+                if self._after_place_preposition(ms[0]):  # "she lived in Harwick": a place
+                    self._reclass(e, ms, "Place")
+                    continue
                 for m in ms:
                     m.entity = None
-                del self.entities[key]
 
     # ------------------------------------------------------------------ references
     def resolve_references(self) -> None:
