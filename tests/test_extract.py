@@ -442,6 +442,19 @@ NEWS_ROLES = [
         id="a-name-the-model-found-once-is-found-again",
     ),
     pytest.param(
+        'Northby has been on alert since the "Corby Front" militant group launched a series of attacks across '
+        "Kettering.",
+        {("attack by Corby Front", "perpetrator", "Corby Front")},
+        set(),
+        id="group-launched-attacks",
+    ),
+    pytest.param(
+        "A bomb exploded in Corby on Friday, wounding 13 people.",
+        {("explosion in Corby", "place", "Corby")},
+        set(),
+        id="an-explosion-is-an-incident",
+    ),
+    pytest.param(
         "The court heard from Tom Ashdown, who was stabbed in Corby.",
         {("stabbing of Tom Ashdown", "victim", "Tom Ashdown")},
         set(),
