@@ -138,6 +138,12 @@ TYPED_BY_CONTEXT = [
         id="after-in-more-than-as-subject",
     ),
     pytest.param(
+        "Two students were charged over the killing of Anselmo Garrido Vega.",
+        "Anselmo Garrido Vega",
+        "Person",
+        id="whom-a-killing-befalls",
+    ),
+    pytest.param(
         "Erica Vance, a mother of three who lived in Barking, told reporters about him.",
         "Barking",
         "Place",

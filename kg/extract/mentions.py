@@ -1025,6 +1025,15 @@ class Extractor:
                 spans.append((a, b))
 
 
+def antecedent(tok: Any) -> Any:
+    """'Ann Ode, who died in 2013': the subject 'who' of a relative clause stands for the name the clause
+    follows; any other token stands for itself."""
+    verb = tok.head
+    if tok.tag_ in ("WP", "WDT") and tok.dep_ in ("nsubj", "nsubjpass") and verb.dep_ == "relcl":
+        return verb.head
+    return tok
+
+
 def extractor(model: str | None = None) -> Extractor:
     """The extractor for a spaCy model and the ontology in force; built once per process for each."""
     return _extractor(model_name(model), ontology_state())

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
-from kg.extract.mentions import DocumentAnalysis, Found, Mention, outermost
+from kg.extract.mentions import DocumentAnalysis, Found, Mention, antecedent, outermost
 from kg.ontology.lexicon import EventPattern, Lexicon, normalise_name
 
 #: Not a property of the ontology: the post by which a text names an incident's victim. Once the victim is known
@@ -183,7 +183,7 @@ def parse_relations(an: DocumentAnalysis, lex: Lexicon) -> list[Found]:
             subject_role = trig.subject_role if trig is not None else "perpetrator"
             for child in tok.children:
                 # "killed A, B and C": every conjunct is a victim too
-                c, dep = _antecedent(child), child.dep_
+                c, dep = antecedent(child), child.dep_
                 group = [c, *(x for x in c.conjuncts)]
                 if dep == "nsubj":
                     for x in group:
@@ -262,15 +262,6 @@ def verb_relations(an: DocumentAnalysis, lex: Lexicon) -> list[Found]:
                     for o in object_mentions.values():
                         found.append(Found(p.id, vr.prop, o.id, s.index))
     return found
-
-
-def _antecedent(tok: Any) -> Any:
-    """'Ann Ode, who died in 2013': the subject 'who' of a relative clause stands for the name the clause
-    follows; any other token stands for itself."""
-    verb = tok.head
-    if tok.tag_ in ("WP", "WDT") and tok.dep_ in ("nsubj", "nsubjpass") and verb.dep_ == "relcl":
-        return verb.head
-    return tok
 
 
 def _range_classes(lex: Lexicon) -> dict[str, tuple[str, ...]]:

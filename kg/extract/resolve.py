@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-from kg.extract.mentions import DocumentAnalysis, Mention
+from kg.extract.mentions import DocumentAnalysis, Mention, antecedent
 from kg.model import Entity, Span
 from kg.ontology.lexicon import Lexicon
 from kg.text.fold import fold
@@ -86,6 +86,7 @@ class DocumentResolver:
                     self._attach(m, self.entities[target], m.text)
         self._unify_weak_organisations()
         self._organisations_used_as_places()
+        self._victims_are_people()
         self._join_shortened_names()
 
     @property
@@ -200,6 +201,57 @@ class DocumentResolver:
                 continue
             del self.entities[key]
             self._reclass(e, ms, "Place")
+
+    def _victims_are_people(self) -> None:
+        """'the assassination of Luis Ode', 'Ode, who died', 'killed Ode', the model reading an organisation or a
+        place: whom a killing or a death (a trigger whose possessor is its victim) befalls is a person. Only names
+        the model alone typed, not letters ('NLF'), not names with a head word of another class."""
+        triggers = [
+            m
+            for m in self.an.mentions.values()
+            if m.cls == "Incident"
+            and m.token is not None
+            and m.kind in ("trigger", "definite", "name", "verb")
+        ]
+        for m in triggers:
+            tok = m.token
+            trig = (
+                self.lex.triggers_by_verb.get(tok.lemma_.lower())
+                if m.kind == "verb"
+                else self.lex.trigger_for(tok.lemma_.lower()) or self.lex.trigger_for(tok.lower_)
+            )
+            if trig is None or trig.possessive_role != "victim":
+                continue
+            if m.kind == "verb":
+                deps = ("dobj", "nsubjpass") + (("nsubj",) if trig.subject_role == "victim" else ())
+                heads = [antecedent(c) for c in tok.children if c.dep_ in deps]
+            else:
+                heads = [g for c in tok.children if c.dep_ == "prep" and c.lower_ == "of" for g in c.children]
+            for h in heads:
+                target = self._name_at(h, m.sent)
+                if target is None or target.cls not in ("Organization", "Place") or target.entity is None:
+                    continue
+                e = self.entities.get(target.entity)
+                if e is None or e.label.isupper() or self.lex.class_by_head(e.label) is not None:
+                    continue
+                ms = [x for x in self.an.mentions.values() if x.entity == e.key]
+                if any(x.strong for x in ms):
+                    continue
+                del self.entities[e.key]
+                self._reclass(e, ms, "Person")
+
+    def _name_at(self, tok: object, sent: int) -> Mention | None:
+        """The name mention of sentence `sent` that holds the token."""
+        s = self.an.sentences[sent]
+        at = s.start + (tok.idx - s.span.start_char)  # type: ignore[attr-defined]
+        return next(
+            (
+                m
+                for m in self.an.mentions.values()
+                if m.sent == sent and m.kind == "name" and m.start <= at < m.end
+            ),
+            None,
+        )
 
     def _reclass(self, e: Entity, ms: list[Mention], cls: str) -> None:
         """Give the mentions of `e` (no longer among the entities) to the entity of that name in class `cls`."""
