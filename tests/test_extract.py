@@ -455,6 +455,12 @@ NEWS_ROLES = [
         id="group-launched-attacks",
     ),
     pytest.param(
+        "Fighters were killed in NLF attacks in Badia al-Rimal and Badia al-Qasr.",
+        {("NLF attacks", "place", "Badia al-Rimal"), ("NLF attacks", "place", "Badia al-Qasr")},
+        set(),
+        id="places-in-a-list",
+    ),
+    pytest.param(
         "A bomb exploded in Corby on Friday, wounding 13 people.",
         {("explosion in Corby", "place", "Corby")},
         set(),

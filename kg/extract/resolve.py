@@ -189,18 +189,34 @@ class DocumentResolver:
     def _organisations_used_as_places(self) -> None:
         """'killed in Corby', the model reading an organisation: a name the model alone typed an organisation,
         written right after a place preposition ('in Corby', no 'the' between) more often than as the subject of
-        a verb, is a place. Letters ('NLF') and names with figures stay organisations."""
+        a verb, is a place. Letters ('NLF') and names with figures stay organisations. A 'person' of the model's
+        with no honorific, known by that one name and written only that way ('attacks in Badia Sukh and Badia
+        Rim'), is a place too."""
         for key, e in list(self.entities.items()):
-            if e.cls != "Organization" or e.label.isupper() or any(c.isdigit() for c in e.label):
+            if e.cls not in ("Organization", "Person") or e.label.isupper() or any(c.isdigit() for c in e.label):
                 continue
             ms = [m for m in self.an.mentions.values() if m.entity == key]
             if not ms or any(m.strong for m in ms):
                 continue
-            placed = sum(self._after_place_preposition(m) for m in ms)
+            placed = sum(self._placed(m) for m in ms)
             if placed == 0 or placed <= sum(_is_subject(m) for m in ms):
+                continue
+            if e.cls == "Person" and (placed < len(ms) or e.alt_labels or any(m.honorific for m in ms)):
                 continue
             del self.entities[key]
             self._reclass(e, ms, "Place")
+
+    def _placed(self, m: Mention) -> bool:
+        """Whether the mention stands after a place preposition, itself or as a later member of a list that
+        does ('in Corby and Kettering')."""
+        if self._after_place_preposition(m):
+            return True
+        tok = m.token
+        if tok is None or tok.dep_ != "conj":
+            return False
+        while tok.dep_ == "conj":
+            tok = tok.head
+        return bool(tok.dep_ == "pobj" and tok.head.lower_ in self.lex.place_prepositions)
 
     def _victims_are_people(self) -> None:
         """'the assassination of Luis Ode', 'Ode, who died', 'killed Ode', the model reading an organisation or a
