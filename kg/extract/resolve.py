@@ -193,7 +193,11 @@ class DocumentResolver:
         with no honorific, known by that one name and written only that way ('attacks in Badia Sukh and Badia
         Rim'), is a place too."""
         for key, e in list(self.entities.items()):
-            if e.cls not in ("Organization", "Person") or e.label.isupper() or any(c.isdigit() for c in e.label):
+            if (
+                e.cls not in ("Organization", "Person")
+                or e.label.isupper()
+                or any(c.isdigit() for c in e.label)
+            ):
                 continue
             ms = [m for m in self.an.mentions.values() if m.entity == key]
             if not ms or any(m.strong for m in ms):
