@@ -186,6 +186,12 @@ def test_a_country_inside_a_longer_name_is_not_the_country() -> None:
 # Page furniture and words that are no names: (text, labels that must not be entities, labels that must be).
 FURNITURE = [
     pytest.param(
+        "FILE - Police attend to an incident in Corby.",
+        {"FILE - Police", "FILE", "Police"},
+        {"Corby"},
+        id="a-caption-before-a-spaced-dash",
+    ),
+    pytest.param(
         "Northby Gunman Jailed For Life After Market Attack\n\nTom Ashdown was jailed for life in Corby on Monday.",
         {"Northby Gunman Jailed For Life After Market Attack", "Northby Gunman Jailed"},
         {"Tom Ashdown"},

@@ -17,10 +17,10 @@ from helpers import ROOT, kg
 # F1 floors. They are a ratchet: raise a floor when its score improves, never lower it. The bar the issue set is
 # entities .85, entities_typed .80, relations .60, places .70, posts .70, and no cross-document duplicates.
 FLOORS = {
-    "entities": 0.95,
-    "entities_typed": 0.95,
+    "entities": 0.955,
+    "entities_typed": 0.955,
     "relations": 0.89,
-    "places": 0.92,
+    "places": 0.94,
     "posts": 0.97,
 }
 

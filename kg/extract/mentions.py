@@ -459,6 +459,12 @@ class Extractor:
         cut = next((k for k in range(i + 1, j) if doc[k].text in ("(", "[")), None)
         if cut is not None:
             j = cut
+        # a spaced dash ends a caption's or a dateline's first words: "FILE - Police attend", "CORBY — Police"
+        dash = [
+            k for k in range(i + 1, j - 1) if doc[k].text in ("-", "–", "—", "--") and doc[k - 1].whitespace_
+        ]
+        if dash:
+            i = dash[-1] + 1
         # trim determiners, possessives and punctuation at the edges
         while i < j and (doc[i].lower_ in self.determiners or doc[i].is_punct):
             i += 1
@@ -495,6 +501,8 @@ class Extractor:
             cls = gaz[0]
         if cls == "NORP":
             return None
+        if gaz is None and j - i == 1 and any(doc[i].text in heads for heads in self.heads.values()):
+            return None  # "Police attend ...": a head word alone, the gazetteer knowing no body by it, is no name
         strong = gaz is not None or ent.label_ in self.classes
         if cls == "Organization" and not strong and i > 0 and doc[i - 1].text in self.honorific_words:
             cls, strong = "Person", True  # "Lady Maren"

@@ -119,7 +119,12 @@ class NameFinder:
                 out.add((start, end, label, 0))
         lowers = [t.lower() for t in texts]
         n = len(texts)
-        caph = [self._caph(t) for t in texts]
+        # a hyphen joins a name only written tight ("Lowmoor-on-Sea"), not spaced ("FILE - Police attend")
+        caph = [
+            self._caph(t.text)
+            and not (t.text == "-" and (t.whitespace_ or (t.i and doc[t.i - 1].whitespace_)))
+            for t in doc
+        ]
         cap = [self._cap(t) for t in texts]
         for i in range(1, n - 2):
             # "Lowmoor-on-Sea", "Stratford-upon-Avon": a joiner between hyphens inside a capitalised name
