@@ -165,6 +165,30 @@ def test_the_words_around_a_name_give_its_class(text: str, label: str, cls: str)
     assert found.get(label) == cls, found
 
 
+@pytest.mark.parametrize(
+    ("text", "label", "alt"),
+    [
+        pytest.param(
+            "The Northby Liberation Front said it would fight on. Police said the NLF had planted the bomb in Corby.",
+            "Northby Liberation Front",
+            "NLF",
+            id="initials",
+        ),
+        pytest.param(
+            "President Nicolás Ode spoke in Corby. Nicolas Ode later left.",
+            "Nicolás Ode",
+            "Nicolas Ode",
+            id="accents",
+        ),
+    ],
+)
+def test_one_entity_by_its_initials_or_without_its_accents(text: str, label: str, alt: str) -> None:
+    ex = extract(text)
+    (entity,) = [e for e in ex.entities.values() if e.label == label]
+    assert alt in entity.alt_labels
+    assert not [e for e in ex.entities.values() if e.label == alt]
+
+
 def test_a_part_of_an_organisation_is_not_the_organisation() -> None:
     ex = extract(
         "The Northby Brigade of the Northby Front said it had planted the bomb. The Northby Front denied it."

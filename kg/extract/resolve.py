@@ -88,6 +88,32 @@ class DocumentResolver:
         self._organisations_used_as_places()
         self._victims_are_people()
         self._join_shortened_names()
+        self._join_initials()
+
+    def _join_initials(self) -> None:
+        """'NLF' beside 'Northby Liberation Front': letters that spell the initials of exactly one organisation
+        of the document (its capitalised words) are that organisation, unless the lexicon made them something
+        else."""
+        orgs = [e for e in self.entities.values() if self.lex.family(e.cls) == self.lex.family("Organization")]
+        by_initials: dict[str, list[Entity]] = defaultdict(list)
+        for e in orgs:
+            words = [w for w in e.label.replace("-", " ").split() if w[:1].isupper()]
+            if len(words) >= 2:
+                by_initials["".join(w[0] for w in words)].append(e)
+        for key, e in list(self.entities.items()):
+            letters = e.label.replace(".", "")
+            if not (letters.isupper() and letters.isalpha() and 2 <= len(letters) <= 6):
+                continue
+            found = [t for t in by_initials.get(letters, []) if t is not e]
+            ms = [m for m in self.an.mentions.values() if m.entity == key]
+            if len(found) != 1 or any(m.strong for m in ms):
+                continue
+            del self.entities[key]
+            target = found[0]
+            for m in ms:
+                m.entity, m.cls = target.key, target.cls
+            target.mentions += e.mentions
+            target.alt_labels |= {e.label, *e.alt_labels} - {target.label}
 
     @property
     def _joining_words(self) -> set[str]:
@@ -149,10 +175,18 @@ class DocumentResolver:
             elif e.cls == "Place":
                 for name in (e.label, *e.alt_labels):
                     places.setdefault(fold(name), e)
-        named_once = {part: found[0] for part, found in parts.items() if len(found) == 1}
         surnames = {
             fold(e.label.split()[-1]) for e in self.entities.values() if e.cls == "Person" and " " in e.label
         }
+        # "el Ode" after "Tarek el Ode": the last words of one person's full name
+        for e in [e for e in self.entities.values() if e.cls == "Person"]:
+            words = e.label.split()
+            for k in range(2, len(words)):
+                tail = fold(" ".join(words[-k:]))
+                surnames.add(tail)
+                if e not in parts[tail]:
+                    parts[tail].append(e)
+        named_once = {part: found[0] for part, found in parts.items() if len(found) == 1}
         for key, e in list(self.entities.items()):
             if key not in self.entities:
                 continue

@@ -1,4 +1,4 @@
-"""How names are compared: one folded form for every way of writing a name (case, quotes, punctuation, "the")."""
+"""How names are compared: one folded form for every way of writing a name (case, accents, quotes, "the")."""
 
 from __future__ import annotations
 
@@ -12,8 +12,11 @@ _PUNCTUATION = re.compile(r"[^\w\s]")
 
 @lru_cache(maxsize=1 << 16)
 def fold(name: str) -> str:
-    """The form names are compared in: case, quotes, punctuation, a leading "the", a trailing "'s" folded."""
+    """The form names are compared in: case, accents, quotes, punctuation, a leading "the", a trailing "'s"
+    folded."""
     s = unicodedata.normalize("NFKC", name).replace("\u2019", "'").replace("\u2018", "'").lower().strip()
+    # "Nicolás" and "Nicolas" are one name: accents go (letters that are no accented Latin letter stay)
+    s = "".join(c for c in unicodedata.normalize("NFKD", s) if not unicodedata.combining(c))
     s = _POSSESSIVE.sub("", s)
     s = _PUNCTUATION.sub(" ", s).replace("_", " ")
     words = s.split()
