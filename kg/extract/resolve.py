@@ -94,7 +94,9 @@ class DocumentResolver:
         """'NLF' beside 'Northby Liberation Front': letters that spell the initials of exactly one organisation
         of the document (its capitalised words) are that organisation, unless the lexicon made them something
         else."""
-        orgs = [e for e in self.entities.values() if self.lex.family(e.cls) == self.lex.family("Organization")]
+        orgs = [
+            e for e in self.entities.values() if self.lex.family(e.cls) == self.lex.family("Organization")
+        ]
         by_initials: dict[str, list[Entity]] = defaultdict(list)
         for e in orgs:
             words = [w for w in e.label.replace("-", " ").split() if w[:1].isupper()]
