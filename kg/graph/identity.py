@@ -74,7 +74,7 @@ def choose_label(entity: Summary) -> str:
     return max(counts, key=lambda n: (not is_descriptive(n), counts[n], len(n), n))
 
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3  # 3: keys fold accents away ("Nicolás" = "Nicolas"); an older index is made again
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS documents (doc TEXT PRIMARY KEY, sha256 TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS facts (doc TEXT, iri TEXT, cls TEXT NOT NULL, PRIMARY KEY (doc, iri)) WITHOUT ROWID;
