@@ -189,6 +189,18 @@ def test_one_entity_by_its_initials_or_without_its_accents(text: str, label: str
     assert not [e for e in ex.entities.values() if e.label == alt]
 
 
+def test_a_name_goes_on_past_and_for_one_more_word() -> None:
+    ex = extract(
+        "The Northby Centre for Disease Prevention and Control said the Ministry of Justice and Tom Ashdown agreed."
+    )
+    labels = sorted(e.label for e in ex.entities.values())
+    assert labels == [
+        "Ministry of Justice",
+        "Northby Centre for Disease Prevention and Control",
+        "Tom Ashdown",
+    ]
+
+
 def test_a_part_of_an_organisation_is_not_the_organisation() -> None:
     ex = extract(
         "The Northby Brigade of the Northby Front said it had planted the bomb. The Northby Front denied it."
@@ -209,6 +221,12 @@ def test_a_country_inside_a_longer_name_is_not_the_country() -> None:
 
 # Page furniture and words that are no names: (text, labels that must not be entities, labels that must be).
 FURNITURE = [
+    pytest.param(
+        "CCTV footage showed the man at 1530 UTC in Corby. Magistrate Ann Ode ordered him held.",
+        {"CCTV", "UTC", "Magistrate"},
+        {"Corby", "Ann Ode"},
+        id="technologies-units-and-a-title-alone",
+    ),
     pytest.param(
         "FILE - Police attend to an incident in Corby.",
         {"FILE - Police", "FILE", "Police"},

@@ -108,6 +108,7 @@ class Extractor:
             rf"\b[A-Z][a-z]+(?:-(?:{joiners})-[A-Z][a-z]+)+(?: [A-Z][a-z]+)?\b"
         )
         self.not_in_name = set(lex.not_in_name)
+        self.not_names = set(lex.not_names)
         self.classes = set(lex.entity_classes)  # kg.text.names labels its spans with these
 
     def gazetteer(self, text: str) -> tuple[str, str] | None:
@@ -503,6 +504,8 @@ class Extractor:
             return None
         if gaz is None and j - i == 1 and any(doc[i].text in heads for heads in self.heads.values()):
             return None  # "Police attend ...": a head word alone, the gazetteer knowing no body by it, is no name
+        if gaz is None and (text in self.not_names or text in self.titles):
+            return None  # "CCTV footage", "Magistrate" alone: the lexicon says these name nothing
         strong = gaz is not None or ent.label_ in self.classes
         if cls == "Organization" and not strong and i > 0 and doc[i - 1].text in self.honorific_words:
             cls, strong = "Person", True  # "Lady Maren"

@@ -104,6 +104,7 @@ class Lexicon:
     agent_nouns: tuple[str, ...]
     place_prepositions: tuple[str, ...]
     not_in_name: tuple[str, ...]
+    not_names: tuple[str, ...]  # capitalised words the model takes for names that name nothing ("CCTV")
     seat_heads: tuple[str, ...]
     place_name_joiners: tuple[str, ...]
     name_heads: dict[str, tuple[str, ...]]  # class → capitalised head words (complement heads included)
@@ -313,6 +314,7 @@ def lexicon_from_graph(g: Graph) -> Lexicon:
         agent_nouns=words(LEX.agentNoun),
         place_prepositions=words(LEX.placePreposition),
         not_in_name=words(LEX.notInName),
+        not_names=words(LEX.notAName),
         seat_heads=words(LEX.seatHead),
         place_name_joiners=words(LEX.placeNameJoiner),
         name_heads={

@@ -186,10 +186,16 @@ class NameFinder:
             if lowers[j - 1] in ("of", "for") and cap[j - 2] and texts[j - 2] not in self.post_words:
                 yield j - 2, end
         # "Independent Office for Police Conduct", "House of Commons": [capitalised words] head connector [the] names
+        # (and one more capitalised word after "and" that is no head: "Centre for Disease Prevention and Control")
         if end < len(texts) and lowers[end] in self.connectors:
             for _, e in self._complements(end + 1, lowers, caph):
+                ends = [e]
+                one_more = e + 1 < len(texts) and lowers[e] == "and" and self._run_right(cap, e + 1) == e + 2
+                if one_more and texts[e + 1] not in self.heads:
+                    ends.append(e + 2)
                 for s in range(left, h + 1):
-                    yield s, e
+                    for e2 in ends:
+                        yield s, e2
 
     def _post(
         self,
