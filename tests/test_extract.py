@@ -509,6 +509,12 @@ NEWS_ROLES = [
         id="places-in-a-list",
     ),
     pytest.param(
+        "Shootings in Corby had continued last night.",
+        {("shooting in Corby", "place", "Corby")},
+        set(),
+        id="a-plural-trigger-opening-a-sentence",
+    ),
+    pytest.param(
         "A bomb exploded in Corby on Friday, wounding 13 people.",
         {("explosion in Corby", "place", "Corby")},
         set(),
