@@ -155,6 +155,12 @@ TYPED_BY_CONTEXT = [
         "Place",
         id="a-country-by-every-name",
     ),
+    pytest.param(
+        "He was charged under section 58 of the Northby Harbours Act 1999 in Corby.",
+        "Northby Harbours Act 1999",
+        "Legislation",
+        id="an-act-with-its-year",
+    ),
 ]
 
 

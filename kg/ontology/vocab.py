@@ -39,6 +39,7 @@ class KG(DefinedNamespace):
     Organization: URIRef
     Agency: URIRef
     PoliticalParty: URIRef
+    Legislation: URIRef
     Programme: URIRef
     Inquiry: URIRef
     Incident: URIRef

@@ -41,6 +41,7 @@ STYLE = {
     "Place": ("#76b7b2", "square"),
     "Post": ("#9c755f", "ellipse"),
     "Event": ("#bab0ac", "triangleDown"),
+    "Legislation": ("#8cd17d", "hexagon"),
 }
 KG = PREFIXES["kg"]
 RDFS_LABEL = PREFIXES["rdfs"] + "label"

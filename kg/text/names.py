@@ -30,6 +30,8 @@ from kg.ontology.lexicon import Lexicon
 _CAPITALISED = re.compile(r"^[A-Z0-9][\w'’.&-]*$")
 _CAPITALISED_OR_HYPHEN = re.compile(r"^([A-Z0-9][\w'’.&-]*|-)$")
 
+_YEAR = re.compile(r"^(1[6-9]|20)\d\d$")
+
 Candidate = tuple[int, int, str, int]  # start, end, label, rank (lower wins a tie)
 
 
@@ -139,7 +141,8 @@ class NameFinder:
             for head in self.heads.get(texts[i], ()):
                 end = i + len(head.words)
                 if tuple(texts[i:end]) == head.words:
-                    out.update((s, e, head.cls, 1) for s, e in self._named(i, end, texts, lowers, caph, cap))
+                    named = self._named(i, end, texts, lowers, caph, cap, dated=head.cls == "Legislation")
+                    out.update((s, e, head.cls, 1) for s, e in named)
             for head in self.post_heads.get(lowers[i], ()):
                 end = i + len(head.words)
                 if tuple(lowers[i:end]) == tuple(w.lower() for w in head.words):
@@ -175,12 +178,23 @@ class NameFinder:
                 yield s, e
 
     def _named(
-        self, h: int, end: int, texts: list[str], lowers: list[str], caph: list[bool], cap: list[bool]
+        self,
+        h: int,
+        end: int,
+        texts: list[str],
+        lowers: list[str],
+        caph: list[bool],
+        cap: list[bool],
+        dated: bool = False,
     ) -> Iterator[tuple[int, int]]:
         left = self._run_left(caph, h)
-        # "Coastal Policing", "Wessex Police", "Northby Learning Review": capitalised words, then the head
+        # "Coastal Policing", "Wessex Police", "Northby Learning Review": capitalised words, then the head (and
+        # for a law, the year that follows it: "Harbours Act 1999")
+        year = dated and end < len(texts) and _YEAR.match(texts[end]) is not None
         for s in range(left, h):
             yield s, end
+            if year:
+                yield s, end + 1
         # "City of Northby Police": a capitalised word that is no post's word, "of"/"for", capitalised words, head
         for j in range(max(left, 2), h):
             if lowers[j - 1] in ("of", "for") and cap[j - 2] and texts[j - 2] not in self.post_words:
