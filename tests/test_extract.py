@@ -527,6 +527,12 @@ NEWS_ROLES = [
         id="an-explosion-is-an-incident",
     ),
     pytest.param(
+        "Tom Ashdown, stabbed in Corby last May, has died.",
+        {("stabbing of Tom Ashdown", "victim", "Tom Ashdown")},
+        set(),
+        id="a-participle-after-the-name",
+    ),
+    pytest.param(
         "The court heard from Tom Ashdown, who was stabbed in Corby.",
         {("stabbing of Tom Ashdown", "victim", "Tom Ashdown")},
         set(),

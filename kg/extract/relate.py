@@ -181,6 +181,11 @@ def parse_relations(an: DocumentAnalysis, lex: Lexicon) -> list[Found]:
             verb = tok.lemma_.lower()
             trig = lex.triggers_by_verb.get(verb)
             subject_role = trig.subject_role if trig is not None else "perpetrator"
+            if tok.dep_ == "acl" and tok.tag_ in ("VBN", "VBD") and subject_role != "victim":
+                # "Ann Ode, shot dead by police, ...": the name a past participle qualifies is its victim
+                p = _mention_at(an, tok.head, m.sent)
+                if p is not None:
+                    found.append(Found(m.id, "victim", p.id, m.sent))
             for child in tok.children:
                 # "killed A, B and C": every conjunct is a victim too
                 c, dep = antecedent(child), child.dep_
