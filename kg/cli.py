@@ -38,9 +38,10 @@ FEDERATE_HELP = "follow the query's SERVICE calls to other servers (refused with
 
 BUILD_EPILOG = """\
 kg build empties the store (default .kg/), adds the documents to it, and exports it; kg add grows a store
-instead. Folders are read recursively: .txt and .md files, skipping hidden files and folder notes (README, SOURCES,
-LICENCE, CHANGELOG). The output format follows the file extension: .ttl, .nt, .trig, .nq or .jsonld. An
-existing output file is replaced only once the new graph is complete.
+instead. Folders are read recursively: .txt, .md, .html, .htm and .pdf files (of a web page its article, of a
+PDF its text layer), skipping hidden files and folder notes (README, SOURCES, LICENCE, CHANGELOG). The output
+format follows the file extension: .ttl, .nt, .trig, .nq or .jsonld. An existing output file is replaced only
+once the new graph is complete.
 
 examples:
   kg build                                   # seeds/ -> exports/graph.ttl

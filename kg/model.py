@@ -21,6 +21,10 @@ class Document:
     sha256: str
     title: str | None = None
     date: DateValue | None = None  # the date the document states about itself, if any
+    author: str | None = None  # as a web page or a PDF names it
+    site: str | None = None  # the site that published a web page
+    media_type: str = "text/plain"  # what the file was: text/plain, text/markdown, text/html, application/pdf
+    pages: tuple[int, ...] = ()  # for a PDF: the offset in `text` at which each page starts
 
 
 @dataclass(frozen=True)

@@ -40,7 +40,7 @@ BAD_BUILDS: dict[str, tuple[Callable[[Path], list[str]], str]] = {
     "non-UTF-8 file": (lambda tmp: [str(write(tmp / "cafe.txt", b"caf\xe9"))], "not UTF-8 at byte 3"),
     "empty folder": (
         lambda tmp: [str((tmp / "folder").mkdir() or tmp / "folder")],
-        "no .txt or .md documents",
+        "no documents (.txt, .md, .html, .htm, .pdf)",
     ),
     "unknown -o extension": (
         lambda tmp: [str(write(tmp / "ok.txt", b"Fine.")), "-o", "out.xml"],

@@ -22,7 +22,7 @@ def write(path: Path, data: bytes) -> Path:
 def empty_folder(tmp_path: Path) -> Path:
     folder = tmp_path / "docs"
     folder.mkdir()
-    write(folder / "notes.pdf", b"%PDF")
+    write(folder / "notes.docx", b"a word document")
     write(folder / ".hidden.txt", b"hidden text")
     return folder
 
@@ -47,11 +47,11 @@ BAD_INPUTS: list[tuple[str, Callable[[Path], Path], str]] = [
         lambda tmp: write(tmp / "bom1252.txt", b"\xef\xbb\xbfna\xefve"),
         "bom1252.txt: not UTF-8 at byte 5",
     ),
-    ("folder with no documents", empty_folder, "docs: no .txt or .md documents"),
+    ("folder with no documents", empty_folder, "docs: no documents (.txt, .md, .html, .htm, .pdf)"),
     (
         "unknown extension",
-        lambda tmp: write(tmp / "report.pdf", b"text"),
-        "report.pdf: not a .txt or .md document",
+        lambda tmp: write(tmp / "report.docx", b"text"),
+        "report.docx: not a document kg reads (.txt, .md, .html, .htm, .pdf)",
     ),
 ]
 

@@ -119,7 +119,7 @@ def make_loop(folder: Path) -> tuple[str, str]:
     (inner / "up").symlink_to("..", target_is_directory=True)
     (inner / "a.txt").symlink_to("b.txt")
     (inner / "b.txt").symlink_to("a.txt")
-    return "loop", "loop: no .txt or .md documents"
+    return "loop", "loop: no documents (.txt, .md, .html, .htm, .pdf)"
 
 
 def make_many(folder: Path) -> tuple[str, str]:

@@ -8,6 +8,7 @@ the other names it used, ``kg:mentionedIn``), the relations read from it and the
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 import hashlib
 import re
@@ -112,6 +113,12 @@ def document_quads(
     add(d, KG.sourcePath, Literal(doc.name))
     if doc.date is not None:
         add(d, KG.documentDate, date_literal(doc.date))
+    if doc.media_type not in ("text/plain", "text/markdown"):
+        add(d, DCTERMS["format"], Literal(doc.media_type))
+    if doc.author:
+        add(d, DCTERMS.creator, Literal(doc.author))
+    if doc.site:
+        add(d, DCTERMS.publisher, Literal(doc.site))
     if loaded_at is not None:
         add(d, PROV.generatedAtTime, Literal(loaded_at.isoformat(), datatype=XSD.dateTime))
     for key, e in ex.entities.items():
@@ -140,6 +147,8 @@ def document_quads(
         add(e_iri, KG.quote, Literal(ev.quote))
         add(e_iri, KG.start, Literal(ev.start))
         add(e_iri, KG.end, Literal(ev.end))
+        if doc.pages:
+            add(e_iri, KG.page, Literal(bisect.bisect_right(doc.pages, ev.start)))
     return out
 
 

@@ -74,6 +74,7 @@ class KG(DefinedNamespace):
     # Evidence
     source: URIRef
     quote: URIRef
+    page: URIRef
     start: URIRef
     end: URIRef
 

@@ -1,8 +1,10 @@
 """Read documents from files and folders into `Document`s: the first stage of the pipeline.
 
-A document is a `.txt` or `.md` file in UTF-8. Its text is kept exactly as read, because every later stage
-points into it by character offset, with two exceptions: a leading UTF-8 byte order mark is dropped, and
-Windows line ends ("\\r\\n") become "\\n". Offsets in the graph are offsets into that text.
+A document is a `.txt` or `.md` file in UTF-8, a web page (`.html`, `.htm`: its article, see
+``kg.text.formats``) or a PDF (`.pdf`: its text layer). The text is kept exactly as read (or as extracted from a
+page or a PDF), because every later stage points into it by character offset, with two exceptions: a leading
+UTF-8 byte order mark is dropped, and Windows line ends ("\\r\\n") become "\\n". Offsets in the graph are
+offsets into that text.
 
 Anything that is not a readable, non-empty UTF-8 text document is an `InputError` naming the path.
 """
@@ -11,13 +13,16 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 
 from kg.errors import InputError
-from kg.model import Document
+from kg.model import DateValue, Document
+from kg.text.formats import MAX_PAGE_BYTES, MAX_PDF_BYTES, html_text, pdf_text
 
-DOCUMENT_SUFFIXES = (".txt", ".md")
+DOCUMENT_SUFFIXES = (".txt", ".md", ".html", ".htm", ".pdf")
+_WRAPPED = {".html": "html", ".htm": "html", ".pdf": "pdf"}
 # Files that describe a folder rather than belong to it (seeds/SOURCES.md holds the seeds' attribution):
 # skipped when a folder is walked, read when named explicitly.
 FOLDER_NOTES = frozenset({"readme", "sources", "licence", "license", "changelog"})
@@ -99,27 +104,62 @@ def _escape_name(name: str) -> str:
 
 
 def read_document(path: Path, *, name: str | None = None) -> Document:
-    """Read one text file into a `Document` named `name` (default: `document_name` of its path)."""
+    """Read one file into a `Document` named `name` (default: `document_name` of its path): a text file as it is,
+    a web page's article or a PDF's text layer (``kg.text.formats``) with what the file says about itself."""
+    kind = _WRAPPED.get(path.suffix.lower())
+    limit = {"html": MAX_PAGE_BYTES, "pdf": MAX_PDF_BYTES}.get(kind or "", MAX_DOCUMENT_BYTES)
     try:
         size = path.stat().st_size
-        if size > MAX_DOCUMENT_BYTES:
+        if size > limit:
             raise InputError(
-                f"{path}: {size:,} bytes, over kg's limit of {MAX_DOCUMENT_BYTES:,} bytes a document: split it"
+                f"{path}: {size:,} bytes, over kg's limit of {limit:,} bytes a document: split it"
             )
         data = path.read_bytes()
     except FileNotFoundError:
         raise InputError(f"{path}: no such file or folder") from None
     except OSError as error:
         raise InputError(f"{path}: cannot read: {error.strerror or error}") from None
-    text = decode_text(data, source=str(path))
+    return document_from_bytes(data, path=path, name=document_name(path) if name is None else name, kind=kind)
+
+
+def document_from_bytes(data: bytes, *, path: Path, name: str, kind: str | None) -> Document:
+    """A `Document` from the bytes of a file: `kind` "html", "pdf", or None for text (Markdown by suffix)."""
+    source = str(path)
+    if kind is None:
+        text = decode_text(data, source=source)
+        markdown = path.suffix.lower() == ".md"
+        return Document(
+            path=path,
+            name=name,
+            text=text,
+            sha256=hashlib.sha256(text.encode("utf-8")).hexdigest(),
+            title=_title(text, markdown=markdown),
+            media_type="text/markdown" if markdown else "text/plain",
+        )
+    found = html_text(data, source=source) if kind == "html" else pdf_text(data, source=source)
+    text = found.text
+    if len(text.encode("utf-8")) > MAX_DOCUMENT_BYTES:
+        raise InputError(f"{source}: its text is over kg's limit of {MAX_DOCUMENT_BYTES:,} bytes a document")
     return Document(
         path=path,
-        name=document_name(path) if name is None else name,
+        name=name,
         text=text,
         sha256=hashlib.sha256(text.encode("utf-8")).hexdigest(),
-        title=_title(text, markdown=path.suffix.lower() == ".md"),
-        date=None,
+        title=found.title or _title(text, markdown=False),
+        date=_page_date(found.date),
+        author=found.author,
+        site=found.site,
+        media_type=found.media_type,
+        pages=tuple(found.pages),
     )
+
+
+def _page_date(value: str | None) -> DateValue | None:
+    """A page's date (YYYY-MM-DD, as the page's metadata gives it) as a `DateValue`."""
+    if value is None or not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
+        return None
+    year, month, day = (int(x) for x in value.split("-"))
+    return DateValue(year, month, day)
 
 
 def decode_text(data: bytes, *, source: str) -> str:
@@ -145,10 +185,10 @@ def _document_files(path: Path) -> Iterator[Path]:
             found = True
             yield file
         if not found:
-            raise InputError(f"{path}: no .txt or .md documents")
+            raise InputError(f"{path}: no documents (.txt, .md, .html, .htm, .pdf)")
     elif path.is_file():
         if not _is_document_name(path):
-            raise InputError(f"{path}: not a .txt or .md document")
+            raise InputError(f"{path}: not a document kg reads (.txt, .md, .html, .htm, .pdf)")
         yield path
     elif path.exists() or path.is_symlink():
         # A broken link, a socket, a device: nothing to read as text.
@@ -202,4 +242,11 @@ def _title(text: str, *, markdown: bool) -> str | None:
     return None
 
 
-__all__ = ["DOCUMENT_SUFFIXES", "decode_text", "document_name", "read_document", "read_documents"]
+__all__ = [
+    "DOCUMENT_SUFFIXES",
+    "decode_text",
+    "document_from_bytes",
+    "document_name",
+    "read_document",
+    "read_documents",
+]

@@ -1,0 +1,191 @@
+"""Web pages and PDFs: the article of a page, the text layer of a PDF, and the same facts whatever the wrapper."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import pytest
+from helpers import ROOT, kg, make_pdf
+from pypdf import PdfWriter
+from rdflib import DCTERMS, Graph, Literal, URIRef
+
+from kg.errors import InputError
+from kg.graph.rdfmap import document_iri
+from kg.model import Extraction
+from kg.ontology.vocab import KG
+from kg.pipeline import build_graph, extract_document
+from kg.text.read import read_document
+
+PARAGRAPHS = [
+    "Tom Ashdown was jailed for life at Corby Crown Court on Friday for the murder of Margaret Holloway in "
+    "Kettering.",
+    "The court heard that Ashdown had planned the attack for weeks. Wessex Police said the sentence brought some "
+    "comfort to the family. Months earlier Ann Ode had been stabbed in Lowmoor.",
+]
+
+PAGE = f"""<!DOCTYPE html><html><head><title>Gunman jailed | Northby Herald</title>
+<meta name="author" content="Jo Reed"><meta property="og:site_name" content="Northby Herald">
+<meta property="article:published_time" content="2024-05-03T10:00:00Z"></head>
+<body><nav><a href="/">Home</a> <a href="/news">News</a> <a href="/sport">Sport</a> <a href="/signin">Sign In</a></nav>
+<div class="cookie-banner">We use cookies. Accept all cookies to continue reading the Northby Herald today.</div>
+<article><p>{PARAGRAPHS[0]}</p>
+<p>{PARAGRAPHS[1]}</p>
+</article>
+<aside class="advert">Buy cheap flights to Lowmoor now and save big on your summer holidays with Sunny Air!</aside>
+<section class="comments"><h3>Comments</h3>
+<p>Reader123: What a disgrace, Councillor Ivo Brant should resign over this terrible news today.</p></section>
+<footer>Copyright Northby Herald 2024. Contact us. Privacy policy. Share This Story.</footer></body></html>
+"""
+
+
+def pdf_pages() -> list[list[str]]:
+    """The two paragraphs over two pages, with a running header, page numbers and words split at line ends."""
+    return [
+        [
+            "Northby Herald archive",
+            "Tom Ashdown was jailed for life at Corby Crown Court on Friday for the mur-",
+            "der of Margaret Holloway in Kettering.",
+            "1",
+        ],
+        [
+            "Northby Herald archive",
+            "The court heard that Ashdown had planned the attack for weeks. Wessex Police",
+            "said the sentence brought some comfort to the family. Months earlier Ann Ode had been",
+            "stabbed in Lowmoor.",
+            "Page 2 of 2",
+        ],
+    ]
+
+
+@pytest.fixture(scope="module")
+def wrapped(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    folder = tmp_path_factory.mktemp("wrappers")
+    files = {"txt": folder / "article.txt", "html": folder / "article.html", "pdf": folder / "article.pdf"}
+    files["txt"].write_text("\n\n".join(PARAGRAPHS) + "\n", encoding="utf-8")
+    files["html"].write_text(PAGE, encoding="utf-8")
+    files["pdf"].write_bytes(make_pdf(pdf_pages()))
+    return files
+
+
+def facts(ex: Extraction) -> tuple[set[tuple[str, str]], set[tuple[str, str, str]]]:
+    label = {k: e.label for k, e in ex.entities.items()}
+    entities = {(e.cls, e.label) for e in ex.entities.values() if e.label}
+    relations = {
+        (label[r.subject] or ex.entities[r.subject].cls, r.prop, label.get(str(r.object), str(r.object)))
+        for r in ex.relations
+    }
+    return entities, relations
+
+
+def test_the_same_facts_whatever_the_wrapper(wrapped: dict[str, Path]) -> None:
+    found = {kind: facts(extract_document(read_document(path))) for kind, path in wrapped.items()}
+    assert found["txt"][0], "the plain text gave no entities: the test would prove nothing"
+    assert found["html"] == found["txt"]
+    assert found["pdf"] == found["txt"]
+
+
+def test_a_page_keeps_its_article_and_leaves_the_furniture(wrapped: dict[str, Path]) -> None:
+    doc = read_document(wrapped["html"])
+    assert doc.text == "\n\n".join(PARAGRAPHS) + "\n"
+    for furniture in (
+        "Home",
+        "cookies",
+        "Sunny Air",
+        "Reader123",
+        "Ivo Brant",
+        "Copyright",
+        "Share This Story",
+    ):
+        assert furniture not in doc.text
+    assert (doc.title, doc.author, doc.site, doc.media_type) == (
+        "Gunman jailed",
+        "Jo Reed",
+        "Northby Herald",
+        "text/html",
+    )
+    assert doc.date is not None and doc.date.lexical == "2024-05-03"
+
+
+def test_a_pdf_is_read_without_headers_page_numbers_or_split_words(wrapped: dict[str, Path]) -> None:
+    doc = read_document(wrapped["pdf"])
+    assert doc.text == "\n\n".join(PARAGRAPHS) + "\n\n"
+    assert doc.pages == (0, len(PARAGRAPHS[0]) + 2)
+    assert doc.media_type == "application/pdf"
+
+
+def test_the_graph_says_what_the_file_was_and_on_which_page_each_quote_is(wrapped: dict[str, Path]) -> None:
+    html = read_document(wrapped["html"], name="article.html")
+    pdf = read_document(wrapped["pdf"], name="article.pdf")
+    g = Graph()
+    for s, p, o, _ in build_graph([html, pdf]).quads((None, None, None, None)):
+        g.add((s, p, o))
+    page = URIRef(document_iri("article.html"))
+    assert g.value(page, DCTERMS.creator) == Literal("Jo Reed")
+    assert g.value(page, DCTERMS.publisher) == Literal("Northby Herald")
+    assert g.value(page, DCTERMS["format"]) == Literal("text/html")
+    pdf_iri = URIRef(document_iri("article.pdf"))
+    evidence = list(g.subjects(KG.source, pdf_iri))
+    assert evidence
+    pages = set()
+    for ev in evidence:
+        start = int(g.value(ev, KG.start))  # type: ignore[arg-type]
+        end = int(g.value(ev, KG.end))  # type: ignore[arg-type]
+        assert str(g.value(ev, KG.quote)) == pdf.text[start:end]
+        expected = 1 if start < pdf.pages[1] else 2
+        assert g.value(ev, KG.page) == Literal(expected)
+        pages.add(expected)
+    assert pages == {1, 2}, "the facts of both pages have evidence"
+    assert all(g.value(ev, KG.source) == pdf_iri for ev in g.subjects(KG.page, None)), (
+        "only a PDF's have pages"
+    )
+
+
+def encrypted_pdf() -> bytes:
+    writer = PdfWriter()
+    writer.add_blank_page(width=595, height=842)
+    writer.encrypt("secret")
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+BAD = [
+    pytest.param(
+        "nav.html",
+        b"<html><body><nav><a href='/'>Home</a> News</nav><form>Sign in</form></body></html>",
+        "no article found in the page",
+        id="page-with-no-article",
+    ),
+    pytest.param("broken.pdf", b"%PDF-1.4 1 0 obj << /Type /Catalog", "not a readable PDF", id="corrupt-pdf"),
+    pytest.param("locked.pdf", encrypted_pdf(), "the PDF is encrypted", id="encrypted-pdf"),
+    pytest.param("scan.pdf", make_pdf([[], []]), "the PDF has no text layer", id="scanned-pdf"),
+]
+
+
+@pytest.mark.parametrize(("name", "data", "message"), BAD)
+def test_a_file_kg_cannot_read_is_one_clear_error(
+    tmp_path: Path, name: str, data: bytes, message: str
+) -> None:
+    path = tmp_path / name
+    path.write_bytes(data)
+    with pytest.raises(InputError) as raised:
+        read_document(path)
+    assert str(raised.value).startswith(f"{path}: {message}")
+    assert "\n" not in str(raised.value)
+
+
+def test_a_batch_goes_on_past_the_files_it_cannot_read(tmp_path: Path, wrapped: dict[str, Path]) -> None:
+    folder = tmp_path / "batch"
+    folder.mkdir()
+    for param in BAD:
+        name, data, _ = param.values
+        (folder / str(name)).write_bytes(data)  # type: ignore[arg-type]
+    (folder / "article.pdf").write_bytes(wrapped["pdf"].read_bytes())
+    (folder / "article.html").write_text(PAGE, encoding="utf-8")
+    result = kg("add", str(folder), "--store", str(tmp_path / "store"), cwd=ROOT)
+    assert result.returncode == 2
+    errors = [line for line in result.stderr.splitlines() if line.startswith("kg: error: skipped")]
+    assert len(errors) == len(BAD), result.stderr
+    assert "Traceback" not in result.stderr
+    assert "2 added" in result.stderr + result.stdout
