@@ -123,6 +123,16 @@ examples:
   kg remove https://w3id.org/kg/id/document/2025-02-12-txt --store casefile/
 """
 
+TEXT_EPILOG = """\
+The text is what kg read: a text file as it is (without a byte order mark, with \\n line ends), the article of
+a web page, the text layer of a PDF. Every evidence's kg:start and kg:end are offsets into it. Piped, it is
+written exactly; on a terminal, control characters are shown as escapes.
+
+examples:
+  kg text harbour-review-2024.pdf
+  kg text northby-herald-gunman-jailed.html | less
+"""
+
 STATUS_EPILOG = """\
 examples:
   kg status
@@ -290,6 +300,21 @@ def remove(args: argparse.Namespace) -> int:
     with Store(args.store, wait=args.wait) as store:
         removed = store.remove(args.documents)
     print(f"kg: {len(removed)} documents removed from {args.store}", file=sys.stderr)
+    return EXIT_OK
+
+
+def text(args: argparse.Namespace) -> int:
+    """`kg text`: the plain text kg read of one document, the text every evidence offset points into."""
+    from kg.errors import printable
+    from kg.graph.store import Store
+
+    _existing_store(args.store)
+    with Store(args.store, read_only=True) as store:
+        body = store.text(args.document)
+    if sys.stdout.isatty():  # on a terminal, a document cannot drive it; piped, it is the exact text
+        body = "\n".join(printable(line).replace("\\x09", "\t") for line in body.split("\n"))
+    sys.stdout.write(body)
+    sys.stdout.flush()
     return EXIT_OK
 
 
@@ -648,6 +673,10 @@ def _parser() -> argparse.ArgumentParser:
     )
     sub.add_argument("documents", nargs="+", metavar="DOCUMENT", help="a document's IRI, file name or path")
     store_option(sub, wait=True)
+
+    sub = command("text", text, "print the plain text kg read of a document", TEXT_EPILOG)
+    sub.add_argument("document", metavar="DOCUMENT", help="a document's IRI, file name or path")
+    store_option(sub)
 
     sub = command("status", status, "list the store's documents and count what it holds", STATUS_EPILOG)
     sub.add_argument("--json", action="store_true", help="print JSON instead of a table")

@@ -189,3 +189,25 @@ def test_a_batch_goes_on_past_the_files_it_cannot_read(tmp_path: Path, wrapped: 
     assert len(errors) == len(BAD), result.stderr
     assert "Traceback" not in result.stderr
     assert "2 added" in result.stderr + result.stdout
+
+
+def test_kg_text_prints_the_text_every_offset_points_into(tmp_path: Path, wrapped: dict[str, Path]) -> None:
+    store = str(tmp_path / "store")
+    added = kg("add", *(str(p) for p in wrapped.values()), "--store", store, cwd=ROOT)
+    assert added.returncode == 0, added.stderr
+    exported = kg("export", "-o", str(tmp_path / "all.nt"), "--store", store, cwd=ROOT)
+    assert exported.returncode == 0, exported.stderr
+    g = Graph().parse(tmp_path / "all.nt")
+    for path in wrapped.values():
+        printed = kg("text", str(path), "--store", store, cwd=ROOT)
+        assert printed.returncode == 0, printed.stderr
+        assert printed.stdout == read_document(path).text
+        doc = next(g.subjects(KG.text, Literal(printed.stdout)))
+        quotes = list(g.subjects(KG.source, doc))
+        assert quotes
+        for ev in quotes:
+            start, end = int(g.value(ev, KG.start)), int(g.value(ev, KG.end))  # type: ignore[arg-type]
+            assert str(g.value(ev, KG.quote)) == printed.stdout[start:end]
+    missing = kg("text", "nowhere.txt", "--store", store, cwd=ROOT)
+    assert missing.returncode == 2
+    assert missing.stderr.strip() == "kg: error: nowhere.txt: no such document in the store"

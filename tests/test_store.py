@@ -203,6 +203,7 @@ def test_each_document_gets_a_named_graph_with_its_metadata(
             (DCTERMS_TITLE, title),
             (f"{KG}sourcePath", name),  # the name: its path from the folder it was read from
             (f"{KG}sha256", sha),
+            (f"{KG}text", file.read_text(encoding="utf-8")),  # the text every offset points into
             (PROV_GENERATED, loaded[0]),
         }
         if date is not None:

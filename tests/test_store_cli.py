@@ -347,7 +347,8 @@ def test_a_full_disk_stops_add_with_one_line_and_a_whole_store(tmp_path: Path, s
     store = small_disk / "store"
     result = kg("add", "many", "--store", str(store), cwd=tmp_path)
     line = assert_one_error_line(result)
-    assert "no space left" in line and "documents were saved" in line, line
+    # the disk fills while the store writes ("no space left on device") or while the index does ("disk is full")
+    assert ("no space left" in line or "disk is full" in line) and "documents were saved" in line, line
     saved = int(line.split(" documents were saved")[0].rsplit(" ", 1)[-1])
     # the store is whole: it opens, holds exactly the documents it says, and validates
     subprocess_ok = kg("validate", "--store", str(store), cwd=tmp_path)

@@ -111,6 +111,7 @@ def document_quads(
     add(d, DCTERMS.title, Literal(doc.title or doc.name.rsplit("/", 1)[-1]))
     add(d, KG.sha256, Literal(doc.sha256))
     add(d, KG.sourcePath, Literal(doc.name))
+    add(d, KG.text, Literal(doc.text))
     if doc.date is not None:
         add(d, KG.documentDate, date_literal(doc.date))
     if doc.media_type not in ("text/plain", "text/markdown"):

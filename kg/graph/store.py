@@ -404,15 +404,16 @@ class Store:
         doc = extraction.documents[0]
         if self._known is None:
             self._known = self.document_shas()
+        known = self._known  # the write may forget it (an index that could not commit): this add still knows
         d_iri = str(document_iri(doc.name))
-        if self._known.get(d_iri) == doc.sha256:
+        if known.get(d_iri) == doc.sha256:
             return AddResult(doc.name, "unchanged")
         self._write(d_iri, extraction, loaded_at)
         self.saved += 1
         if self.saved % FLUSH_EVERY == 0:
             self._flush()  # RocksDB's write buffers otherwise grow with the number of documents
-        status = "replaced" if d_iri in self._known else "added"
-        self._known[d_iri] = doc.sha256
+        status = "replaced" if d_iri in known else "added"
+        known[d_iri] = doc.sha256
         return AddResult(doc.name, status, len(extraction.entities), len(extraction.relations))
 
     def saved_note(self, total: int | None = None) -> str:
@@ -446,6 +447,20 @@ class Store:
         for iri in removed:
             self._write(iri, None, None)
         return removed
+
+    def text(self, ref: str) -> str:
+        """The plain text kg read of one document (named as `remove` names them): what every offset points into."""
+        match = self._matching(self.documents(), ref)
+        if not match:
+            raise InputError(f"{ref}: no such document in the store")
+        if len(match) > 1:
+            names = ", ".join(sorted(d.name for d in match))
+            raise InputError(f"{ref}: {len(match)} documents have that file name ({names}): give one's path")
+        iri = match[0].iri
+        rows = self._select(f"SELECT ?t WHERE {{ GRAPH <{iri}> {{ <{iri}> <{KG.text}> ?t }} }}")
+        if not rows:
+            raise InputError(f"{ref}: the store holds no text for it (added by a kg before 0.2: add it again)")
+        return str(rows[0]["t"])
 
     def _matching(self, docs: list[DocumentInfo], ref: str) -> list[DocumentInfo]:
         from kg.text.read import document_name

@@ -75,6 +75,7 @@ class KG(DefinedNamespace):
     source: URIRef
     quote: URIRef
     page: URIRef
+    text: URIRef
     start: URIRef
     end: URIRef
 
