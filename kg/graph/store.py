@@ -459,7 +459,9 @@ class Store:
         iri = match[0].iri
         rows = self._select(f"SELECT ?t WHERE {{ GRAPH <{iri}> {{ <{iri}> <{KG.text}> ?t }} }}")
         if not rows:
-            raise InputError(f"{ref}: the store holds no text for it (added by a kg before 0.2: add it again)")
+            raise InputError(
+                f"{ref}: the store holds no text for it (added by a kg before 0.2: add it again)"
+            )
         return str(rows[0]["t"])
 
     def _matching(self, docs: list[DocumentInfo], ref: str) -> list[DocumentInfo]:
