@@ -8,6 +8,7 @@ imported inside the commands, so that `kg --help` answers at once.
 from __future__ import annotations
 
 import argparse
+import functools
 import os
 import sys
 from collections.abc import Callable, Sequence
@@ -28,6 +29,8 @@ from kg.errors import (
 if TYPE_CHECKING:
     import pyoxigraph as ox
     import rdflib
+
+    from kg.model import Document
 
 DEFAULT_INPUT = Path("seeds")
 DEFAULT_GRAPH = Path("exports/graph.ttl")
@@ -225,7 +228,9 @@ def build(args: argparse.Namespace) -> int:
     from kg.pipeline import add_documents
 
     check_store(args.store, missing_ok=True)  # a damaged store is not replaced: it may be recovered
-    documents = read_documents(args.paths or [DEFAULT_INPUT], base=document_base(args.store))
+    documents = read_documents(
+        args.paths or [DEFAULT_INPUT], base=document_base(args.store), fetcher=_fetcher(args)
+    )
 
     import shutil
 
@@ -255,6 +260,24 @@ def build(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _path_or_url(ref: str) -> Path | str:
+    """A command-line document: a URL stays a string (a Path would fold its "//"), anything else is a path."""
+    from kg.text.fetch import is_url
+
+    return ref if is_url(ref) else Path(ref)
+
+
+def _fetcher(args: argparse.Namespace) -> Callable[[str], Document]:
+    """How URLs are fetched for this command: kg's limits, with the time limit the user gave."""
+    from kg.text.fetch import FETCH_TIMEOUT
+    from kg.text.read import read_url
+
+    timeout = args.fetch_timeout if args.fetch_timeout is not None else FETCH_TIMEOUT
+    if not timeout > 0:
+        raise InputError(f"--fetch-timeout must be a positive number of seconds, not {timeout:g}")
+    return functools.partial(read_url, timeout=timeout)
+
+
 def add(args: argparse.Namespace) -> int:
     """`kg add`: read documents into the store, one transaction each."""
     from kg.graph.store import document_base
@@ -262,7 +285,9 @@ def add(args: argparse.Namespace) -> int:
 
     _use_ontology(args)
     refused: list[InputError] = []
-    documents = read_documents(args.paths, base=document_base(args.store), on_error=refused.append)
+    documents = read_documents(
+        args.paths, base=document_base(args.store), on_error=refused.append, fetcher=_fetcher(args)
+    )
     if not documents and len(refused) == 1:
         raise refused[0]  # nothing to add: the one reason is the error
     for error in refused:
@@ -617,6 +642,15 @@ def _parser() -> argparse.ArgumentParser:
                 help="how long to wait for another kg command writing to the store (default: 30)",
             )
 
+    def fetch_option(sub: argparse.ArgumentParser) -> None:
+        sub.add_argument(
+            "--fetch-timeout",
+            type=float,
+            default=None,
+            metavar="SECONDS",
+            help="how long a URL's whole answer may take (default: 20)",
+        )
+
     def extraction_options(sub: argparse.ArgumentParser) -> None:
         sub.add_argument(
             "--jobs",
@@ -653,20 +687,24 @@ def _parser() -> argparse.ArgumentParser:
     sub.add_argument(
         "paths",
         nargs="*",
-        type=Path,
+        type=_path_or_url,
         metavar="PATH",
-        help=f"files or folders to read (default: {DEFAULT_INPUT}/)",
+        help=f"files, folders or http(s) URLs to read (default: {DEFAULT_INPUT}/)",
     )
     output_option(sub)
     store_option(sub, wait=True)
     extraction_options(sub)
+    fetch_option(sub)
 
     sub = command(
         "add", add, "add documents to the store (a changed document replaces its old version)", ADD_EPILOG
     )
-    sub.add_argument("paths", nargs="+", type=Path, metavar="PATH", help="files or folders to read")
+    sub.add_argument(
+        "paths", nargs="+", type=_path_or_url, metavar="PATH", help="files, folders or http(s) URLs to read"
+    )
     store_option(sub, wait=True)
     extraction_options(sub)
+    fetch_option(sub)
 
     sub = command(
         "remove", remove, "remove documents, and what only they said, from the store", REMOVE_EPILOG

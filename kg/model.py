@@ -6,6 +6,7 @@ show the sentence it came from.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -25,6 +26,12 @@ class Document:
     site: str | None = None  # the site that published a web page
     media_type: str = "text/plain"  # what the file was: text/plain, text/markdown, text/html, application/pdf
     pages: tuple[int, ...] = ()  # for a PDF: the offset in `text` at which each page starts
+    url: str | None = None  # where it was fetched from (kg.text.fetch)
+    retrieved: dt.datetime | None = None  # and when
+
+    def with_source(self, url: str, retrieved: dt.datetime) -> Document:
+        """The same document, fetched from `url` at `retrieved`."""
+        return dataclasses.replace(self, url=url, retrieved=retrieved)
 
 
 @dataclass(frozen=True)

@@ -120,6 +120,10 @@ def document_quads(
         add(d, DCTERMS.creator, Literal(doc.author))
     if doc.site:
         add(d, DCTERMS.publisher, Literal(doc.site))
+    if doc.url:
+        add(d, DCTERMS.source, Literal(doc.url, datatype=XSD.anyURI))  # a literal: any URL stays text
+    if doc.retrieved is not None:
+        add(d, KG.retrievedAt, Literal(doc.retrieved.isoformat(), datatype=XSD.dateTime))
     if loaded_at is not None:
         add(d, PROV.generatedAtTime, Literal(loaded_at.isoformat(), datatype=XSD.dateTime))
     for key, e in ex.entities.items():

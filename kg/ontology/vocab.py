@@ -74,6 +74,7 @@ class KG(DefinedNamespace):
     # Evidence
     source: URIRef
     quote: URIRef
+    retrievedAt: URIRef
     page: URIRef
     text: URIRef
     start: URIRef

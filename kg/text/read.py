@@ -19,6 +19,7 @@ from pathlib import Path
 
 from kg.errors import InputError
 from kg.model import DateValue, Document
+from kg.text.fetch import FETCH_TIMEOUT, MAX_FETCH_BYTES, MAX_REDIRECTS, fetch, is_url
 from kg.text.formats import MAX_PAGE_BYTES, MAX_PDF_BYTES, html_text, pdf_text
 
 DOCUMENT_SUFFIXES = (".txt", ".md", ".html", ".htm", ".pdf")
@@ -33,16 +34,18 @@ _BOM = "\ufeff"
 
 
 def read_documents(
-    paths: Sequence[Path],
+    paths: Sequence[Path | str],
     *,
     base: Path | None = None,
     on_error: Callable[[InputError], None] | None = None,
+    fetcher: Callable[[str], Document] | None = None,
 ) -> list[Document]:
     """Read every document named by `paths`: files, or folders walked recursively.
 
     Folders are walked in sorted order; only `.txt` and `.md` files are read, and hidden files and folders
     (names starting with ".") are skipped, as are notes about the folder itself (README, SOURCES, LICENCE,
-    LICENSE and CHANGELOG, in any case). A file reached twice (named twice, or through a symbolic link) is
+    LICENSE and CHANGELOG, in any case). A string that is a URL is fetched (``kg.text.fetch``; by `fetcher` when
+    given, to set its limits). A file reached twice (named twice, or through a symbolic link) is
     read once. Each document is named by `document_name` relative to `base` (default: the current folder), so
     its name depends on the file alone, never on the other files read with it.
 
@@ -50,9 +53,18 @@ def read_documents(
     `.txt` or `.md`, and for any file that is empty, binary, not UTF-8, larger than `MAX_DOCUMENT_BYTES` or
     unreadable. With `on_error`, a bad file is reported to it and skipped, and the others are still read.
     """
+    get = read_url if fetcher is None else fetcher
     documents: list[Document] = []
     seen_files: set[Path] = set()
     for path in paths:
+        if isinstance(path, str) and is_url(path):
+            try:
+                documents.append(get(path))
+            except InputError as error:
+                if on_error is None:
+                    raise
+                on_error(error)
+            continue
         try:
             files = list(_document_files(Path(path)))
         except InputError as error:
@@ -122,9 +134,26 @@ def read_document(path: Path, *, name: str | None = None) -> Document:
     return document_from_bytes(data, path=path, name=document_name(path) if name is None else name, kind=kind)
 
 
-def document_from_bytes(data: bytes, *, path: Path, name: str, kind: str | None) -> Document:
-    """A `Document` from the bytes of a file: `kind` "html", "pdf", or None for text (Markdown by suffix)."""
-    source = str(path)
+def read_url(
+    url: str,
+    *,
+    timeout: float = FETCH_TIMEOUT,
+    max_bytes: int = MAX_FETCH_BYTES,
+    max_redirects: int = MAX_REDIRECTS,
+) -> Document:
+    """Fetch a web page, a PDF or a text file at `url` into a `Document` named by the URL, with where and when
+    it was fetched."""
+    got = fetch(url, timeout=timeout, max_bytes=max_bytes, max_redirects=max_redirects)
+    doc = document_from_bytes(got.data, path=got.path, name=url, kind=got.kind, source=url)
+    return doc.with_source(url, got.retrieved)
+
+
+def document_from_bytes(
+    data: bytes, *, path: Path, name: str, kind: str | None, source: str | None = None
+) -> Document:
+    """A `Document` from the bytes of a file: `kind` "html", "pdf", or None for text (Markdown by suffix);
+    errors name `source` (default: the path)."""
+    source = str(path) if source is None else source
     if kind is None:
         text = decode_text(data, source=source)
         markdown = path.suffix.lower() == ".md"
@@ -249,4 +278,5 @@ __all__ = [
     "document_name",
     "read_document",
     "read_documents",
+    "read_url",
 ]
