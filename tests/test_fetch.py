@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gzip
 import threading
 import time
 from collections.abc import Iterator
@@ -69,6 +70,14 @@ class Handler(BaseHTTPRequestHandler):
                     self.wfile.write(chunk)
             except OSError:
                 pass
+        elif self.path == "/bomb":  # 60 MB of text in 60 KB of gzip
+            body = gzip.compress(b"a" * 60_000_000, compresslevel=9)
+            self.send_response(200)
+            self.send_header("Content-Type", "text/plain")
+            self.send_header("Content-Encoding", "gzip")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
         elif self.path == "/silent":
             time.sleep(5)
             self.answer(200, TEXT.encode(), "text/plain")
@@ -146,6 +155,7 @@ BAD = [
     ("/broken", "the server answered 500 Internal Server Error"),
     ("/loop", "more than 5 redirects (a redirect loop?)"),
     ("/huge", "the answer is over kg's limit of 50,000,000 bytes"),
+    ("/bomb", "the answer is over kg's limit of 50,000,000 bytes once decompressed"),
     ("/silent", "no answer within 1 s"),
 ]
 
