@@ -19,6 +19,8 @@ What is measured, all in one run:
   ``kg.graph.sparql.run_query`` on an in-memory Oxigraph store and through rdflib's memory store, best of three.
 - increments: one new document added to the store of the largest build, against the same document added to an
   empty store.
+- readers: ``read_document`` alone on the same texts as plain text, as web pages (the article found by
+  trafilatura) and as PDFs (the text layer read by pypdf): documents or pages per second.
 - viewer: ``read_graph`` + ``render`` + writing the page for a graph of persons and organisations, then the
   seconds headless Chromium takes until vis-network's stabilisation has ended (``window.kgStable``).
 """
@@ -27,6 +29,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import html
 import json
 import math
 import os
@@ -37,6 +40,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import textwrap
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -67,8 +71,8 @@ TARGETS: dict[str, tuple[str, float]] = {
     "add_vs_alone": ("<=", 2.0),
 }
 
-FULL = {"sizes": (100, 1000), "triples": 1_000_000, "viewer_nodes": 2000}
-QUICK = {"sizes": (20, 50), "triples": 50_000, "viewer_nodes": 200}
+FULL = {"sizes": (100, 1000), "triples": 1_000_000, "viewer_nodes": 2000, "readers": 200}
+QUICK = {"sizes": (20, 50), "triples": 50_000, "viewer_nodes": 200, "readers": 10}
 QUERY_BUDGET_S = 30.0  # a query that has taken this long in all is not run again: best of the runs so far
 
 
@@ -566,6 +570,50 @@ def bench_viewer(nodes: int, tmp: Path) -> dict[str, Any]:
 
 
 # ---------------------------------------------------------------------- report
+def bench_readers(n: int, tmp: Path, gen: Generator) -> dict[str, Any]:
+    """Reading alone (``read_document``, no extraction): the same texts as plain text, as web pages with a menu,
+    a cookie banner and a footer around the article, and as PDFs of 45 lines a page; best of three."""
+    sys.path.insert(0, str(HERE.parent / "tests"))
+    from helpers import make_pdf  # the tests' PDF writer: a text layer in Helvetica
+
+    from kg.text.read import read_document
+
+    folder = tmp / "readers"
+    folder.mkdir()
+    texts = gen.texts(n)
+    files: dict[str, list[Path]] = {"text": [], "html": [], "pdf": []}
+    pages = 0
+    for i, text in enumerate(texts):
+        paragraphs = [p for p in text.split("\n\n") if p.strip()]
+        files["text"].append(folder / f"d{i}.txt")
+        files["text"][-1].write_text(text, encoding="utf-8")
+        body = "".join(f"<p>{html.escape(p)}</p>" for p in paragraphs)
+        page = (
+            "<html><head><title>Report</title></head><body><nav><a href='/'>Home</a> <a href='/n'>News</a></nav>"
+            "<div class='cookies'>We use cookies.</div><article>" + body + "</article>"
+            "<footer>Copyright. Contact us. Privacy.</footer></body></html>"
+        )
+        files["html"].append(folder / f"d{i}.html")
+        files["html"][-1].write_text(page, encoding="utf-8")
+        lines = [line for p in paragraphs for line in [*textwrap.wrap(p, 90), ""]]
+        chunks = [lines[k : k + 45] for k in range(0, len(lines), 45)]
+        pages += len(chunks)
+        files["pdf"].append(folder / f"d{i}.pdf")
+        files["pdf"][-1].write_bytes(make_pdf(chunks))
+    seconds = {}
+    for kind, paths in files.items():
+        seconds[kind], _, _ = best_of(lambda paths=paths: [read_document(p) for p in paths])
+    return {
+        "documents": n,
+        "pdf_pages": pages,
+        "text_docs_per_s": n / seconds["text"],
+        "html_pages_per_s": n / seconds["html"],
+        "pdf_pages_per_s": pages / seconds["pdf"],
+        "html_vs_text": seconds["text"] / seconds["html"],
+        "pdf_vs_text": seconds["text"] / seconds["pdf"],
+    }
+
+
 def met(name: str, value: float) -> str:
     op, bound = TARGETS[name]
     ok = value >= bound if op == ">=" else value <= bound
@@ -636,6 +684,11 @@ def table(r: dict[str, Any]) -> list[tuple[str, str, str, str]]:
         f"identity index rebuilt from a {i['store_documents']}-doc store (after a crash or an update), s",
         f"{i['identity_index_rebuild_s']:.2f}",
     )
+    rd = r["readers"]
+    info(
+        f"reading alone, {rd['documents']} docs: text docs/s · HTML pages/s · PDF pages/s ({rd['pdf_pages']} pages)",
+        f"{rd['text_docs_per_s']:,.0f} · {rd['html_pages_per_s']:,.0f} · {rd['pdf_pages_per_s']:,.0f}",
+    )
     v = r["viewer"]
     info(f"viewer_write_{v['nodes']}_s (read_graph + render + write)", f"{v['viewer_write_s']:.2f}")
     info(f"viewer_{v['nodes']}_s (Chromium, until stable)", f"{v['viewer_s']:.2f}")
@@ -660,6 +713,9 @@ def summary(r: dict[str, Any]) -> dict[str, Any]:
         "add_vs_alone": r["increments"]["add_vs_alone"],
         "viewer_write_2000_s": r["viewer"]["viewer_write_s"],
         "viewer_2000_s": r["viewer"]["viewer_s"],
+        "html_pages_per_s": r["readers"]["html_pages_per_s"],
+        "pdf_pages_per_s": r["readers"]["pdf_pages_per_s"],
+        "text_docs_per_s": r["readers"]["text_docs_per_s"],
     }
 
 
@@ -692,6 +748,7 @@ def main(argv: list[str] | None = None) -> int:
             "build": lambda: bench_build(plan["sizes"], tmp, gen),
             "increments": lambda: bench_increments(tmp / f"store-{n}", n, tmp, gen),
             "sparql": lambda: bench_sparql(plan["triples"]),
+            "readers": lambda: bench_readers(plan["readers"], tmp, gen),
             "viewer": lambda: bench_viewer(plan["viewer_nodes"], tmp),
         }
         # Other work on the machine skews every figure (jobs2_speedup most): the load average is kept with them.

@@ -149,7 +149,7 @@ def make_pdf(pages: list[list[str]]) -> bytes:
             )
             + " ET"
         )
-        data = content.encode("latin-1")
+        data = content.encode("latin-1", errors="replace")  # the standard font: Latin-1; "?" for the rest
         objects.append(
             f"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Resources << /Font << /F1 3 0 R >> >> "
             f"/Contents {page_ids[i] + 1} 0 R >>".encode()
