@@ -107,6 +107,33 @@ def test_a_page_keeps_its_article_and_leaves_the_furniture(wrapped: dict[str, Pa
     assert doc.date is not None and doc.date.lexical == "2024-05-03"
 
 
+DEBATE = """<html><head><title>Harbour Safety - Hansard</title></head><body>
+<nav><a href="/">Hansard home</a> <a href="/commons">Commons</a></nav>
+<div class="debate"><h1>Harbour Safety</h1>
+<div class="contribution"><h2 class="speaker">Tom Ashdown (Corby North) (Con)</h2>
+<p>What assessment has the Minister made of the review of harbour safety in Corby since the stabbing last year?</p></div>
+<div class="contribution"><h2 class="speaker">The Minister for Security (Clara Venn)</h2>
+<p>The review was commissioned by the Home Office and will report in the spring. I will write to the hon. Member.</p>
+</div></div><footer>Contact Parliament. Cookie policy.</footer></body></html>
+"""
+
+
+def test_a_debate_keeps_its_speaker_headings_and_paragraphs(tmp_path: Path) -> None:
+    path = tmp_path / "debate.html"
+    path.write_text(DEBATE, encoding="utf-8")
+    doc = read_document(path)
+    blocks = doc.text.strip().split("\n\n")
+    assert "Tom Ashdown (Corby North) (Con)" in blocks
+    assert "The Minister for Security (Clara Venn)" in blocks
+    assert "Cookie policy" not in doc.text
+    _, relations = facts(extract_document(doc))
+    assert {
+        ("Tom Ashdown", "memberOf", "Conservative Party"),
+        ("Tom Ashdown", "holdsPost", "MP for Corby North"),
+        ("Clara Venn", "holdsPost", "Security Minister"),
+    } <= relations
+
+
 def test_a_pdf_is_read_without_headers_page_numbers_or_split_words(wrapped: dict[str, Path]) -> None:
     doc = read_document(wrapped["pdf"])
     assert doc.text == "\n\n".join(PARAGRAPHS) + "\n\n"

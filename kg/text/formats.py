@@ -55,7 +55,12 @@ def html_text(data: bytes, *, source: str) -> Extracted:
     logging.getLogger("trafilatura").setLevel(logging.CRITICAL)
     try:
         found = trafilatura.bare_extraction(
-            data, with_metadata=True, include_comments=False, include_tables=True, include_images=False
+            data,
+            with_metadata=True,
+            include_comments=False,
+            include_tables=True,
+            include_images=False,
+            favor_recall=True,  # keeps the headings of a debate (who speaks) that the precise mode drops
         )
     except Exception as error:  # the parser's own errors on broken markup
         raise InputError(f"{source}: not a readable web page ({type(error).__name__})") from None
@@ -64,6 +69,7 @@ def html_text(data: bytes, *, source: str) -> Extracted:
     if not any(_PROSE.search(p) for p in paragraphs):
         # what is left of a page with no article ("Home", "Sign in to continue") has no sentence in it
         raise InputError(f"{source}: no article found in the page")
+    paragraphs = _with_headings(data, paragraphs)
     return Extracted(
         text="\n\n".join(paragraphs) + "\n",
         title=_clean(getattr(found, "title", None)),
@@ -72,6 +78,38 @@ def html_text(data: bytes, *, source: str) -> Extracted:
         site=_clean(getattr(found, "sitename", None)),
         media_type="text/html",
     )
+
+
+def _with_headings(data: bytes, paragraphs: list[str]) -> list[str]:
+    """The article's paragraphs with the headings the page puts right before them, where the extractor left
+    them out: a debate's speaker headings ("Ann Ode (Corby North) (Con)") say who speaks."""
+    import lxml.etree  # type: ignore[import-untyped]
+    import lxml.html  # type: ignore[import-untyped]
+
+    try:
+        tree = lxml.html.fromstring(data)
+    except (ValueError, lxml.etree.ParserError):
+        return paragraphs
+    index = {p: i for i, p in reversed(list(enumerate(paragraphs)))}
+    before: dict[int, list[str]] = {}
+    for heading in tree.iter("h1", "h2", "h3", "h4", "h5", "h6"):
+        text = " ".join(heading.text_content().split())
+        if not text or text in index:
+            continue
+        following = next((e for e in heading.itersiblings() if " ".join(e.text_content().split())), None)
+        if following is None:
+            following = next(iter(heading.xpath("following::p[1]")), None)
+        if following is None:
+            continue
+        first = following if following.tag == "p" else next(iter(following.iter("p")), following)
+        i = index.get(" ".join(first.text_content().split()))
+        if i is not None and text not in before.setdefault(i, []):
+            before[i].append(text)  # in the page's order: a debate's title, then its first speaker
+    out: list[str] = []
+    for i, p in enumerate(paragraphs):
+        out += before.get(i, [])
+        out.append(p)
+    return out
 
 
 def pdf_text(data: bytes, *, source: str) -> Extracted:
