@@ -350,8 +350,8 @@ def test_every_rdf_export_parses_back_to_the_same_graph(
 
 
 def xml_text(text: str) -> str:
-    """What XML 1.0 gives back for `text`: line ends read as "\\n", characters it cannot hold as U+FFFD."""
-    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    """What GraphML gives back for `text`: characters XML 1.0 cannot hold as U+FFFD. Line ends come back as
+    written: networkx writes through lxml (a dependency of the web-page reader), which writes "\\r" as "&#13;"."""
     return re.sub("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]", "\ufffd", text)
 
 

@@ -254,7 +254,7 @@ class DocumentResolver:
         tok = m.token
         if tok is None or tok.dep_ != "conj":
             return False
-        while tok.dep_ == "conj":
+        while tok.dep_ == "conj" and tok.head.i != tok.i:  # a parse may label its root a conjunct
             tok = tok.head
         return bool(tok.dep_ == "pobj" and tok.head.lower_ in self.lex.place_prepositions)
 
