@@ -19,6 +19,8 @@ What is measured, all in one run:
   ``kg.graph.sparql.run_query`` on an in-memory Oxigraph store and through rdflib's memory store, best of three.
 - increments: one new document added to the store of the largest build, against the same document added to an
   empty store.
+- writer: the documents a second one client resolves and writes when the extractions are made beforehand,
+  against one process's extraction rate: how many extraction workers one writer feeds.
 - readers: ``read_document`` alone on the same texts as plain text, as web pages (the article found by
   trafilatura) and as PDFs (the text layer read by pypdf): documents or pages per second.
 - viewer: ``read_graph`` + ``render`` + writing the page for a graph of persons and organisations, then the
@@ -71,8 +73,8 @@ TARGETS: dict[str, tuple[str, float]] = {
     "add_vs_alone": ("<=", 2.0),
 }
 
-FULL = {"sizes": (100, 1000), "triples": 1_000_000, "viewer_nodes": 2000, "readers": 200}
-QUICK = {"sizes": (20, 50), "triples": 50_000, "viewer_nodes": 200, "readers": 10}
+FULL = {"sizes": (100, 1000), "triples": 1_000_000, "viewer_nodes": 2000, "readers": 200, "writer": 300}
+QUICK = {"sizes": (20, 50), "triples": 50_000, "viewer_nodes": 200, "readers": 10, "writer": 10}
 QUERY_BUDGET_S = 30.0  # a query that has taken this long in all is not run again: best of the runs so far
 
 
@@ -570,6 +572,34 @@ def bench_viewer(nodes: int, tmp: Path) -> dict[str, Any]:
 
 
 # ---------------------------------------------------------------------- report
+def bench_writer(n: int, tmp: Path, gen: Generator) -> dict[str, Any]:
+    """How far one writer goes: the documents a second the client resolves and writes (``Store.changed`` and
+    ``Store.add``, identity index included) when extraction costs nothing, the extractions made beforehand;
+    against the documents a second one process extracts, in the same run. Their ratio is how many extraction
+    workers one writer can feed."""
+    from kg.graph.store import Store
+    from kg.pipeline import extract_document
+    from kg.text.read import read_documents
+
+    docs = read_documents(write_corpus(tmp / "writer-corpus", gen.texts(n, start=50_000), start=50_000))
+    extract_document(docs[0])  # the model loaded and warm: not what is measured
+    start = time.perf_counter()
+    extractions = [extract_document(d) for d in docs]
+    extract_s = time.perf_counter() - start
+    with Store(tmp / "writer-store") as store:
+        start = time.perf_counter()
+        store.changed(docs)
+        for ex in extractions:
+            store.add(ex)
+        write_s = time.perf_counter() - start
+    return {
+        "documents": n,
+        "extract_docs_per_s": n / extract_s,
+        "writer_docs_per_s": n / write_s,
+        "workers_one_writer_feeds": extract_s / write_s,
+    }
+
+
 def bench_readers(n: int, tmp: Path, gen: Generator) -> dict[str, Any]:
     """Reading alone (``read_document``, no extraction): the same texts as plain text, as web pages with a menu,
     a cookie banner and a footer around the article, and as PDFs of 45 lines a page; best of three."""
@@ -684,6 +714,15 @@ def table(r: dict[str, Any]) -> list[tuple[str, str, str, str]]:
         f"identity index rebuilt from a {i['store_documents']}-doc store (after a crash or an update), s",
         f"{i['identity_index_rebuild_s']:.2f}",
     )
+    w = r["writer"]
+    info(
+        f"writer alone, {w['documents']} docs made beforehand: docs/s (one process extracts {w['extract_docs_per_s']:.1f}/s)",
+        f"{w['writer_docs_per_s']:.1f}",
+    )
+    info(
+        "extraction workers one writer feeds (writer docs/s ÷ one extractor's)",
+        f"{w['workers_one_writer_feeds']:.1f}",
+    )
     rd = r["readers"]
     info(
         f"reading alone, {rd['documents']} docs: text docs/s · HTML pages/s · PDF pages/s ({rd['pdf_pages']} pages)",
@@ -713,6 +752,8 @@ def summary(r: dict[str, Any]) -> dict[str, Any]:
         "add_vs_alone": r["increments"]["add_vs_alone"],
         "viewer_write_2000_s": r["viewer"]["viewer_write_s"],
         "viewer_2000_s": r["viewer"]["viewer_s"],
+        "writer_docs_per_s": r["writer"]["writer_docs_per_s"],
+        "workers_one_writer_feeds": r["writer"]["workers_one_writer_feeds"],
         "html_pages_per_s": r["readers"]["html_pages_per_s"],
         "pdf_pages_per_s": r["readers"]["pdf_pages_per_s"],
         "text_docs_per_s": r["readers"]["text_docs_per_s"],
@@ -749,6 +790,7 @@ def main(argv: list[str] | None = None) -> int:
             "increments": lambda: bench_increments(tmp / f"store-{n}", n, tmp, gen),
             "sparql": lambda: bench_sparql(plan["triples"]),
             "readers": lambda: bench_readers(plan["readers"], tmp, gen),
+            "writer": lambda: bench_writer(plan["writer"], tmp, gen),
             "viewer": lambda: bench_viewer(plan["viewer_nodes"], tmp),
         }
         # Other work on the machine skews every figure (jobs2_speedup most): the load average is kept with them.
