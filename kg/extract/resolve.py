@@ -38,6 +38,8 @@ class DocumentResolver:
     def __init__(self, analysis: DocumentAnalysis, lex: Lexicon) -> None:
         self.an = analysis
         self.lex = lex
+        # words that join a name to a longer one it is part of ("… Brigade of the Northby Front")
+        self.joining_words = {w.lower() for w in (*lex.connectors, *lex.determiners)}
         self.honorifics = lex.honorifics
         self.entities: dict[str, Entity] = {}
         self.doc = analysis.doc.name
@@ -117,10 +119,6 @@ class DocumentResolver:
             target.mentions += e.mentions
             target.alt_labels |= {e.label, *e.alt_labels} - {target.label}
 
-    @property
-    def _joining_words(self) -> set[str]:
-        return {w.lower() for w in (*self.lex.connectors, *self.lex.determiners)}
-
     def _join_shortened_names(self) -> None:
         """'Institute of Criminology' after 'Northby Institute of Criminology': a name of two words or more that
         ends exactly one longer name of its class family is that entity, shortened; not where the longer name
@@ -140,7 +138,7 @@ class DocumentResolver:
                 if k != key
                 and self.lex.family(t.cls) == self.lex.family(e.cls)
                 and fold(t.label).endswith(" " + short)
-                and fold(t.label)[: -len(short)].split()[-1] not in self._joining_words
+                and fold(t.label)[: -len(short)].split()[-1] not in self.joining_words
             ]
             if len(longer) != 1:
                 continue
