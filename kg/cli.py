@@ -20,6 +20,7 @@ from kg.errors import (
     EXIT_INTERRUPTED,
     EXIT_OK,
     EXIT_USAGE,
+    ClusterError,
     InputError,
     KgError,
     ValidationFailed,
@@ -208,6 +209,18 @@ def _use_ontology(args: argparse.Namespace) -> None:
         os.environ[ONTOLOGY_ENV] = str(args.ontology.resolve())
 
 
+def _cluster(args: argparse.Namespace) -> str | None:
+    """The Dask cluster to extract on (--cluster, else $KG_CLUSTER), checked before anything is read."""
+    from kg.cluster import CLUSTER_ENV, check_address
+
+    address = args.cluster if args.cluster is not None else os.environ.get(CLUSTER_ENV) or None
+    if address is None:
+        return None
+    if args.jobs != 1:
+        raise InputError("--jobs and --cluster both say where documents are read: give one of them")
+    return check_address(address)
+
+
 def _progress_for(count: int) -> Callable[[int, int], None] | None:
     return _progress_bar if count > PROGRESS_MIN_DOCUMENTS and sys.stderr.isatty() else None
 
@@ -222,6 +235,7 @@ def build(args: argparse.Namespace) -> int:
     # Bad input is refused before spaCy is loaded, let alone run.
     format_for(out)
     _use_ontology(args)
+    cluster = _cluster(args)
     if isinstance(args.store, str):
         raise InputError(f"{args.store}: kg build makes a local store; send it to a server with kg push")
     from kg.graph.store import Store, check_store, document_base, install, remove_dead_builds
@@ -246,9 +260,12 @@ def build(args: argparse.Namespace) -> int:
                 jobs=args.jobs,
                 progress=_progress_for(len(documents)),
                 record_load_time=False,
+                cluster=cluster,
             )
             ds = store.dataset()
         install(staging, args.store, wait=args.wait)
+    except ClusterError as e:
+        raise ClusterError(f"{e}; the store was left as it was") from None
     finally:
         shutil.rmtree(staging, ignore_errors=True)
     write_graph(ds, out)
@@ -284,6 +301,7 @@ def add(args: argparse.Namespace) -> int:
     from kg.text.read import read_documents
 
     _use_ontology(args)
+    cluster = _cluster(args)
     refused: list[InputError] = []
     documents = read_documents(
         args.paths, base=document_base(args.store), on_error=refused.append, fetcher=_fetcher(args)
@@ -299,9 +317,17 @@ def add(args: argparse.Namespace) -> int:
     from kg.pipeline import add_documents
 
     with Store(args.store, wait=args.wait) as store:
-        results = add_documents(
-            store, documents, model=args.model, progress=_progress_for(len(documents)), jobs=args.jobs
-        )
+        try:
+            results = add_documents(
+                store,
+                documents,
+                model=args.model,
+                progress=_progress_for(len(documents)),
+                jobs=args.jobs,
+                cluster=cluster,
+            )
+        except ClusterError as e:
+            raise ClusterError(f"{e}; {store.saved_note()}") from None
     done = {
         status: sum(1 for r in results if r.status == status) for status in ("added", "replaced", "unchanged")
     }
@@ -673,6 +699,15 @@ def _parser() -> argparse.ArgumentParser:
             help="ontology folder to extract with (default: $KG_ONTOLOGY, else the project's ontology/)",
         )
 
+    def cluster_option(sub: argparse.ArgumentParser) -> None:
+        sub.add_argument(
+            "--cluster",
+            metavar="ADDRESS",
+            default=None,
+            help="read the documents on a Dask cluster: local:N (N worker processes here) or tcp://HOST:PORT"
+            " (a running scheduler); default: $KG_CLUSTER, else this machine (--jobs)",
+        )
+
     def output_option(sub: argparse.ArgumentParser) -> None:
         sub.add_argument(
             "-o",
@@ -694,6 +729,7 @@ def _parser() -> argparse.ArgumentParser:
     output_option(sub)
     store_option(sub, wait=True)
     extraction_options(sub)
+    cluster_option(sub)
     fetch_option(sub)
 
     sub = command(
@@ -704,6 +740,7 @@ def _parser() -> argparse.ArgumentParser:
     )
     store_option(sub, wait=True)
     extraction_options(sub)
+    cluster_option(sub)
     fetch_option(sub)
 
     sub = command(

@@ -8,7 +8,10 @@ Exception
       │                      the message names the path (and the byte offset where decoding failed)
       ├── ExtractionError    a document could not be turned into entities and relations; the message names
       │                      the document and the character offset
-      └── ValidationFailed   a graph was checked and does not hold what it must
+      ├── ValidationFailed   a graph was checked and does not hold what it must
+      └── ClusterError       the Dask cluster could not do its part (kg.cluster): no scheduler at the address,
+                             the scheduler went away, no workers, a document that killed every worker it was
+                             given, or workers that run another kg
 ```
 
 Exit codes of the `kg` command:
@@ -18,6 +21,7 @@ Exit codes of the `kg` command:
 | 0 | ok |
 | 1 | checked and failed (`ValidationFailed`, e.g. the graph does not conform to the SHACL shapes) |
 | 2 | bad input or usage (`InputError`, `ExtractionError`, any other `KgError`, argparse usage errors) |
+| 3 | the cluster kg was pointed at failed it (`ClusterError`) |
 | 130 | interrupted (Ctrl-C) |
 
 An exception outside this tree is a bug in kg, and is allowed to show its traceback.
@@ -28,6 +32,7 @@ from __future__ import annotations
 EXIT_OK = 0
 EXIT_FAILED = 1
 EXIT_USAGE = 2
+EXIT_UNAVAILABLE = 3
 EXIT_INTERRUPTED = 130
 
 
@@ -81,11 +86,19 @@ class ValidationFailed(KgError):
     exit_code = EXIT_FAILED
 
 
+class ClusterError(KgError):
+    """The Dask cluster could not do its part; what was written before it failed is whole."""
+
+    exit_code = EXIT_UNAVAILABLE
+
+
 __all__ = [
     "EXIT_FAILED",
     "EXIT_INTERRUPTED",
     "EXIT_OK",
+    "EXIT_UNAVAILABLE",
     "EXIT_USAGE",
+    "ClusterError",
     "ExtractionError",
     "InputError",
     "KgError",

@@ -2,7 +2,8 @@
 
 ``add_documents`` is the whole of it: the store says which documents it does not hold yet
 (``Store.changed``), ``extractions`` turns those into ``Extraction``s (``kg.extract.document.extract_document``
-in this process, in a reader thread, or in ``jobs`` worker processes), and ``Store.add`` writes each one, in the
+in this process, in a reader thread, in ``jobs`` worker processes, or on a Dask cluster: ``kg.cluster``), and
+``Store.add`` writes each one, in the
 order given, one transaction per document. Nothing else happens here: what a document says is decided in
 ``kg.extract``, what an entity is across documents and how it is written in ``kg.graph``.
 """
@@ -40,15 +41,17 @@ def add_documents(
     progress: Callable[[int, int], None] | None = None,
     record_load_time: bool = True,
     extract: Extractor = extract_document,
+    cluster: str | None = None,
 ) -> list[AddResult]:
     """Add documents to `store` one by one, each in its own transaction; unchanged ones are left alone.
 
     With ``jobs`` > 1 the documents are read (the spaCy work) by that many worker processes, while this one
     resolves identities and writes, in the order given, so the result is the same as with one job. `extract`
-    is what reads a document (``kg eval --baseline`` gives the bare NER's)."""
+    is what reads a document (``kg eval --baseline`` gives the bare NER's). With `cluster` (an address, see
+    ``kg.cluster``) the workers of a Dask cluster read them instead, with the same result."""
     todo = store.changed(documents)
     fresh = {id(doc) for doc in todo}
-    ready = extractions(todo, model=model, jobs=jobs, extract=extract)
+    ready = extractions(todo, model=model, jobs=jobs, extract=extract, cluster=cluster)
     results = []
     store.saved = 0
     try:
@@ -75,6 +78,7 @@ def build_graph(
     progress: Callable[[int, int], None] | None = None,
     jobs: int = 1,
     extract: Extractor = extract_document,
+    cluster: str | None = None,
 ) -> Dataset:
     """Add every document to a fresh store in memory, in the order given, and return its graphs: one entity per
     real-world entity, one named graph per document. A build records no load times, so the same documents always
@@ -88,6 +92,7 @@ def build_graph(
             progress=progress,
             record_load_time=False,
             extract=extract,
+            cluster=cluster,
         )
         return store.dataset()
 
@@ -97,13 +102,25 @@ def _extract(args: tuple[Document, str | None, Extractor]) -> Extraction:
 
 
 def extractions(
-    documents: Sequence[Document], *, model: str | None, jobs: int = 1, extract: Extractor = extract_document
+    documents: Sequence[Document],
+    *,
+    model: str | None,
+    jobs: int = 1,
+    extract: Extractor = extract_document,
+    cluster: str | None = None,
 ) -> Generator[Extraction]:
     """The extraction of each document, in order.
 
     With one job the documents are read in a thread of this process, one ahead of the caller, so that writing a
     document to the store overlaps with reading the next (spaCy's matrix and parsing code, Oxigraph and SQLite
-    run without Python's global lock). With more, by that many worker processes."""
+    run without Python's global lock). With more, by that many worker processes; with a cluster's address, by
+    its workers."""
+    if cluster is not None:
+        if documents:
+            from kg.cluster import cluster_extractions
+
+            yield from cluster_extractions(documents, address=cluster, model=model, extract=extract)
+        return
     if len(documents) < 2:
         yield from (_extract((doc, model, extract)) for doc in documents)
         return

