@@ -3,7 +3,9 @@
 One node per entity (coloured and shaped by class, sized by degree, labelled by ``rdfs:label``), one directed
 edge per contract relation between entities (labelled by the property's label). Hovering a node shows its class,
 other names, dates and documents; hovering an edge shows the sentences it was read from. A search box, a filter
-by class and a legend sit above the network; physics stabilises and then stops.
+by class and a legend sit above the network. The positions are computed before the page is written
+(``kg.outputs.layout``), so the page runs no physics and shows the graph as soon as it is drawn; nodes can still
+be dragged.
 
 The file works offline: vis-network is inlined, pyvis's Bootstrap links are removed, and no ``http:`` or
 ``https:`` text is left anywhere in it (the few in vis-network's code are written as escapes that mean the same
@@ -20,12 +22,14 @@ import html
 import json
 import re
 from pathlib import Path
+from typing import Any
 
 import networkx as nx
 import pyoxigraph as ox
 
 from kg.graph.sparql import PREFIXES
 from kg.ontology.lexicon import entity_relations
+from kg.outputs.layout import positions
 from kg.outputs.network import Edge, Node
 from kg.outputs.results import shorten
 
@@ -122,6 +126,9 @@ def render(nodes: dict[str, Node], edges: list[Edge], *, title: str = "kg graph"
     degree.add_nodes_from(nodes)
     degree.add_edges_from((e.source, e.target) for e in edges)
     ids = {iri: f"n{i}" for i, iri in enumerate(sorted(nodes))}
+    where = positions(
+        {iri: LETTER * len(n.label) + 20 for iri, n in nodes.items()}, [(e.source, e.target) for e in edges]
+    )
     labels = property_labels()
     net = Network(directed=True, cdn_resources="in_line", height="85vh", width="100%", heading="")
     for iri in sorted(nodes):
@@ -134,6 +141,8 @@ def render(nodes: dict[str, Node], edges: list[Edge], *, title: str = "kg graph"
             shape=shape,
             size=10 + 4 * min(degree.degree(iri), 10),
             kgclass=n.cls,
+            x=where[iri][0],
+            y=where[iri][1],
         )
     # the tooltips' text, by node and edge id: shown by the page's script as text (see the module's docstring)
     tips = {ids[iri]: _node_text(nodes[iri]) for iri in sorted(nodes)}
@@ -141,8 +150,8 @@ def render(nodes: dict[str, Node], edges: list[Edge], *, title: str = "kg graph"
         net.add_edge(ids[e.source], ids[e.target], id=f"e{i}", label=labels.get(e.prop, e.prop))
         tips[f"e{i}"] = _edge_text(e, labels)
     options = dict(OPTIONS)
-    if len(nodes) > 500:
-        options["layout"] = {"improvedLayout": False}  # vis-network's initial layout does not scale past that
+    if len(edges) > LARGE:
+        options["edges"] = {**OPTIONS["edges"], "smooth": False}  # straight edges draw several times faster
     net.set_options(json.dumps(options))
     page = net.generate_html(notebook=False)
     return _finish(page, nodes, title, tips)
@@ -166,12 +175,15 @@ def _edge_text(e: Edge, labels: dict[str, str]) -> str:
     return "\n".join(lines)
 
 
-OPTIONS = {
-    "physics": {
-        "solver": "forceAtlas2Based",
-        "stabilization": {"enabled": True, "iterations": 300, "updateInterval": 50},
-        "forceAtlas2Based": {"gravitationalConstant": -60, "springLength": 120},
-    },
+#: The width, in pixels, a letter of a label takes (at the nodes' font size).
+LETTER = 7.5
+#: Past this many edges, edges are drawn straight.
+LARGE = 1000
+
+# The nodes come with their positions (kg.outputs.layout): the page runs no physics and draws at once.
+OPTIONS: dict[str, Any] = {
+    "physics": {"enabled": False},
+    "layout": {"improvedLayout": False},
     "interaction": {"hover": True, "tooltipDelay": 150, "navigationButtons": False},
     "edges": {"font": {"size": 10, "align": "middle"}, "smooth": {"type": "continuous"}},
     "nodes": {"font": {"size": 14}},
@@ -233,10 +245,7 @@ _TIPS = """
 """
 
 _SETTLE = """
-              network.once('stabilizationIterationsDone', function () {
-                network.setOptions({ physics: { enabled: false } });
-                window.kgStable = true;
-              });"""
+              network.once('afterDrawing', function () { window.kgStable = true; });"""
 
 
 def _finish(page: str, nodes: dict[str, Node], title: str, tips: dict[str, str]) -> str:
@@ -265,10 +274,10 @@ def _finish(page: str, nodes: dict[str, Node], title: str, tips: dict[str, str])
         1,
     )
     page = page.replace("</body>", _SCRIPT + "</body>", 1)
-    # Stop physics once stabilised. The handler goes right after the network is made: stabilisation runs on
-    # timers, and the parser may yield to them before a later script runs, so a small graph could finish first.
+    # Say when the network is first drawn (window.kgStable): the handler goes right after the network is made,
+    # before anything can draw it.
     created = "network = new vis.Network(container, data, options);"
-    assert page.count(created) == 1, "pyvis's template changed: no place to watch stabilisation from"
+    assert page.count(created) == 1, "pyvis's template changed: no place to watch the first drawing from"
     page = page.replace(created, _TIPS + created + _SETTLE, 1)
     page = page.replace("<head>", f"<head>\n<title>{html.escape(title)}</title>", 1)
     # no network references, even in code comments: inside scripts the same strings, written as JavaScript escapes
