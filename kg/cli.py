@@ -51,6 +51,7 @@ examples:
   kg build                                   # seeds/ -> exports/graph.ttl
   kg build --ontology my-ontology/ news/     # extract with an edited copy of ontology/
   kg build seeds/ more/report.txt -o exports/graph.trig
+  kg build --cluster local:4 news/           # read on a Dask cluster of 4 worker processes (or tcp://HOST:PORT)
 """
 
 VALIDATE_EPILOG = """\
@@ -117,6 +118,7 @@ Entities keep their IRIs.
 examples:
   kg add news/2025-02-12.txt                 # into .kg/
   kg add reports/ --store casefile/
+  kg add --cluster tcp://10.0.0.5:8786 archive/   # read on the workers of a running Dask scheduler
 """
 
 REMOVE_EPILOG = """\
