@@ -17,7 +17,7 @@ from kg.extract.relate import VICTIM_POST, parse_relations, pattern_relations, v
 from kg.extract.resolve import DocumentResolver
 from kg.extract.unnamed import settle_unnamed
 from kg.model import DateValue, Document, Entity, Extraction, Relation
-from kg.ontology.lexicon import property_signatures
+from kg.ontology.lexicon import Lexicon
 from kg.text.dates import document_date
 
 
@@ -50,10 +50,10 @@ def extract_document(doc: Document, *, model: str | None = None) -> Extraction:
     found = read_relations()
     if _resolve_agents(an, found, res.entities):
         found = read_relations()  # agent nouns now stand for their perpetrators
-    relations = _entity_relations(an, found, res.entities)
-    entities, relations = settle_unnamed(res.entities, relations, an)
+    relations = _entity_relations(an, found, res.entities, lex)
+    entities, relations = settle_unnamed(res.entities, relations, an, lex)
     relations = _victims_by_post(relations)
-    add_events(an, entities, relations)
+    add_events(an, entities, relations, lex)
     return Extraction(documents=[doc], entities=entities, relations=relations)
 
 
@@ -141,9 +141,9 @@ def _resolve_agents(an: DocumentAnalysis, found: list[Found], entities: dict[str
 
 
 def _entity_relations(
-    an: DocumentAnalysis, found: list[Found], entities: dict[str, Entity]
+    an: DocumentAnalysis, found: list[Found], entities: dict[str, Entity], lex: Lexicon
 ) -> list[Relation]:
-    sigs = property_signatures()
+    sigs = lex.signatures
     out: list[Relation] = []
     seen: set[tuple[str, str, object]] = set()
 

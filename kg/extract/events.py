@@ -10,14 +10,16 @@ from collections import defaultdict
 from kg.extract.mentions import DocumentAnalysis, Mention, evidence
 from kg.extract.relate import event_matches
 from kg.model import DateValue, Entity, Relation
-from kg.ontology.lexicon import load_lexicon, property_signatures
+from kg.ontology.lexicon import Lexicon
 from kg.text.fold import fold
 
 
-def add_events(an: DocumentAnalysis, entities: dict[str, Entity], relations: list[Relation]) -> None:
+def add_events(
+    an: DocumentAnalysis, entities: dict[str, Entity], relations: list[Relation], lex: Lexicon
+) -> None:
     """The dated steps of a case ('Tom Edward Ashdown exited from Harbourside (April 2015)'): one kg:Event each, with its
     kind, date and participants, and the relation the step implies (an exit implies a referral)."""
-    sigs = property_signatures()
+    sigs = lex.signatures
     dates_by_sent: dict[int, list[Mention]] = defaultdict(list)
     for m in sorted(an.mentions.values(), key=lambda m: m.start):
         if m.date is not None:
@@ -29,7 +31,7 @@ def add_events(an: DocumentAnalysis, entities: dict[str, Entity], relations: lis
             known.add((s, prop, str(o)))
             relations.append(Relation(s, prop, o, evidence(an, sent)))
 
-    for ev in event_matches(an, load_lexicon()):
+    for ev in event_matches(an, lex):
         role_entities: dict[str, str] = {}
         for role, ids in ev.roles.items():
             entity = an.mentions[ids[0]].entity

@@ -79,14 +79,20 @@ def _starts(s: str) -> list[int]:
 
 
 def _matches(regex: re.Pattern[str], s: str, starts: list[int]) -> list[re.Match[str]]:
-    """Every match, including ones that start inside an earlier match (each placeholder is a start)."""
-    seen: set[tuple[int, int]] = set()
+    """Every match, including ones that start inside an earlier match (each placeholder is a start).
+
+    A search from a start finds the leftmost match at or after it, so a start no later than the last match's
+    start would find that match again, and once a search finds nothing no later start can: both are skipped."""
     found: list[re.Match[str]] = []
+    last = -1
     for pos in starts:
+        if pos <= last:
+            continue
         m = regex.search(s, pos)
-        if m and (m.start(), m.end()) not in seen:
-            seen.add((m.start(), m.end()))
-            found.append(m)
+        if m is None:
+            break
+        last = m.start()
+        found.append(m)
     return found
 
 
@@ -269,10 +275,9 @@ def verb_relations(an: DocumentAnalysis, lex: Lexicon) -> list[Found]:
     return found
 
 
+@lru_cache(maxsize=4)
 def _range_classes(lex: Lexicon) -> dict[str, tuple[str, ...]]:
-    from kg.ontology.lexicon import property_signatures
-
-    return {p: tuple(sorted(rng)) for p, (_, rng) in property_signatures().items()}
+    return {p: tuple(sorted(rng)) for p, (_, rng) in lex.signatures.items()}
 
 
 def _preposition_before(an: DocumentAnalysis, m: Mention) -> Any:

@@ -10,11 +10,11 @@ from collections import defaultdict
 
 from kg.extract.mentions import DocumentAnalysis, Mention
 from kg.model import LABEL_LINKS, DateValue, Entity, Relation
-from kg.ontology.lexicon import load_lexicon
+from kg.ontology.lexicon import Lexicon
 
 
 def settle_unnamed(
-    entities: dict[str, Entity], relations: list[Relation], an: DocumentAnalysis
+    entities: dict[str, Entity], relations: list[Relation], an: DocumentAnalysis, lex: Lexicon
 ) -> tuple[dict[str, Entity], list[Relation]]:
     """Unnamed incidents and inquiries: one per victim (or perpetrator), a descriptive label from the text, and
     none at all where the text tied nothing to them."""
@@ -81,7 +81,7 @@ def settle_unnamed(
         if e.label == "":
             if not rel_by.get(k) and not any(r.object == k for r in relations):
                 continue
-            e.label = _descriptive_label(k, an, rel_by.get(k, []), entities)
+            e.label = _descriptive_label(k, an, rel_by.get(k, []), entities, lex)
             if not e.label:
                 continue
         out[k] = e
@@ -172,12 +172,11 @@ def _first(an: DocumentAnalysis, key: str) -> int:
 
 
 def _descriptive_label(
-    key: str, an: DocumentAnalysis, rels: list[Relation], entities: dict[str, Entity]
+    key: str, an: DocumentAnalysis, rels: list[Relation], entities: dict[str, Entity], lex: Lexicon
 ) -> str:
     ms: list[Mention] = sorted(
         (m for m in an.mentions.values() if m.entity == key), key=lambda m: (m.kind != "trigger", m.start)
     )
-    lex = load_lexicon()
     noun = ""
     for m in ms:
         tok = m.token

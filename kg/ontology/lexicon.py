@@ -119,6 +119,8 @@ class Lexicon:
     subclasses: dict[str, frozenset[str]] = field(default_factory=dict)  # class → itself and its subclasses
     entity_classes: tuple[str, ...] = ()
     titles: tuple[str, ...] = ()  # ranks and titles cut off the front of a person's name ("Colonel", "Gov.")
+    #: every kg: property → the classes its domain and its range admit, subclasses included
+    signatures: dict[str, tuple[frozenset[str], frozenset[str]]] = field(default_factory=dict)
 
     @cached_property
     def _gazetteer_index(self) -> dict[str, tuple[str, str]]:
@@ -340,6 +342,7 @@ def lexicon_from_graph(g: Graph) -> Lexicon:
         ),
         subclasses={k: frozenset(v) for k, v in subclasses.items()},
         entity_classes=tuple(entity_classes),
+        signatures=_signatures(g, {k: frozenset(v) for k, v in subclasses.items()}),
     )
 
 
@@ -372,27 +375,23 @@ def _classes(g: Graph, node: Any) -> frozenset[str]:
 
 def property_signatures(folder: Path | None = None) -> dict[str, tuple[frozenset[str], frozenset[str]]]:
     """For every kg: property, the classes its domain and range admit (subclasses included)."""
-    return _property_signatures(ontology_state(folder))
+    return load_lexicon(folder).signatures
 
 
-@lru_cache(maxsize=4)
-def _property_signatures(state: OntologyState) -> dict[str, tuple[frozenset[str], frozenset[str]]]:
-    folder = state[0]
-    g = _load_graph(folder)
-    lex = load_lexicon(folder)
+def _signatures(
+    g: Graph, subclasses: dict[str, frozenset[str]]
+) -> dict[str, tuple[frozenset[str], frozenset[str]]]:
+    def widen(cs: frozenset[str]) -> frozenset[str]:
+        return frozenset(x for c in cs for x in subclasses.get(c, {c}))
+
     out: dict[str, tuple[frozenset[str], frozenset[str]]] = {}
     for p in set(g.subjects(RDF.type, None)):
         if not (isinstance(p, URIRef) and str(p).startswith(str(KG))):
             continue
         dom = _classes(g, g.value(p, RDFS.domain))
         rng = _classes(g, g.value(p, RDFS.range))
-        if not dom and not rng:
-            continue
-
-        def widen(cs: frozenset[str]) -> frozenset[str]:
-            return frozenset(x for c in cs for x in lex.subclasses.get(c, {c}))
-
-        out[local_name(p)] = (widen(dom), widen(rng))
+        if dom or rng:
+            out[local_name(p)] = (widen(dom), widen(rng))
     return out
 
 
