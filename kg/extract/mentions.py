@@ -21,6 +21,8 @@ from kg.ontology.vocab import ontology_state
 from kg.text.annotate import NER_CLASSES, Block, blocks, load_nlp, model_name
 from kg.text.dates import MONTHS, WEEKDAYS, document_date, find_dates
 
+#: The parts of speech a pronoun, an agent noun, a trigger or a reference can be: other tokens are skipped.
+_WORD_CLASSES = frozenset({"PRON", "NOUN", "PROPN", "VERB"})
 #: What ends a sentence, and so tells a line of text from a headline, a caption or a row of buttons.
 _SENTENCE_ENDS = (".", "!", "?", '"', "”", "'", "’", ":", ";", ")")
 
@@ -32,6 +34,9 @@ class Sentence:
     end: int
     span: Any  # the spaCy Span
     block: int
+    tokens: list[Any] = field(
+        default_factory=list
+    )  # the span's tokens, made once (spaCy makes one per access)
 
 
 @dataclass
@@ -127,7 +132,12 @@ class Extractor:
         for bi, (block, sdoc) in enumerate(zip(blist, self.nlp.pipe(b.text for b in blist), strict=True)):
             for sent in sdoc.sents:
                 s = Sentence(
-                    len(sentences), block.start + sent.start_char, block.start + sent.end_char, sent, bi
+                    len(sentences),
+                    block.start + sent.start_char,
+                    block.start + sent.end_char,
+                    sent,
+                    bi,
+                    list(sent),
                 )
                 sentences.append(s)
                 self._mentions_in(s, block, mentions, anchor, doc)
@@ -299,7 +309,10 @@ class Extractor:
         self._places_by_shape(s, base, mentions, taken)
 
         # Triggers, pronouns, definite references and agent nouns: token by token.
-        for tok in span:
+        for tok in s.tokens:
+            pos = tok.pos_
+            if pos not in _WORD_CLASSES:
+                continue
             start = base + tok.idx
             end = start + len(tok.text)
             if not free(start, end):
@@ -307,18 +320,16 @@ class Extractor:
             low = tok.lower_
             lemma = tok.lemma_.lower()
             one_token = {"start": start, "end": end, "text": tok.text, "sent": s.index, "token": tok}
-            if low in self.pronouns and tok.pos_ == "PRON":
+            if low in self.pronouns and pos == "PRON":
                 self._new(mentions, cls="Person", kind="pronoun", **one_token)
-            elif tok.pos_ == "NOUN" and low in self.agent_nouns:
+            elif pos == "NOUN" and low in self.agent_nouns:
                 self._new(mentions, cls="Person", kind="agent", **one_token)
-            elif tok.pos_ in ("NOUN", "PROPN") and (
-                lemma in self.trigger_lemmas or low in self.trigger_lemmas
-            ):
+            elif pos in ("NOUN", "PROPN") and (lemma in self.trigger_lemmas or low in self.trigger_lemmas):
                 trig = self.trigger_lemmas.get(lemma) or self.trigger_lemmas[low]
                 self._trigger_mention(tok, trig.cls, s, base, mentions, taken)
-            elif tok.pos_ == "VERB" and lemma in self.trigger_verbs:
+            elif pos == "VERB" and lemma in self.trigger_verbs:
                 self._new(mentions, cls=self.trigger_verbs[lemma].cls, kind="verb", **one_token)
-            elif tok.pos_ == "NOUN" and low in self.common_nouns and self._definite(tok):
+            elif pos == "NOUN" and low in self.common_nouns and self._definite(tok):
                 cls = self.common_nouns[low]
                 if cls in ("Inquiry", "Programme"):
                     kind = "self" if self._self_reference(tok) else "definite"
@@ -333,7 +344,7 @@ class Extractor:
         for m in [
             m for m in mentions.values() if m.sent == s.index and m.cls == "Person" and m.kind == "name"
         ]:
-            prev = [t for t in s.span if base + t.idx + len(t.text) <= m.start]
+            prev = [t for t in s.tokens if base + t.idx + len(t.text) <= m.start]
             if not prev or prev[-1].text not in post_heads:
                 continue
             t = prev[-1]
@@ -360,7 +371,7 @@ class Extractor:
         abbreviation of the lexicon (MP). The names are its place and the holder's party; after a person's name
         the letters are post-nominal and say nothing here."""
         abbreviations = {h for h in self.heads.get("Post", set()) if h.isupper()}
-        for t in s.span:
+        for t in s.tokens:
             if t.text not in abbreviations:
                 continue
             at = base + t.idx
@@ -419,7 +430,7 @@ class Extractor:
             self._new(mentions, cls="Place", start=a, end=b, text=name, sent=s.index)
             taken.append((a, b))
         doc = s.span.doc
-        for t in s.span:
+        for t in s.tokens:
             if t.lower_ not in self.place_prepositions or t.i + 1 >= s.span.end:
                 continue
             k = t.i + 1
@@ -1012,6 +1023,8 @@ class Extractor:
                 names.setdefault(written, m)
         spans = sorted((m.start, m.end) for m in mentions.values())
         for written, first in names.items():
+            if text.count(written) < 2:
+                continue  # written once: where the name was found
             for mt in re.finditer(rf"(?<![\w'’-]){re.escape(written)}(?![\w-])", text):
                 a, b = mt.start(), mt.end()
                 if any(x < b and a < y for x, y in spans):

@@ -245,7 +245,7 @@ def verb_relations(an: DocumentAnalysis, lex: Lexicon) -> list[Found]:
     sigs = _range_classes(lex)
     found: list[Found] = []
     for s in an.sentences:
-        for tok in s.span:
+        for tok in s.tokens:
             for vr in lex.verb_relations:
                 if tok.pos_ != "VERB" or tok.lemma_.lower() not in vr.verbs:
                     continue
@@ -282,8 +282,7 @@ def _range_classes(lex: Lexicon) -> dict[str, tuple[str, ...]]:
 
 def _preposition_before(an: DocumentAnalysis, m: Mention) -> Any:
     """The preposition just before a mention ('in the ...'), or None."""
-    span = an.sentences[m.sent].span
-    before = [t for t in span if _tok_start(an, t, m.sent) < m.start]
+    before = [t for t in an.sentences[m.sent].tokens if _tok_start(an, t, m.sent) < m.start]
     while before and before[-1].dep_ == "det":
         before.pop()
     return before[-1] if before and before[-1].dep_ == "prep" else None
@@ -308,8 +307,7 @@ def _on_preposition_of(head: Any, prep: Any, targets: set[int], depth: int = 2) 
 
 def _head_token(an: DocumentAnalysis, m: Mention) -> Any:
     """The token of a mention whose head lies outside it."""
-    span = an.sentences[m.sent].span
-    toks = [t for t in span if m.start <= _tok_start(an, t, m.sent) < m.end]
+    toks = [t for t in an.sentences[m.sent].tokens if m.start <= _tok_start(an, t, m.sent) < m.end]
     inside = {t.i for t in toks}
     return next((t for t in toks if t.head.i not in inside or t.head.i == t.i), toks[0] if toks else None)
 

@@ -319,7 +319,7 @@ class DocumentResolver:
         """Whether the word just before the mention is a place preposition ('in', 'near')."""
         s = self.an.sentences[m.sent]
         block_start = s.start - s.span.start_char
-        before = [tok for tok in s.span if block_start + tok.idx + len(tok.text) <= m.start]
+        before = [tok for tok in s.tokens if block_start + tok.idx + len(tok.text) <= m.start]
         return bool(before) and before[-1].lower_ in self.lex.place_prepositions
 
     def _resolve_persons(self, persons: list[Mention]) -> None:

@@ -25,6 +25,7 @@ _TYPOGRAPHY = str.maketrans(
 )
 
 
+@lru_cache(maxsize=1 << 14)
 def normalise_name(text: str) -> str:
     """Straight quotes and dashes, single spaces: the form names are looked up in."""
     return " ".join(text.translate(_TYPOGRAPHY).split())

@@ -10,6 +10,7 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 import re
+from functools import lru_cache
 
 from kg.model import DateValue
 
@@ -99,6 +100,7 @@ def find_dates(text: str, anchor: DateValue | None = None) -> list[tuple[int, in
     return found
 
 
+@lru_cache(maxsize=8)  # asked for by the extraction and by the analysis of the same document
 def document_date(text: str, *, head_lines: int = 6) -> DateValue | None:
     """The date a document states about itself: a date standing alone (or after a weekday or a label such as
     "debated on") on one of its first lines, as in Hansard and GOV.UK headers. None when there is none."""
