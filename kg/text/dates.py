@@ -35,6 +35,10 @@ _ISO = re.compile(r"\b(?P<year>\d{4})-(?P<month>\d\d)-(?P<day>\d\d)\b")
 _RELATIVE_MONTH = re.compile(rf"\b{_MONTH}\s+(?P<rel>last|this|next)\s+year\b", re.I)
 _RELATIVE_YEAR = re.compile(r"\b(?P<rel>last|this|next)\s+year\b", re.I)
 _RELATIVE_MONTH_ONLY = re.compile(r"\b(?P<rel>last|this|next)\s+month\b", re.I)
+#: What every pattern above needs somewhere in the text (a year; "last/this/next year/month"): a text without
+#: it is not searched with them (most sentences hold no date, and the month names make the searches slow).
+_ANY_YEAR = re.compile(r"(?:1[89]|20)\d\d")
+_ANY_RELATIVE = re.compile(r"\b(?:last|this|next)\s+(?:year|month)\b", re.I)
 
 
 def _valid(year: int, month: int | None, day: int | None) -> DateValue | None:
@@ -73,7 +77,7 @@ def find_dates(text: str, anchor: DateValue | None = None) -> list[tuple[int, in
 
     for m in _ISO.finditer(text):
         add(m.start(), m.end(), _valid(int(m["year"]), int(m["month"]), int(m["day"])))
-    for pat in _PATTERNS:
+    for pat in _PATTERNS if _ANY_YEAR.search(text) else ():
         for m in pat.finditer(text):
             g = m.groupdict()
             if not g.get("month") and _in_a_name(text, m.start()):
@@ -81,7 +85,7 @@ def find_dates(text: str, anchor: DateValue | None = None) -> list[tuple[int, in
             month = MONTHS.get(g["month"].lower()) if g.get("month") else None
             day = int(g["day"]) if g.get("day") else None
             add(m.start(), m.end(), _valid(int(g["year"]), month, day))
-    if anchor is not None:
+    if anchor is not None and _ANY_RELATIVE.search(text):
         shift = {"last": -1, "this": 0, "next": 1}
         for m in _RELATIVE_MONTH.finditer(text):
             add(
