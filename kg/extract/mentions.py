@@ -268,7 +268,7 @@ class Extractor:
             return not any(x < b and a < y for x, y in taken)
 
         # Dates: our own reader (normalised, relative dates against the document's date).
-        sent_text = span.text
+        sent_text = block.text[span.start_char : span.end_char]  # as span.text, without joining its tokens
         for a, b, value in find_dates(sent_text, anchor):
             start = base + span.start_char + a
             self._new(

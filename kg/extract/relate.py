@@ -246,8 +246,11 @@ def verb_relations(an: DocumentAnalysis, lex: Lexicon) -> list[Found]:
     found: list[Found] = []
     for s in an.sentences:
         for tok in s.tokens:
+            if tok.pos_ != "VERB":
+                continue
+            lemma = tok.lemma_.lower()
             for vr in lex.verb_relations:
-                if tok.pos_ != "VERB" or tok.lemma_.lower() not in vr.verbs:
+                if lemma not in vr.verbs:
                     continue
                 subjects = [c for c in tok.children if c.dep_ in ("nsubjpass", "dobj")]
                 if not subjects and tok.dep_ == "conj":
