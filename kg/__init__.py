@@ -18,7 +18,7 @@ keeps ``import kg`` and ``kg --help`` fast.
 import importlib as _importlib
 import typing as _typing
 
-from kg.errors import ExtractionError, InputError, KgError, ValidationFailed
+from kg.errors import ClusterError, ExtractionError, InputError, KgError, ValidationFailed
 from kg.model import Document, Entity, Extraction, Relation
 from kg.text.read import read_documents
 
@@ -47,6 +47,7 @@ _LAZY = {
 }
 
 __all__ = [
+    "ClusterError",
     "Document",
     "Entity",
     "Extraction",
