@@ -183,8 +183,11 @@ def child_build(corpus: str, store: str, jobs: int, cluster: str | None = None) 
     with Store(Path(store), read_only=True) as s:
         classes, _ = s.counts()
         triples = sum(1 for _ in s.quads())
+    peak, workers_peak = peak_rss_mb(), workers_peak_rss_mb() if jobs > 1 else None
     from kg.graph.files import Format, serialize
 
+    # the graph's digest, to check that every way of building gives the same graph (after the peak is read:
+    # the whole graph in memory is this check's, not the build's)
     with Store(Path(store), read_only=True) as s:
         digest = hashlib.sha256(serialize(s.dataset(), Format.NQUADS)).hexdigest()
     return {
@@ -194,8 +197,8 @@ def child_build(corpus: str, store: str, jobs: int, cluster: str | None = None) 
         "graph_sha256": digest,
         "seconds": seconds,
         "rss_after_model_mb": rss_loaded,
-        "peak_rss_mb": peak_rss_mb(),
-        "workers_peak_rss_mb": workers_peak_rss_mb() if jobs > 1 else None,
+        "peak_rss_mb": peak,
+        "workers_peak_rss_mb": workers_peak,
         "entities": sum(classes.values()),
         "persons": classes.get("Person", 0),
         "quads": triples,
