@@ -215,6 +215,8 @@ def _cluster(args: argparse.Namespace) -> str | None:
     """The Dask cluster to extract on (--cluster, else $KG_CLUSTER), checked before anything is read."""
     from kg.cluster import CLUSTER_ENV, check_address
 
+    if args.cluster is None and args.jobs != 1:
+        return None  # --jobs on the command line wins over $KG_CLUSTER
     address = args.cluster if args.cluster is not None else os.environ.get(CLUSTER_ENV) or None
     if address is None:
         return None

@@ -253,6 +253,7 @@ def test_a_scheduler_with_no_workers_is_one_line(corpus: Path, cluster: Cluster,
     [
         (["--cluster", "local:0"], "expected local:N"),
         (["--cluster", "http://127.0.0.1:8786"], "expected local:N"),
+        (["--cluster", "tcp://127.0.0.1:99999"], "expected local:N"),
         (["--cluster", "local:2", "--jobs", "2"], "give one of them"),
     ],
 )
@@ -303,3 +304,13 @@ def test_the_workers_read_with_the_callers_ontology(corpus: Path, tmp_path: Path
     assert (tmp_path / "b.ttl").read_bytes() != (tmp_path / "a.ttl").read_bytes()
     assert b"a kg:Programme" in (tmp_path / "b.ttl").read_bytes()
     assert os.environ.get("KG_ONTOLOGY") is None
+
+
+def test_jobs_on_the_command_line_wins_over_the_cluster_in_the_environment(
+    corpus: Path, one_process: bytes
+) -> None:
+    work = corpus.parent
+    out = work / "jobs-over-env.ttl"
+    ok(kg("build", "docs", "--jobs", "2", "--store", "jobsenv/store", "-o", str(out), cwd=work,
+          env={"KG_CLUSTER": "tcp://127.0.0.1:1"}))  # fmt: skip
+    assert out.read_bytes() == one_process

@@ -62,3 +62,8 @@ def test_a_graph_of_ten_thousand_hubs_and_leaves_is_all_placed() -> None:
     g.add_edges_from((f"p{i}", f"o{rng.randrange(500)}") for i in range(9500))
     pos = laid(g)
     assert len(pos) == 10_000 and len(set(pos.values())) == 10_000
+
+
+def test_no_nodes_and_one_node() -> None:
+    assert positions({}, []) == {}
+    assert list(positions({"a": 10.0}, [("a", "a")])) == ["a"]  # a loop is no edge to draw apart

@@ -38,12 +38,13 @@ CLUSTER_ENV = "KG_CLUSTER"
 AHEAD_PER_THREAD = 4
 
 _LOCAL = re.compile(r"local:([1-9][0-9]{0,3})")
-_REMOTE = re.compile(r"(tcp|tls)://[^\s/]+:[0-9]{1,5}")
+_REMOTE = re.compile(r"(tcp|tls)://[^\s/]+:([0-9]{1,5})")
 
 
 def check_address(address: str) -> str:
     """The address as given, if it is one kg can use; else an error naming the two forms."""
-    if _LOCAL.fullmatch(address) or _REMOTE.fullmatch(address):
+    remote = _REMOTE.fullmatch(address)
+    if _LOCAL.fullmatch(address) or (remote and 0 < int(remote.group(2)) < 65536):
         return address
     raise InputError(
         f"--cluster {printable(address)!r}: expected local:N (N worker processes here) or tcp://HOST:PORT "
@@ -79,14 +80,17 @@ def _client(address: str) -> Iterator[Any]:
 
     local = _LOCAL.fullmatch(check_address(address))
     if local:
-        cluster = LocalCluster(  # type: ignore[no-untyped-call]
-            n_workers=int(local.group(1)),
-            threads_per_worker=1,
-            processes=True,
-            host="127.0.0.1",
-            dashboard_address=None,
-            silence_logs=logging.CRITICAL + 1,
-        )
+        try:
+            cluster = LocalCluster(  # type: ignore[no-untyped-call]
+                n_workers=int(local.group(1)),
+                threads_per_worker=1,
+                processes=True,
+                host="127.0.0.1",
+                dashboard_address=None,
+                silence_logs=logging.CRITICAL + 1,
+            )
+        except (RuntimeError, OSError) as e:
+            raise ClusterError(f"could not start a local Dask cluster ({address}): {_reason(e)}") from None
         with cluster, Client(cluster) as client:  # type: ignore[no-untyped-call]
             yield client
         return
@@ -98,7 +102,7 @@ def _client(address: str) -> Iterator[Any]:
     timeout = parse_timedelta(get("distributed.comm.timeouts.connect"), "s")
     try:
         client = Client(address)  # type: ignore[no-untyped-call]
-    except (OSError, TimeoutError) as e:
+    except (OSError, TimeoutError, TypeError, ValueError) as e:  # TypeError: tls:// with no TLS settings
         raise ClusterError(f"cannot reach the Dask scheduler at {address}: {_reason(e)}") from None
     with client:
         try:
@@ -129,7 +133,11 @@ def cluster_extractions(
     with _quiet():
         try:
             with _client(address) as client:
-                client.register_plugin(setup, name=f"kg-{setup.key[:16]}")
+                plugin = f"kg-{setup.key[:16]}"
+                try:
+                    client.register_plugin(setup, name=plugin)
+                except Exception as e:  # raised on a worker: another kg there, a full disk, no model
+                    raise ClusterError(f"a Dask worker could not be set up: {_reason(e)}") from None
                 waiting: deque[Any] = deque()
                 todo = iter(documents)
                 ahead = 0
@@ -145,8 +153,16 @@ def cluster_extractions(
                         raise ClusterError(
                             f"{doc.name}: every Dask worker given this document died while reading it"
                         ) from None
+                    except (OSError, TimeoutError) as e:
+                        if future.status != "error":
+                            raise  # the connection's, below
+                        raise ClusterError(f"{doc.name}: on a Dask worker: {_reason(e)}") from None
                     future.release()
                     yield extraction
+                with contextlib.suppress(
+                    Exception
+                ):  # a scheduler that outlives the run keeps no set-up for it
+                    client.unregister_worker_plugin(plugin)
         except KgError:
             raise
         except CancelledError:  # Dask cancels what is waiting when the scheduler's connection closes

@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import os
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
@@ -39,7 +40,8 @@ def digest(files: dict[str, bytes]) -> str:
 
 @lru_cache(maxsize=4)
 def fingerprint(model: str) -> str:
-    """kg's code (every module's bytes) and the model's name and version: what must match across the cluster."""
+    """kg's code (every module's bytes), spaCy's version and the model's name and version: what must match
+    across the cluster."""
     from importlib.metadata import PackageNotFoundError, version
 
     package = Path(__file__).resolve().parents[1]
@@ -48,11 +50,14 @@ def fingerprint(model: str) -> str:
         model_version = version(model.replace("_", "-"))
     except PackageNotFoundError:
         model_version = "unknown"
-    return f"kg code {code[:16]}, model {model} {model_version}"
+    return f"kg code {code[:16]}, spaCy {version('spacy')}, model {model} {model_version}"
 
 
 #: On a worker: the folder each ontology (by key) was written to by ``Setup``.
 _FOLDERS: dict[str, Path] = {}
+#: The ontology in force is a process-wide setting ($KG_ONTOLOGY): a worker with several threads reads one
+#: document at a time, so that two runs with different ontologies cannot read with each other's.
+_ONE_AT_A_TIME = threading.Lock()
 
 
 class Setup(WorkerPlugin):
@@ -76,8 +81,9 @@ class Setup(WorkerPlugin):
             with contextlib.suppress(OSError):  # another thread of this worker put it there first
                 partial.rename(folder)
         _FOLDERS[self.key] = folder
-        os.environ[ONTOLOGY_ENV] = str(folder)
-        extractor(self.model)
+        with _ONE_AT_A_TIME:
+            os.environ[ONTOLOGY_ENV] = str(folder)
+            extractor(self.model)
 
 
 def read(extract: Callable[..., Extraction], doc: Document, model: str, run: Run) -> Extraction:
@@ -88,5 +94,6 @@ def read(extract: Callable[..., Extraction], doc: Document, model: str, run: Run
     folder = _FOLDERS.get(run.ontology)
     if folder is None:
         raise ClusterError("a worker was not set up for this run (its kg plugin did not run)")
-    os.environ[ONTOLOGY_ENV] = str(folder)
-    return extract(doc, model=model)
+    with _ONE_AT_A_TIME:
+        os.environ[ONTOLOGY_ENV] = str(folder)
+        return extract(doc, model=model)

@@ -4,7 +4,7 @@ The trees that hang off a graph (a person known only as a member of one organisa
 peeled off first, down to the graph's core; each connected part of the core is spread by a force layout
 (Fruchterman-Reingold: networkx's ``spring_layout`` for a part under 500 nodes, past which networkx needs scipy
 and takes seconds per thousand nodes; larger parts with the grid variant of the same forces, in numpy); the trees are
-hung back around the node they hang from, in rings; and the parts are packed in rows, largest first. The
+hung back around the node they hang from, in rings; and the parts are packed in rows, tallest first. The
 positions are whole pixels and depend only on the graph, so the same graph gives the same page.
 
 Cost: linear in the trees; for a part of the core under 500 nodes the square of its size per step, past that
@@ -202,6 +202,8 @@ def _hang(
 
 def _pack(parts: list[dict[str, np.ndarray]], widths: Mapping[str, float]) -> dict[str, tuple[int, int]]:
     """The parts in rows, tallest first, in a square-ish page; a part's box holds its nodes' labels."""
+    if not parts:
+        return {}
     boxes = []
     for part in parts:
         xy = np.array(list(part.values()))
