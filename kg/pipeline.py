@@ -3,8 +3,7 @@
 ``add_documents`` is the whole of it: the store says which documents it does not hold yet
 (``Store.changed``), ``extractions`` turns those into ``Extraction``s (``kg.extract.document.extract_document``
 in this process, in a reader thread, in ``jobs`` worker processes, or on a Dask cluster: ``kg.cluster``), and
-``Store.add`` writes each one, in the
-order given, one transaction per document. Nothing else happens here: what a document says is decided in
+``Store.add`` writes each one, in the order given, one transaction per document. Nothing else happens here: what a document says is decided in
 ``kg.extract``, what an entity is across documents and how it is written in ``kg.graph``.
 """
 

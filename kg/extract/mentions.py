@@ -34,9 +34,7 @@ class Sentence:
     end: int
     span: Any  # the spaCy Span
     block: int
-    tokens: list[Any] = field(
-        default_factory=list
-    )  # the span's tokens, made once (spaCy makes one per access)
+    tokens: list[Any]  # the span's tokens, made once (iterating a span makes every token anew)
 
 
 @dataclass

@@ -304,6 +304,7 @@ def lexicon_from_graph(g: Graph) -> Lexicon:
     for sub, sup in g.subject_objects(RDFS.subClassOf):
         if str(sub).startswith(str(KG)) and str(sup).startswith(str(KG)):
             subclasses.setdefault(local_name(sup), {local_name(sup)}).add(local_name(sub))
+    families = {k: frozenset(v) for k, v in subclasses.items()}
 
     return Lexicon(
         honorifics=words(LEX.honorific),
@@ -341,9 +342,9 @@ def lexicon_from_graph(g: Graph) -> Lexicon:
             for s in sorted(set(g.subjects(RDF.type, LEX.SpeakerHeader)), key=str)
             for pat in _strings(g, s, LEX.pattern)
         ),
-        subclasses={k: frozenset(v) for k, v in subclasses.items()},
+        subclasses=families,
         entity_classes=tuple(entity_classes),
-        signatures=_signatures(g, {k: frozenset(v) for k, v in subclasses.items()}),
+        signatures=_signatures(g, families),
     )
 
 
@@ -374,11 +375,6 @@ def _classes(g: Graph, node: Any) -> frozenset[str]:
     return frozenset(out)
 
 
-def property_signatures(folder: Path | None = None) -> dict[str, tuple[frozenset[str], frozenset[str]]]:
-    """For every kg: property, the classes its domain and range admit (subclasses included)."""
-    return load_lexicon(folder).signatures
-
-
 def _signatures(
     g: Graph, subclasses: dict[str, frozenset[str]]
 ) -> dict[str, tuple[frozenset[str], frozenset[str]]]:
@@ -403,7 +399,7 @@ def entity_relations(folder: Path | None = None) -> tuple[str, ...]:
     return tuple(
         sorted(
             p
-            for p, (dom, rng) in property_signatures(folder).items()
+            for p, (dom, rng) in lex.signatures.items()
             if dom and rng and dom <= entities and rng <= entities
         )
     )

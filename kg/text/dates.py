@@ -22,7 +22,8 @@ MONTHS["sept"] = 9
 WEEKDAYS = {name.lower(): i for i, name in enumerate(calendar.day_name)}
 
 _MONTH = r"(?P<month>" + "|".join(sorted(MONTHS, key=len, reverse=True)) + r")\.?"
-_YEAR = r"(?P<year>(?:1[89]|20)\d\d)"
+_YEAR_DIGITS = r"(?:1[89]|20)\d\d"
+_YEAR = rf"(?P<year>{_YEAR_DIGITS})"
 _DAY = r"(?P<day>[0-3]?\d)(?:st|nd|rd|th)?"
 
 _PATTERNS = [
@@ -32,13 +33,14 @@ _PATTERNS = [
     re.compile(rf"\b(?:\d{{4}}-)?(?<![\d/-]){_YEAR}(?![\d/-])\b"),
 ]
 _ISO = re.compile(r"\b(?P<year>\d{4})-(?P<month>\d\d)-(?P<day>\d\d)\b")
-_RELATIVE_MONTH = re.compile(rf"\b{_MONTH}\s+(?P<rel>last|this|next)\s+year\b", re.I)
-_RELATIVE_YEAR = re.compile(r"\b(?P<rel>last|this|next)\s+year\b", re.I)
-_RELATIVE_MONTH_ONLY = re.compile(r"\b(?P<rel>last|this|next)\s+month\b", re.I)
+_REL = r"(?P<rel>last|this|next)"
+_RELATIVE_MONTH = re.compile(rf"\b{_MONTH}\s+{_REL}\s+year\b", re.I)
+_RELATIVE_YEAR = re.compile(rf"\b{_REL}\s+year\b", re.I)
+_RELATIVE_MONTH_ONLY = re.compile(rf"\b{_REL}\s+month\b", re.I)
 #: What every pattern above needs somewhere in the text (a year; "last/this/next year/month"): a text without
 #: it is not searched with them (most sentences hold no date, and the month names make the searches slow).
-_ANY_YEAR = re.compile(r"(?:1[89]|20)\d\d")
-_ANY_RELATIVE = re.compile(r"\b(?:last|this|next)\s+(?:year|month)\b", re.I)
+_ANY_YEAR = re.compile(_YEAR_DIGITS)
+_ANY_RELATIVE = re.compile(rf"\b{_REL}\s+(?:year|month)\b", re.I)
 
 
 def _valid(year: int, month: int | None, day: int | None) -> DateValue | None:

@@ -19,7 +19,7 @@ from pathlib import Path
 
 from kg.errors import InputError
 from kg.model import DateValue, Document
-from kg.text.fetch import FETCH_TIMEOUT, MAX_FETCH_BYTES, MAX_REDIRECTS, fetch, is_url
+from kg.text.fetch import FETCH_TIMEOUT, fetch, is_url
 from kg.text.formats import MAX_PAGE_BYTES, MAX_PDF_BYTES, html_text, pdf_text
 
 DOCUMENT_SUFFIXES = (".txt", ".md", ".html", ".htm", ".pdf")
@@ -134,16 +134,10 @@ def read_document(path: Path, *, name: str | None = None) -> Document:
     return document_from_bytes(data, path=path, name=document_name(path) if name is None else name, kind=kind)
 
 
-def read_url(
-    url: str,
-    *,
-    timeout: float = FETCH_TIMEOUT,
-    max_bytes: int = MAX_FETCH_BYTES,
-    max_redirects: int = MAX_REDIRECTS,
-) -> Document:
-    """Fetch a web page, a PDF or a text file at `url` into a `Document` named by the URL, with where and when
-    it was fetched."""
-    got = fetch(url, timeout=timeout, max_bytes=max_bytes, max_redirects=max_redirects)
+def read_url(url: str, *, timeout: float = FETCH_TIMEOUT) -> Document:
+    """Fetch a web page, a PDF or a text file at `url` (within ``kg.text.fetch``'s limits) into a `Document`
+    named by the URL, with where and when it was fetched."""
+    got = fetch(url, timeout=timeout)
     doc = document_from_bytes(got.data, path=got.path, name=url, kind=got.kind, source=url)
     return doc.with_source(url, got.retrieved)
 
