@@ -73,3 +73,21 @@ def test_replaces_overlapping_entities_and_keeps_others() -> None:
     doc.ents = [Span(doc, 0, 2, label="PERSON"), Span(doc, 3, 4, label="GPE")]
     finder(doc)
     assert [(e.text, e.label_) for e in doc.ents] == [("Ada Quill", "PERSON"), ("Wessex Police", "Agency")]
+
+
+def test_the_ner_reads_kg_names_without_learning_their_classes() -> None:
+    """The classes of the names found before the NER reach the Doc after it, and the NER is left with the moves
+    it was trained with (a label it does not know would add four unused moves to its every step)."""
+    from kg.text.annotate import load_nlp
+
+    nlp = load_nlp()
+    ner = nlp.get_pipe("ner")
+    moves = ner.moves.n_moves
+    doc = nlp("Two officers of Wessex Police and the Northby Learning Review met Tom Ashdown in Leeds.")
+    assert {(e.text, e.label_) for e in doc.ents} >= {
+        ("Wessex Police", "Agency"),
+        ("Northby Learning Review", "Inquiry"),
+        ("Tom Ashdown", "PERSON"),
+    }
+    assert ner.moves.n_moves == moves
+    assert not doc.user_data

@@ -67,6 +67,9 @@ def _load_nlp(name: str, state: tuple[Path, tuple[tuple[str, int, int], ...]]) -
         "kg_names", before="ner" if "ner" in nlp.pipe_names else None, config={"ontology": str(folder)}
     )
     nlp.add_pipe("kg_trim_posts", after="kg_names", config={"ontology": str(folder)})
+    if "ner" in nlp.pipe_names:
+        nlp.add_pipe("kg_hide_classes", before="ner")
+        nlp.add_pipe("kg_show_classes", after="ner")
     return nlp
 
 
@@ -145,6 +148,53 @@ def make_post_trimmer(nlp: Language, name: str, ontology: str) -> Callable[[Doc]
         return None
 
     return trim_posts
+
+
+#: Where a document keeps its names' classes while the NER reads it.
+_HIDDEN = ("kg", "classes")
+
+
+@Language.factory("kg_hide_classes")
+def make_class_hider(nlp: Language, name: str) -> Callable[[Doc], Doc]:
+    """The names kg found go into the NER under a label the NER knows, their classes kept aside.
+
+    The NER keeps every entity set before it, whatever its label; but a label it was not trained on makes it
+    add four moves for it to every step of every sentence, unused (they are masked) and paid for: a third more
+    NER time with the ontology's classes. The NER's choices do not depend on the labels of the entities set
+    before it, only on where they are."""
+    labels = nlp.get_pipe("ner").labels
+    known = set(labels)
+    stand_in = labels[0] if labels else None
+
+    def hide_classes(doc: Doc) -> Doc:
+        if stand_in is None:
+            return doc
+        hidden = {(e.start, e.end): e.label_ for e in doc.ents if e.label_ not in known}
+        if hidden:
+            doc.user_data[_HIDDEN] = hidden
+            doc.ents = [
+                Span(doc, e.start, e.end, label=stand_in) if (e.start, e.end) in hidden else e
+                for e in doc.ents
+            ]
+        return doc
+
+    return hide_classes
+
+
+@Language.factory("kg_show_classes")
+def make_class_shower(nlp: Language, name: str) -> Callable[[Doc], Doc]:
+    """The classes kg_hide_classes kept aside, back on their names after the NER."""
+
+    def show_classes(doc: Doc) -> Doc:
+        hidden = doc.user_data.pop(_HIDDEN, None)
+        if hidden:
+            doc.ents = [
+                Span(doc, e.start, e.end, label=hidden[e.start, e.end]) if (e.start, e.end) in hidden else e
+                for e in doc.ents
+            ]
+        return doc
+
+    return show_classes
 
 
 @dataclass(frozen=True)
