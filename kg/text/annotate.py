@@ -151,7 +151,7 @@ def make_post_trimmer(nlp: Language, name: str, ontology: str) -> Callable[[Doc]
 
 
 #: Where a document keeps its names' classes while the NER reads it.
-_HIDDEN = ("kg", "classes")
+_HIDDEN = "kg:classes"
 
 
 @Language.factory("kg_hide_classes")
@@ -162,7 +162,8 @@ def make_class_hider(nlp: Language, name: str) -> Callable[[Doc], Doc]:
     add four moves for it to every step of every sentence, unused (they are masked) and paid for: a third more
     NER time with the ontology's classes. The NER's choices do not depend on the labels of the entities set
     before it, only on where they are."""
-    labels = nlp.get_pipe("ner").labels
+    ner: Any = nlp.get_pipe("ner")
+    labels = ner.labels
     known = set(labels)
     stand_in = labels[0] if labels else None
 
