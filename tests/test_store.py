@@ -353,6 +353,21 @@ def test_iris_are_stable_across_removes_and_readds(store: Store, docs: dict[str,
         assert export(store) == first, f"after removing and re-adding {name}"
 
 
+def test_a_write_that_only_adds_leaves_what_an_update_leaves(
+    tmp_path: Path, store: Store, docs: dict[str, Document], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A new document whose entities only gain names goes in as quads, any other write as a SPARQL update: the
+    same documents written every time as an update end in the same store."""
+    changed = write_docs(tmp_path / "changed", {"b.txt": B_CHANGED})["b.txt"]
+    sequence = [changed, docs["a.txt"], docs["b.txt"], docs["d.txt"]]
+    add_documents(store, sequence, record_load_time=False)
+    check(store)
+    monkeypatch.setattr(Store, "_adds_only", lambda *_: False)
+    with Store(tmp_path / "updates") as updates:
+        add_documents(updates, sequence, record_load_time=False)
+        assert export(updates) == export(store)
+
+
 def test_removing_an_unknown_document_among_known_ones_removes_nothing(
     store: Store, docs: dict[str, Document]
 ) -> None:
