@@ -92,6 +92,9 @@ def _node(term: URIRef | Literal) -> ox.NamedNode | ox.Literal:
     return ox.Literal(str(term), datatype=ox.NamedNode(str(term.datatype or XSD.string)))
 
 
+_INTEGER = ox.NamedNode(str(XSD.integer))
+
+
 def _quad(s: URIRef, p: URIRef, o: URIRef | Literal, g: URIRef) -> ox.Quad:
     return ox.Quad(ox.NamedNode(str(s)), ox.NamedNode(str(p)), _node(o), ox.NamedNode(str(g)))
 
@@ -103,23 +106,46 @@ def document_quads(
     ``kg:mentionedIn``), the relations read from it and the evidence of each."""
     d = document_iri(doc.name)
     out: list[ox.Quad] = []
+    nodes: dict[str, ox.NamedNode] = {}  # a document names the same few dozen IRIs many times
+    graph = ox.NamedNode(str(d))
 
-    def add(s: URIRef, p: URIRef, o: URIRef | Literal) -> None:
-        out.append(_quad(s, p, o, d))
+    def named(iri: str) -> ox.NamedNode:
+        node = nodes.get(iri)
+        if node is None:
+            node = nodes[iri] = ox.NamedNode(iri)
+        return node
+
+    def add(s: URIRef, p: URIRef, o: URIRef | Literal | ox.Literal) -> None:
+        obj = named(o) if isinstance(o, URIRef) else o if isinstance(o, ox.Literal) else _node(o)
+        out.append(ox.Quad(named(s), named(p), obj, graph))
+
+    def text(value: str) -> ox.Literal:
+        return ox.Literal(value)  # xsd:string
+
+    def integer(value: int) -> ox.Literal:
+        return ox.Literal(str(value), datatype=_INTEGER)
+
+    terms: dict[str, URIRef] = {}
+
+    def term(name: str) -> URIRef:
+        iri = terms.get(name)
+        if iri is None:
+            iri = terms[name] = _cls(name)
+        return iri
 
     add(d, RDF.type, KG.Document)
-    add(d, DCTERMS.title, Literal(doc.title or doc.name.rsplit("/", 1)[-1]))
-    add(d, KG.sha256, Literal(doc.sha256))
-    add(d, KG.sourcePath, Literal(doc.name))
-    add(d, KG.text, Literal(doc.text))
+    add(d, DCTERMS.title, text(doc.title or doc.name.rsplit("/", 1)[-1]))
+    add(d, KG.sha256, text(doc.sha256))
+    add(d, KG.sourcePath, text(doc.name))
+    add(d, KG.text, text(doc.text))
     if doc.date is not None:
         add(d, KG.documentDate, date_literal(doc.date))
     if doc.media_type not in ("text/plain", "text/markdown"):
-        add(d, DCTERMS["format"], Literal(doc.media_type))
+        add(d, DCTERMS["format"], text(doc.media_type))
     if doc.author:
-        add(d, DCTERMS.creator, Literal(doc.author))
+        add(d, DCTERMS.creator, text(doc.author))
     if doc.site:
-        add(d, DCTERMS.publisher, Literal(doc.site))
+        add(d, DCTERMS.publisher, text(doc.site))
     if doc.url:
         add(d, DCTERMS.source, Literal(doc.url, datatype=XSD.anyURI))  # a literal: any URL stays text
     if doc.retrieved is not None:
@@ -128,16 +154,16 @@ def document_quads(
         add(d, PROV.generatedAtTime, Literal(loaded_at.isoformat(), datatype=XSD.dateTime))
     for key, e in ex.entities.items():
         iri = URIRef(iris[key])
-        add(iri, RDF.type, _cls(e.cls))
-        add(iri, KG.canonicalName, Literal(e.label))
+        add(iri, RDF.type, term(e.cls))
+        add(iri, KG.canonicalName, text(e.label))
         for name in sorted(e.alt_labels - {e.label}):
-            add(iri, KG.name, Literal(name))
+            add(iri, KG.name, text(name))
         add(iri, KG.mentionedIn, d)
         if e.kind is not None:
-            add(iri, KG.eventKind, Literal(e.kind))
+            add(iri, KG.eventKind, text(e.kind))
     for r in ex.relations:
         s = URIRef(iris[r.subject])
-        p = _cls(r.prop)
+        p = term(r.prop)
         o = date_literal(r.object) if isinstance(r.object, DateValue) else URIRef(iris[r.object])
         add(s, p, o)
         ev = r.evidence
@@ -149,11 +175,11 @@ def document_quads(
         add(e_iri, RDF.predicate, p)
         add(e_iri, RDF.object, o)
         add(e_iri, KG.source, d)
-        add(e_iri, KG.quote, Literal(ev.quote))
-        add(e_iri, KG.start, Literal(ev.start))
-        add(e_iri, KG.end, Literal(ev.end))
+        add(e_iri, KG.quote, text(ev.quote))
+        add(e_iri, KG.start, integer(ev.start))
+        add(e_iri, KG.end, integer(ev.end))
         if doc.pages:
-            add(e_iri, KG.page, Literal(bisect.bisect_right(doc.pages, ev.start)))
+            add(e_iri, KG.page, integer(bisect.bisect_right(doc.pages, ev.start)))
     return out
 
 
