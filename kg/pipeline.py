@@ -10,6 +10,7 @@ in this process, in a reader thread, in ``jobs`` worker processes, or on a Dask 
 from __future__ import annotations
 
 import datetime as dt
+import os
 import queue
 import threading
 from collections.abc import Callable, Generator, Sequence
@@ -110,10 +111,10 @@ def extractions(
 ) -> Generator[Extraction]:
     """The extraction of each document, in order.
 
-    With one job the documents are read in a thread of this process, one ahead of the caller, so that writing a
-    document to the store overlaps with reading the next (spaCy's matrix and parsing code, Oxigraph and SQLite
-    run without Python's global lock). With more, by that many worker processes; with a cluster's address, by
-    its workers."""
+    With one job the documents are read in a thread of this process (when it may use more than one core), one
+    ahead of the caller, so that writing a document to the store overlaps with reading the next (spaCy's matrix
+    and parsing code, Oxigraph and SQLite run without Python's global lock). With more, by that many worker
+    processes; with a cluster's address, by its workers."""
     if cluster is not None:
         if documents:
             from kg.cluster import cluster_extractions
@@ -125,12 +126,22 @@ def extractions(
         return
     extractor(model)  # load the model once, before the reader thread starts or the workers fork
     if jobs <= 1:
-        yield from _read_ahead(documents, model, extract)
+        if _usable_cpus() > 1:
+            yield from _read_ahead(documents, model, extract)
+        else:  # a second thread would only take turns with this one, and switching costs
+            yield from (_extract((doc, model, extract)) for doc in documents)
         return
     import multiprocessing
 
     with multiprocessing.get_context("fork").Pool(jobs) as pool:
         yield from pool.imap(_extract, [(doc, model, extract) for doc in documents], chunksize=1)
+
+
+def _usable_cpus() -> int:
+    """The cores this process may run on (its affinity, where the system has one)."""
+    if hasattr(os, "sched_getaffinity"):
+        return len(os.sched_getaffinity(0))
+    return os.cpu_count() or 1
 
 
 def _read_ahead(

@@ -116,3 +116,24 @@ def test_a_caller_that_stops_early_stops_the_reader_thread(docs: dict[str, Docum
     assert first.documents[0].name == next(iter(docs))
     ready.close()
     assert not [t for t in threading.enumerate() if t.name == "kg-read"]
+
+
+def test_on_one_core_the_documents_are_read_in_turn_without_a_thread(
+    docs: dict[str, Document], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    real, readers = kg.pipeline._extract, []
+
+    def extract(args: tuple[Document, str | None, object]) -> object:
+        readers.append(threading.current_thread().name)
+        return real(args)
+
+    monkeypatch.setattr(kg.pipeline, "_extract", extract)
+    graphs = []
+    for cores in (2, 1):
+        monkeypatch.setattr(kg.pipeline, "_usable_cpus", lambda cores=cores: cores)
+        readers.clear()
+        with Store(None) as store:
+            add_documents(store, list(docs.values()), record_load_time=False)
+            graphs.append(trig(store))
+        assert readers == (["kg-read"] * 3 if cores == 2 else [threading.current_thread().name] * 3)
+    assert graphs[0] == graphs[1]
