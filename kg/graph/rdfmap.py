@@ -93,10 +93,7 @@ def _node(term: URIRef | Literal) -> ox.NamedNode | ox.Literal:
 
 
 _INTEGER = ox.NamedNode(str(XSD.integer))
-
-
-def _quad(s: URIRef, p: URIRef, o: URIRef | Literal, g: URIRef) -> ox.Quad:
-    return ox.Quad(ox.NamedNode(str(s)), ox.NamedNode(str(p)), _node(o), ox.NamedNode(str(g)))
+_ENTITIES, _LABEL, _ALT_LABEL = (ox.NamedNode(str(t)) for t in (ENTITIES_GRAPH, RDFS.label, SKOS.altLabel))
 
 
 def document_quads(
@@ -185,7 +182,7 @@ def document_quads(
 
 def registry_quads(iri: str, label: str, alt_labels: set[str]) -> list[ox.Quad]:
     """An entity's entry in the registry: its one label and its other names."""
-    s = URIRef(iri)
-    out = [_quad(s, RDFS.label, Literal(label), ENTITIES_GRAPH)]
-    out += [_quad(s, SKOS.altLabel, Literal(a), ENTITIES_GRAPH) for a in sorted(alt_labels - {label})]
+    s, graph = ox.NamedNode(iri), _ENTITIES
+    out = [ox.Quad(s, _LABEL, ox.Literal(label), graph)]
+    out += [ox.Quad(s, _ALT_LABEL, ox.Literal(a), graph) for a in sorted(alt_labels - {label})]
     return out
