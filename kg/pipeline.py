@@ -13,7 +13,7 @@ import datetime as dt
 import os
 import queue
 import threading
-from collections.abc import Callable, Generator, Sequence
+from collections.abc import Callable, Generator, Iterator, Sequence
 from typing import Protocol, cast
 
 from rdflib import Dataset
@@ -129,12 +129,48 @@ def extractions(
         if _usable_cpus() > 1:
             yield from _read_ahead(documents, model, extract)
         else:  # a second thread would only take turns with this one, and switching costs
-            yield from (_extract((doc, model, extract)) for doc in documents)
+            yield from _batched(documents, model, extract, BATCH)
         return
     import multiprocessing
 
+    size = max(1, min(BATCH, len(documents) // (jobs * 4)))  # every worker gets a few batches
+    batches = [(documents[i : i + size], model, extract) for i in range(0, len(documents), size)]
     with multiprocessing.get_context("fork").Pool(jobs) as pool:
-        yield from pool.imap(_extract, [(doc, model, extract) for doc in documents], chunksize=1)
+        for done, error in pool.imap(_extract_batch, batches, chunksize=1):
+            yield from done
+            if error is not None:
+                raise error
+
+
+#: How many documents spaCy reads in one batch (`Extractor.parse_ahead`); each is still extracted, and handed
+#: on, one at a time.
+BATCH = 8
+
+
+def _batched(
+    documents: Sequence[Document], model: str | None, extract: Extractor, size: int
+) -> Iterator[Extraction]:
+    """The extraction of each document, in order, spaCy reading `size` documents at a time."""
+    for i in range(0, len(documents), size):
+        batch = documents[i : i + size]
+        if extract is extract_document and len(batch) > 1:
+            extractor(model).parse_ahead([doc.text for doc in batch])
+        for doc in batch:
+            yield _extract((doc, model, extract))
+
+
+def _extract_batch(
+    args: tuple[Sequence[Document], str | None, Extractor],
+) -> tuple[list[Extraction], Exception | None]:
+    """A worker's batch: the extractions made, up to the first document that failed, and its error."""
+    documents, model, extract = args
+    done: list[Extraction] = []
+    try:
+        for extraction in _batched(documents, model, extract, len(documents)):
+            done.append(extraction)
+    except Exception as e:  # handed to the caller after the documents before it
+        return done, e
+    return done, None
 
 
 def _usable_cpus() -> int:
@@ -152,10 +188,11 @@ def _read_ahead(
     stop = threading.Event()
 
     def read() -> None:
-        for doc in documents:
+        made = _batched(documents, model, extract, BATCH)
+        for _ in documents:
             item: tuple[bool, Extraction | BaseException]
             try:
-                item = (True, _extract((doc, model, extract)))
+                item = (True, next(made))
             except BaseException as e:  # handed to the caller, raised there
                 item = (False, e)
             while not stop.is_set():

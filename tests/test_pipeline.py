@@ -137,3 +137,41 @@ def test_on_one_core_the_documents_are_read_in_turn_without_a_thread(
             graphs.append(trig(store))
         assert readers == (["kg-read"] * 3 if cores == 2 else [threading.current_thread().name] * 3)
     assert graphs[0] == graphs[1]
+
+
+def test_spacy_reading_documents_in_batches_gives_the_graph_of_one_at_a_time(
+    docs: dict[str, Document], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    ordered = list(docs.values()) * 3  # the same texts again: each is read, and taken, once per batch
+    graphs = []
+    for batch in (1, 2, 8):
+        monkeypatch.setattr(kg.pipeline, "BATCH", batch)
+        for cores in (1, 2):
+            monkeypatch.setattr(kg.pipeline, "_usable_cpus", lambda cores=cores: cores)
+            with Store(None) as store:
+                add_documents(store, ordered, record_load_time=False)
+                graphs.append(trig(store))
+    assert all(g == graphs[0] for g in graphs)
+
+
+def test_a_worker_batch_that_fails_hands_on_the_documents_before_the_failing_one(
+    tmp_path: Path, docs: dict[str, Document], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    real = kg.pipeline._extract
+
+    def extract(args: tuple[Document, str | None, object]) -> object:
+        if args[0].name == "c.txt":
+            raise RuntimeError("the reader failed")
+        return real(args)
+
+    monkeypatch.setattr(kg.pipeline, "_extract", extract)
+    ordered = [docs["a.txt"], docs["b.txt"], docs["c.txt"]]
+    done, error = kg.pipeline._extract_batch((ordered, None, extract_document))
+    assert [ex.documents[0].name for ex in done] == ["a.txt", "b.txt"]
+    assert isinstance(error, RuntimeError)
+    # through worker processes, in batches of two: a.txt and b.txt are written, then the error
+    monkeypatch.setattr(kg.pipeline, "BATCH", 2)
+    with Store(tmp_path / "store") as s:
+        with pytest.raises(RuntimeError, match="the reader failed"):
+            add_documents(s, ordered * 6, jobs=2, record_load_time=False)  # 18 documents: batches of 2
+        assert sorted(d.name for d in s.documents()) == ["a.txt", "b.txt"]
