@@ -314,3 +314,31 @@ def test_jobs_on_the_command_line_wins_over_the_cluster_in_the_environment(
     ok(kg("build", "docs", "--jobs", "2", "--store", "jobsenv/store", "-o", str(out), cwd=work,
           env={"KG_CLUSTER": "tcp://127.0.0.1:1"}))  # fmt: skip
     assert out.read_bytes() == one_process
+
+
+def test_a_document_that_kills_every_worker_given_it_is_one_error_naming_it(tmp_path: Path) -> None:
+    """A document whose reading kills the worker (here, it kills itself) is retried by the scheduler on
+    another; when the workers given it have all died, the run ends with one line naming the document, after the
+    documents before it."""
+    import dask
+
+    from kg.cluster import cluster_extractions
+    from kg.extract.document import extract_document
+    from kg.text.read import read_documents
+
+    for i, name in enumerate(("a.txt", "b.txt", "deadly.txt", "d.txt")):
+        (tmp_path / name).write_text(text(i), encoding="utf-8")
+    docs = read_documents([tmp_path / n for n in ("a.txt", "b.txt", "deadly.txt", "d.txt")], base=tmp_path)
+
+    def killing(doc: Any, *, model: str | None = None) -> Any:
+        if doc.name == "deadly.txt":
+            os.kill(os.getpid(), signal.SIGKILL)
+        return extract_document(doc, model=model)
+
+    got = []
+    retries = dask.config.set({"distributed.scheduler.allowed-failures": 1})
+    with retries, pytest.raises(ClusterError) as error:
+        for extraction in cluster_extractions(docs, address="local:2", model=None, extract=killing):
+            got.append(extraction.documents[0].name)
+    assert str(error.value) == "deadly.txt: every Dask worker given this document died while reading it"
+    assert got == ["a.txt", "b.txt"]
