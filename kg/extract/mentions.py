@@ -35,6 +35,7 @@ class Sentence:
     span: Any  # the spaCy Span
     block: int
     tokens: list[Any]  # the span's tokens, made once (iterating a span makes every token anew)
+    ents: list[Any]  # the span's entities (Span.ents makes every entity of the whole block anew)
 
 
 @dataclass
@@ -83,6 +84,18 @@ class DocumentAnalysis:
     mentions: dict[int, Mention]
     header_sentences: list[tuple[int, int]]  # (first sentence index, last) of the title block
     found: list[Found] = field(default_factory=list)  # relations the layout states (speaker headers)
+
+
+def _within(ents: list[Any], start: int, end: int) -> list[Any]:
+    """The entities of a block in its tokens start..end, as spaCy's ``Span.ents`` gives them: from the first
+    that starts there, up to one that runs past the end."""
+    out = []
+    for ent in ents:
+        if ent.start >= start:
+            if ent.end > end:
+                break
+            out.append(ent)
+    return out
 
 
 class Extractor:
@@ -138,6 +151,7 @@ class Extractor:
         anchor = doc.date or document_date(text)
         parsed = self._parsed.pop(text, None) or self.nlp.pipe(b.text for b in blist)
         for bi, (block, sdoc) in enumerate(zip(blist, parsed, strict=True)):
+            ents = list(sdoc.ents)
             for sent in sdoc.sents:
                 s = Sentence(
                     len(sentences),
@@ -146,6 +160,7 @@ class Extractor:
                     sent,
                     bi,
                     list(sent),
+                    _within(ents, sent.start, sent.end),
                 )
                 sentences.append(s)
                 self._mentions_in(s, block, mentions, anchor, doc)
@@ -294,7 +309,7 @@ class Extractor:
         heading = len(span) == 1 and s.start == block.start and s.end == block.start + len(block.text)
         # a line that is no sentence: a headline, a caption, a byline, a row of sharing buttons
         unsentenced = not block.text.rstrip().endswith(_SENTENCE_ENDS)
-        for ent in span.ents:
+        for ent in s.ents:
             if heading and not self.gazetteer(ent.text):
                 continue  # a one-word heading ('Background', 'FOREWORD') is not a name
             if ent.text in self.post_nominals:
