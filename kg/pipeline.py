@@ -9,6 +9,7 @@ in this process, in a reader thread, in ``jobs`` worker processes, or on a Dask 
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import os
 import queue
@@ -111,10 +112,10 @@ def extractions(
 ) -> Generator[Extraction]:
     """The extraction of each document, in order.
 
-    With one job the documents are read in a thread of this process (when it may use more than one core), one
-    ahead of the caller, so that writing a document to the store overlaps with reading the next (spaCy's matrix
-    and parsing code, Oxigraph and SQLite run without Python's global lock). With more, by that many worker
-    processes; with a cluster's address, by its workers."""
+    With one job the documents are read in a thread of this process (when it may use more than one core), a
+    batch of spaCy's ahead of the caller, so that writing a document to the store overlaps with reading the next
+    (spaCy's matrix and parsing code, Oxigraph and SQLite run without Python's global lock). With more, by that
+    many worker processes, a few batches each; with a cluster's address, by its workers, a document a task."""
     if cluster is not None:
         if documents:
             from kg.cluster import cluster_extractions
@@ -142,7 +143,7 @@ def extractions(
                 raise error
 
 
-#: How many documents spaCy reads in one batch (`Extractor.parse_ahead`); each is still extracted, and handed
+#: How many documents spaCy reads in one batch (`Extractor.reading_ahead`); each is still extracted, and handed
 #: on, one at a time.
 BATCH = 8
 
@@ -153,10 +154,14 @@ def _batched(
     """The extraction of each document, in order, spaCy reading `size` documents at a time."""
     for i in range(0, len(documents), size):
         batch = documents[i : i + size]
-        if extract is extract_document and len(batch) > 1:
-            extractor(model).parse_ahead([doc.text for doc in batch])
-        for doc in batch:
-            yield _extract((doc, model, extract))
+        ahead = (
+            extractor(model).reading_ahead([doc.text for doc in batch])
+            if extract is extract_document and len(batch) > 1
+            else contextlib.nullcontext()
+        )
+        with ahead:
+            for doc in batch:
+                yield _extract((doc, model, extract))
 
 
 def _extract_batch(

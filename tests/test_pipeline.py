@@ -10,6 +10,7 @@ import threading
 from pathlib import Path
 
 import pytest
+from helpers import FIRST, LAST
 
 import kg.pipeline
 from kg.extract.document import extract_document
@@ -139,19 +140,56 @@ def test_on_one_core_the_documents_are_read_in_turn_without_a_thread(
     assert graphs[0] == graphs[1]
 
 
+def many(tmp_path: Path, n: int) -> list[Document]:
+    """`n` invented reports of a few paragraphs each, no two alike."""
+    folder = tmp_path / "many"
+    folder.mkdir()
+    for i in range(n):
+        a, b = (
+            f"{FIRST[i % len(FIRST)]} {LAST[(3 * i) % len(LAST)]}",
+            f"{FIRST[(i + 5) % len(FIRST)]} {LAST[i % len(LAST)]}",
+        )
+        (folder / f"r{i:02d}.txt").write_text(
+            f"Report {i} on the Northby Housing Trust\n\n"
+            f"{a}, the chief executive of the Northby Housing Trust, met {b} in Corby on {i + 1} May 2021.\n\n"
+            f"{b} said the review of the trust would report before the summer. {a} agreed.\n",
+            encoding="utf-8",
+        )
+    return read_documents(sorted(folder.iterdir()), base=folder)
+
+
 def test_spacy_reading_documents_in_batches_gives_the_graph_of_one_at_a_time(
-    docs: dict[str, Document], monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    ordered = list(docs.values()) * 3  # the same texts again: each is read, and taken, once per batch
+    documents = many(tmp_path, 11)
     graphs = []
-    for batch in (1, 2, 8):
+    for batch in (1, 3, 8):
         monkeypatch.setattr(kg.pipeline, "BATCH", batch)
         for cores in (1, 2):
             monkeypatch.setattr(kg.pipeline, "_usable_cpus", lambda cores=cores: cores)
             with Store(None) as store:
-                add_documents(store, ordered, record_load_time=False)
+                add_documents(store, documents, record_load_time=False)
                 graphs.append(trig(store))
+    assert b"Northby Housing Trust" in graphs[0]
     assert all(g == graphs[0] for g in graphs)
+
+
+def test_a_document_spacy_cannot_read_stops_the_add_after_the_ones_before_it_in_its_batch(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """spaCy reads a batch of documents at once; when one of them makes it fail, the documents before it are
+    still written, and the error is that document's."""
+    documents = many(tmp_path, 5)
+    long = tmp_path / "many" / "r02.txt"
+    long.write_text("Tom Ashdown met Clara Venn. " * 100 + "\n", encoding="utf-8")
+    documents = read_documents(sorted((tmp_path / "many").iterdir()), base=tmp_path / "many")
+    monkeypatch.setattr(kg.pipeline.extractor(None).nlp, "max_length", 1000)  # r02.txt's line is longer
+    for cores in (1, 2):
+        monkeypatch.setattr(kg.pipeline, "_usable_cpus", lambda cores=cores: cores)
+        with Store(tmp_path / f"store-{cores}") as s:
+            with pytest.raises(ValueError, match="E088"):
+                add_documents(s, documents, record_load_time=False)
+            assert sorted(d.name for d in s.documents()) == ["r00.txt", "r01.txt"]
 
 
 def test_a_worker_batch_that_fails_hands_on_the_documents_before_the_failing_one(

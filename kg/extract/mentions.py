@@ -9,7 +9,8 @@ the relations the layout states (speaker headers); ``evidence`` gives the senten
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -126,7 +127,7 @@ class Extractor:
         self.not_in_name = set(lex.not_in_name)
         self.not_names = set(lex.not_names)
         self.classes = set(lex.entity_classes)  # kg.text.names labels its spans with these
-        self._parsed: dict[str, list[Any]] = {}  # a text -> its blocks as spaCy read them (parse_ahead)
+        self._parsed: dict[str, list[Any]] = {}  # a text -> its blocks as spaCy read them (reading_ahead)
 
     def gazetteer(self, text: str) -> tuple[str, str] | None:
         return self.lex.lookup(text)
@@ -135,13 +136,21 @@ class Extractor:
         return self.lex.class_by_head(text)
 
     # ------------------------------------------------------------------ analysis
-    def parse_ahead(self, texts: Sequence[str]) -> None:
-        """Have spaCy read the blocks of these texts in one batch, for `analyse` to take: spaCy reads many short
-        blocks at once faster than a few at a time (about a tenth). What an earlier call read and nothing took
-        is forgotten."""
-        split = [[b.text for b in blocks(text)] for text in texts]
-        parsed = iter(self.nlp.pipe([b for bs in split for b in bs]))
-        self._parsed = {text: [next(parsed) for _ in bs] for text, bs in zip(texts, split, strict=True)}
+    @contextmanager
+    def reading_ahead(self, texts: Sequence[str]) -> Iterator[None]:
+        """While open, `analyse` takes the blocks of these texts as spaCy read them in one batch: spaCy reads many
+        short blocks at once faster than a few at a time (about a tenth). If spaCy cannot read the batch, each
+        text is read when it is analysed, so that an error is its own document's. Forgotten on closing."""
+        try:
+            split = [[b.text for b in blocks(text)] for text in texts]
+            parsed = iter(self.nlp.pipe([b for bs in split for b in bs]))
+            self._parsed = {text: [next(parsed) for _ in bs] for text, bs in zip(texts, split, strict=True)}
+        except Exception:  # raised again by the document that caused it, when it is read alone
+            self._parsed = {}
+        try:
+            yield
+        finally:
+            self._parsed = {}
 
     def analyse(self, doc: Document) -> DocumentAnalysis:
         text = doc.text
