@@ -176,10 +176,7 @@ def make_class_hider(nlp: Language, name: str) -> Callable[[Doc], Doc]:
         hidden = {(e.start, e.end): e.label_ for e in doc.ents if e.label_ not in known}
         if hidden:
             doc.user_data[_HIDDEN] = hidden
-            doc.ents = [
-                Span(doc, e.start, e.end, label=stand_in) if (e.start, e.end) in hidden else e
-                for e in doc.ents
-            ]
+            _relabel(doc, dict.fromkeys(hidden, stand_in))
         return doc
 
     return hide_classes
@@ -192,13 +189,18 @@ def make_class_shower(nlp: Language, name: str) -> Callable[[Doc], Doc]:
     def show_classes(doc: Doc) -> Doc:
         hidden = doc.user_data.pop(_HIDDEN, None)
         if hidden:
-            doc.ents = [
-                Span(doc, e.start, e.end, label=hidden[e.start, e.end]) if (e.start, e.end) in hidden else e
-                for e in doc.ents
-            ]
+            _relabel(doc, hidden)
         return doc
 
     return show_classes
+
+
+def _relabel(doc: Doc, labels: dict[tuple[int, int], str]) -> None:
+    """The entities at these (start, end) token offsets, with these labels."""
+    doc.ents = [
+        Span(doc, e.start, e.end, label=labels[e.start, e.end]) if (e.start, e.end) in labels else e
+        for e in doc.ents
+    ]
 
 
 @dataclass(frozen=True)
@@ -209,6 +211,12 @@ class Block:
     text: str
 
 
+#: The longest block spaCy is given, in characters. A longer line (a file without line breaks) is cut after the
+#: last sentence end before it, or else at the last space: spaCy refuses a text past its `max_length` (a
+#: million characters), and its memory grows with a text's length.
+MAX_BLOCK = 100_000
+
+
 def blocks(text: str) -> Iterator[Block]:
     """The non-empty lines of a text with their offsets: spaCy sees one paragraph at a time, so a heading never
     runs into the sentence under it."""
@@ -217,5 +225,18 @@ def blocks(text: str) -> Iterator[Block]:
         stripped = line.strip()
         if stripped:
             lead = len(line) - len(line.lstrip())
-            yield Block(pos + lead, stripped)
+            yield from _pieces(pos + lead, stripped)
         pos += len(line) + 1
+
+
+def _pieces(start: int, text: str) -> Iterator[Block]:
+    while len(text) > MAX_BLOCK:
+        cut = text.rfind(". ", 0, MAX_BLOCK) + 1 or text.rfind(" ", 0, MAX_BLOCK)
+        if cut <= 0:
+            cut = MAX_BLOCK
+        yield Block(start, text[:cut].rstrip())
+        rest = text[cut:]
+        start += cut + len(rest) - len(rest.lstrip())
+        text = rest.lstrip()
+    if text:
+        yield Block(start, text)
