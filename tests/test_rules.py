@@ -56,6 +56,7 @@ def rules_nlp(patterns: list[dict]) -> spacy.language.Language:
 
 
 PATTERNS: list[dict] = [
+    {"patterns": [[{}]], "attrs": {"LEMMA": "any"}},  # every token; the rules after it win where they match
     {"patterns": [[{"LOWER": "dr"}, {"ORTH": "."}]], "attrs": {"NORM": "doctor"}, "index": 0},
     {"patterns": [[{"LOWER": {"IN": ["ms", "mrs"]}}]], "attrs": {"LEMMA": "madam"}},
     {"patterns": [[{"TEXT": {"REGEX": "^[0-9]+$"}}]], "attrs": {"POS": "NUM"}},
@@ -102,3 +103,8 @@ def test_a_rule_the_lookup_does_not_read_leaves_spacys_matcher(pattern: list[dic
     before = ruler.match
     assert not speed_up(ruler)
     assert ruler.match == before
+
+
+def test_rules_that_test_nothing_are_left_to_spacy() -> None:
+    ruler = rules_nlp([{"patterns": [[{}]], "attrs": {"LEMMA": "any"}}]).get_pipe("attribute_ruler")
+    assert not speed_up(ruler)

@@ -4,8 +4,10 @@ The AttributeRuler of the English models (tag to part of speech, and a few hundr
 tries each of its patterns at every token: about a sixth of the model's time, for rules that are nearly all
 "this word with this tag". Here each pattern is filed under the values its first token asks for, so a token
 costs one dictionary lookup per kind of pattern; the ruler then sets the same attributes from the same matches.
-Patterns with anything but plain equality (operators, sets, regular expressions, extensions) leave the ruler
-as spaCy made it.
+A token's pattern may test a string attribute for a value, for one of a set (IN), for none of a set (NOT_IN)
+or against a regular expression (REGEX), and a flag (IS_PUNCT ...) for a value; a ruler holding any other
+pattern (operators, comparisons, extensions, other attributes) is left as spaCy made it. The lookup is made
+from the rules the ruler holds when it is sped up: kg adds none after.
 """
 
 from __future__ import annotations
@@ -76,6 +78,8 @@ def lookup_matcher(ruler: Any) -> Callable[[Doc], list[tuple[int, int, int, int]
             for values in itertools.product(*([v] if op == "==" else sorted(v) for _, op, v in filed)):
                 by_values.setdefault(values if len(values) > 1 else values[0], []).append((key, others, rest))
     attrs = sorted(columns, key=columns.__getitem__)
+    if not attrs:  # rules that test nothing: spaCy's matcher knows what they match
+        return None
     order = {key: i for i, key in enumerate(keys)}
     # a row's values for each kind of pattern: one column gives a value, more a tuple, none the empty tuple
     kinds: list[tuple[Callable[[list[int]], Any], dict[Any, list[Candidate]]]] = [
@@ -83,7 +87,6 @@ def lookup_matcher(ruler: Any) -> Callable[[Doc], list[tuple[int, int, int, int]
     ]
     if everywhere:
         kinds.append((lambda _: (), {(): everywhere}))
-    vocab_strings = strings
 
     def passes(row: list[int], tests: Token) -> bool:
         for c, op, v in tests:
@@ -97,7 +100,7 @@ def lookup_matcher(ruler: Any) -> Callable[[Doc], list[tuple[int, int, int, int]
             elif op == "not in":
                 if value in v:
                     return False
-            elif not v.search(vocab_strings[value]):
+            elif not v.search(strings[value]):
                 return False
         return True
 
@@ -134,8 +137,10 @@ def _token(spec: dict[str, Any], strings: Any, columns: dict[int, int]) -> Token
     """The tests of one token's pattern, or None if it asks for what is not read here."""
     tests: list[Test] = []
     wanted: Any
-    for name, value in spec.items():
-        name = name.upper()
+    for key, value in spec.items():
+        if not isinstance(key, str):  # an attribute given by its number
+            return None
+        name = key.upper()
         if name in _FLAGS and isinstance(value, bool):
             attr, op, wanted = _FLAGS[name], "==", int(value)
         elif name not in _STRINGS:
