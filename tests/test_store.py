@@ -360,8 +360,11 @@ def test_a_write_that_only_adds_leaves_what_an_update_leaves(
     same documents written every time as an update end in the same store."""
     changed = write_docs(tmp_path / "changed", {"b.txt": B_CHANGED})["b.txt"]
     sequence = [changed, docs["a.txt"], docs["b.txt"], docs["d.txt"]]
+    ways, adds_only = [], Store._adds_only
+    monkeypatch.setattr(Store, "_adds_only", lambda *a: ways.append(adds_only(*a)) or ways[-1])
     add_documents(store, sequence, record_load_time=False)
     check(store)
+    assert ways == [True, False, False, True]  # new; Tom's label changes; b.txt replaced; new
     monkeypatch.setattr(Store, "_adds_only", lambda *_: False)
     with Store(tmp_path / "updates") as updates:
         add_documents(updates, sequence, record_load_time=False)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import bisect
 import datetime as dt
+import functools
 import hashlib
 import re
 import unicodedata
@@ -93,7 +94,9 @@ def _node(term: URIRef | Literal) -> ox.NamedNode | ox.Literal:
 
 
 _INTEGER = ox.NamedNode(str(XSD.integer))
-_ENTITIES, _LABEL, _ALT_LABEL = (ox.NamedNode(str(t)) for t in (ENTITIES_GRAPH, RDFS.label, SKOS.altLabel))
+#: The registry's graph as an Oxigraph term.
+ENTITIES_NODE = ox.NamedNode(str(ENTITIES_GRAPH))
+_LABEL, _ALT_LABEL = (ox.NamedNode(str(t)) for t in (RDFS.label, SKOS.altLabel))
 
 
 def document_quads(
@@ -103,14 +106,9 @@ def document_quads(
     ``kg:mentionedIn``), the relations read from it and the evidence of each."""
     d = document_iri(doc.name)
     out: list[ox.Quad] = []
-    nodes: dict[str, ox.NamedNode] = {}  # a document names the same few dozen IRIs many times
-    graph = ox.NamedNode(str(d))
-
-    def named(iri: str) -> ox.NamedNode:
-        node = nodes.get(iri)
-        if node is None:
-            node = nodes[iri] = ox.NamedNode(iri)
-        return node
+    named = functools.lru_cache(maxsize=None)(ox.NamedNode)  # a document names a few dozen IRIs many times
+    term = functools.lru_cache(maxsize=None)(_cls)
+    graph = named(str(d))
 
     def add(s: URIRef, p: URIRef, o: URIRef | Literal | ox.Literal) -> None:
         obj = named(o) if isinstance(o, URIRef) else o if isinstance(o, ox.Literal) else _node(o)
@@ -121,14 +119,6 @@ def document_quads(
 
     def integer(value: int) -> ox.Literal:
         return ox.Literal(str(value), datatype=_INTEGER)
-
-    terms: dict[str, URIRef] = {}
-
-    def term(name: str) -> URIRef:
-        iri = terms.get(name)
-        if iri is None:
-            iri = terms[name] = _cls(name)
-        return iri
 
     add(d, RDF.type, KG.Document)
     add(d, DCTERMS.title, text(doc.title or doc.name.rsplit("/", 1)[-1]))
@@ -182,7 +172,7 @@ def document_quads(
 
 def registry_quads(iri: str, label: str, alt_labels: set[str]) -> list[ox.Quad]:
     """An entity's entry in the registry: its one label and its other names."""
-    s, graph = ox.NamedNode(iri), _ENTITIES
+    s, graph = ox.NamedNode(iri), ENTITIES_NODE
     out = [ox.Quad(s, _LABEL, ox.Literal(label), graph)]
     out += [ox.Quad(s, _ALT_LABEL, ox.Literal(a), graph) for a in sorted(alt_labels - {label})]
     return out

@@ -45,7 +45,14 @@ from rdflib import URIRef as RURIRef
 from kg.errors import InputError, KgError
 from kg.graph.files import from_ox
 from kg.graph.identity import SIGNATURE_PROPS, IdentityIndex, Known, choose_label
-from kg.graph.rdfmap import ENTITIES_GRAPH, document_iri, document_quads, entity_iri, registry_quads
+from kg.graph.rdfmap import (
+    ENTITIES_GRAPH,
+    ENTITIES_NODE,
+    document_iri,
+    document_quads,
+    entity_iri,
+    registry_quads,
+)
 from kg.model import Document, Extraction
 from kg.ontology.lexicon import entity_relations, load_lexicon
 from kg.ontology.prefixes import PREFIXES
@@ -541,7 +548,7 @@ class Store:
         if isinstance(self._db, ox.Store):
             # Only what changed in the registry is written: an entity many documents name may have hundreds of
             # names, and each new document would otherwise rewrite them all. What is there is read by pattern.
-            node = ox.NamedNode(str(ENTITIES_GRAPH))
+            node = ENTITIES_NODE
             old = {
                 q
                 for iri in sorted(touched)
