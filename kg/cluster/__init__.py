@@ -33,9 +33,12 @@ from kg.text.annotate import model_name
 __all__ = ["CLUSTER_ENV", "ClusterError", "check_address", "cluster_extractions"]
 
 CLUSTER_ENV = "KG_CLUSTER"
-#: Documents sent ahead of the one being written, per worker thread: enough to keep every worker busy while
-#: the caller writes, few enough that a million documents are not all held by the scheduler at once.
+#: Tasks sent ahead of the one being written, per worker thread: enough to keep every worker busy while the
+#: caller writes, few enough that a million documents are not all held by the scheduler at once.
 AHEAD_PER_THREAD = 4
+#: The most documents a task reads, spaCy reading them together (fewer when there are too few documents to
+#: keep every worker busy).
+BATCH = 8
 
 _LOCAL = re.compile(r"local:([1-9][0-9]{0,3})")
 _REMOTE = re.compile(r"(tcp|tls)://[^\s/]+:([0-9]{1,5})")
@@ -114,6 +117,10 @@ def _client(address: str) -> Iterator[Any]:
         yield client
 
 
+def _names(batch: Sequence[Document]) -> str:
+    return printable(", ".join(doc.name for doc in batch))
+
+
 def _reason(e: BaseException) -> str:
     return printable(str(e).splitlines()[0] if str(e) else type(e).__name__)
 
@@ -138,27 +145,36 @@ def cluster_extractions(
                     client.register_plugin(setup, name=plugin)
                 except Exception as e:  # raised on a worker: another kg there, a full disk, no model
                     raise ClusterError(f"a Dask worker could not be set up: {_reason(e)}") from None
-                waiting: deque[Any] = deque()
-                todo = iter(documents)
+                threads = max(1, sum(client.nthreads().values()))
+                size = max(1, min(BATCH, len(documents) // (AHEAD_PER_THREAD * threads)))
+                batches = [documents[i : i + size] for i in range(0, len(documents), size)]
+                waiting: deque[tuple[Any, Sequence[Document]]] = deque()
+                todo = iter(batches)
                 ahead = 0
-                for i, doc in enumerate(documents):
+                for i in range(len(batches)):
                     if i % 32 == 0:  # workers come and go: how many are there now
                         ahead = AHEAD_PER_THREAD * max(1, sum(client.nthreads().values()))
                     while len(waiting) < ahead and (nxt := next(todo, None)) is not None:
-                        waiting.append(client.submit(read, extract, nxt, name, run, pure=False))
-                    future = waiting.popleft()
+                        waiting.append((client.submit(read, extract, nxt, name, run, pure=False), nxt))
+                    future, batch = waiting.popleft()
                     try:
-                        extraction = future.result()
+                        done, error = future.result()
                     except KilledWorker:
                         raise ClusterError(
-                            f"{doc.name}: every Dask worker given this document died while reading it"
+                            f"{_names(batch)}: every Dask worker given "
+                            f"{'this document' if len(batch) == 1 else 'these documents'} died while reading "
+                            f"{'it' if len(batch) == 1 else 'them'}"
                         ) from None
                     except (OSError, TimeoutError) as e:
                         if future.status != "error":
                             raise  # the connection's, below
-                        raise ClusterError(f"{doc.name}: on a Dask worker: {_reason(e)}") from None
+                        raise ClusterError(f"{_names(batch)}: on a Dask worker: {_reason(e)}") from None
                     future.release()
-                    yield extraction
+                    yield from done
+                    if error is not None:
+                        raise ClusterError(
+                            f"{batch[len(done)].name}: on a Dask worker: {_reason(error)}"
+                        ) from None
                 with contextlib.suppress(
                     Exception
                 ):  # a scheduler that outlives the run keeps no set-up for it

@@ -6,7 +6,7 @@ import contextlib
 import hashlib
 import os
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -86,14 +86,32 @@ class Setup(WorkerPlugin):
             extractor(self.model)
 
 
-def read(extract: Callable[..., Extraction], doc: Document, model: str, run: Run) -> Extraction:
-    """One task: the extraction of one document, on a worker."""
+def read(
+    extract: Callable[..., Extraction], docs: Sequence[Document], model: str, run: Run
+) -> tuple[list[Extraction], Exception | None]:
+    """One task: the extractions of a batch of documents, on a worker, spaCy reading them together; up to the
+    first document that failed, with its error."""
+    from kg.extract.document import extract_document
+    from kg.extract.mentions import extractor
+
     mine = fingerprint(model)
     if mine != run.fingerprint:
         raise ClusterError(f"a worker runs another kg ({mine}) than this one ({run.fingerprint})")
     folder = _FOLDERS.get(run.ontology)
     if folder is None:
         raise ClusterError("a worker was not set up for this run (its kg plugin did not run)")
+    done: list[Extraction] = []
     with _ONE_AT_A_TIME:
         os.environ[ONTOLOGY_ENV] = str(folder)
-        return extract(doc, model=model)
+        ahead = (
+            extractor(model).reading_ahead([doc.text for doc in docs])
+            if extract is extract_document and len(docs) > 1
+            else contextlib.nullcontext()
+        )
+        try:
+            with ahead:
+                for doc in docs:
+                    done.append(extract(doc, model=model))
+        except Exception as e:  # handed to the caller after the documents before it
+            return done, e
+    return done, None
