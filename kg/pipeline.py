@@ -115,7 +115,7 @@ def extractions(
     With one job the documents are read in a thread of this process (when it may use more than one core), a
     batch of spaCy's ahead of the caller, so that writing a document to the store overlaps with reading the next
     (spaCy's matrix and parsing code, Oxigraph and SQLite run without Python's global lock). With more, by that
-    many worker processes, a few batches each; with a cluster's address, by its workers, a document a task."""
+    many worker processes, a few batches each; with a cluster's address, by its workers, a batch a task."""
     if cluster is not None:
         if documents:
             from kg.cluster import cluster_extractions
