@@ -161,7 +161,7 @@ def many(tmp_path: Path, n: int) -> list[Document]:
 def test_spacy_reading_documents_in_batches_gives_the_graph_of_one_at_a_time(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    documents = many(tmp_path, 11)
+    documents = many(tmp_path, 33)  # enough for batches of 8 (a batch is at most a quarter of the documents)
     graphs = []
     for batch in (1, 3, 8):
         monkeypatch.setattr(kg.pipeline, "BATCH", batch)
@@ -179,7 +179,7 @@ def test_a_document_spacy_cannot_read_stops_the_add_after_the_ones_before_it_in_
 ) -> None:
     """spaCy reads a batch of documents at once; when one of them makes it fail, the documents before it are
     still written, and the error is that document's."""
-    documents = many(tmp_path, 5)
+    documents = many(tmp_path, 12)  # batches of 3
     long = tmp_path / "many" / "r02.txt"
     long.write_text("Tom Ashdown met Clara Venn. " * 100 + "\n", encoding="utf-8")
     documents = read_documents(sorted((tmp_path / "many").iterdir()), base=tmp_path / "many")
