@@ -9,7 +9,6 @@ in this process, in a reader thread, in ``jobs`` worker processes, or on a Dask 
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 import os
 import queue
@@ -19,7 +18,7 @@ from typing import Protocol, cast
 
 from rdflib import Dataset
 
-from kg.extract.document import extract_document
+from kg.extract.document import extract_document, reading_together
 from kg.extract.mentions import extractor
 from kg.graph.store import AddResult, Store, StoreError
 from kg.model import Document, Extraction
@@ -160,12 +159,7 @@ def _batched(
     """The extraction of each document, in order, spaCy reading `size` documents at a time."""
     for i in range(0, len(documents), size):
         batch = documents[i : i + size]
-        ahead = (
-            extractor(model).reading_ahead([doc.text for doc in batch])
-            if extract is extract_document and len(batch) > 1
-            else contextlib.nullcontext()
-        )
-        with ahead:
+        with reading_together(batch, model=model, extract=extract):
             for doc in batch:
                 yield _extract((doc, model, extract))
 

@@ -91,8 +91,7 @@ def read(
 ) -> tuple[list[Extraction], Exception | None]:
     """One task: the extractions of a batch of documents, on a worker, spaCy reading them together; up to the
     first document that failed, with its error."""
-    from kg.extract.document import extract_document
-    from kg.extract.mentions import extractor
+    from kg.extract.document import reading_together
 
     mine = fingerprint(model)
     if mine != run.fingerprint:
@@ -103,13 +102,8 @@ def read(
     done: list[Extraction] = []
     with _ONE_AT_A_TIME:
         os.environ[ONTOLOGY_ENV] = str(folder)
-        ahead = (
-            extractor(model).reading_ahead([doc.text for doc in docs])
-            if extract is extract_document and len(docs) > 1
-            else contextlib.nullcontext()
-        )
         try:
-            with ahead:
+            with reading_together(docs, model=model, extract=extract):
                 for doc in docs:
                     done.append(extract(doc, model=model))
         except Exception as e:  # handed to the caller after the documents before it

@@ -8,8 +8,11 @@ inquiries (``kg.extract.unnamed``) and adds the dated steps of a case (``kg.extr
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 from collections import defaultdict
+from collections.abc import Callable, Sequence
+from typing import Any
 
 from kg.extract.events import add_events
 from kg.extract.mentions import DocumentAnalysis, Found, evidence, extractor
@@ -19,6 +22,16 @@ from kg.extract.unnamed import settle_unnamed
 from kg.model import DateValue, Document, Entity, Extraction, Relation
 from kg.ontology.lexicon import Lexicon
 from kg.text.dates import document_date
+
+
+def reading_together(
+    docs: Sequence[Document], *, model: str | None, extract: Callable[..., Extraction]
+) -> Any:
+    """A context in which spaCy reads these documents in one batch for `extract_document` (nothing for another
+    extractor, or for one document)."""
+    if extract is extract_document and len(docs) > 1:
+        return extractor(model).reading_ahead([doc.text for doc in docs])
+    return contextlib.nullcontext()
 
 
 def extract_document(doc: Document, *, model: str | None = None) -> Extraction:
