@@ -40,6 +40,19 @@ AHEAD_PER_THREAD = 4
 #: keep every worker busy).
 BATCH = 8
 
+#: Dask's settings for a local cluster (``local:N``): its scheduler, nannies and workers run beside kg's own
+#: work on the same cores, and nobody watches a dashboard it has not got. Dask's defaults sample each worker's
+#: stack every 10 ms (the profiler), check every event loop's health every 20 ms, and read every process's
+#: memory every 100 ms and the machine's every 500 ms: on 1,000 documents, the workers spent a fifth more time
+#: and the caller twice the time kg's writing needs beside them (bench, ``cluster2_vs_jobs2``). README, "On a
+#: cluster", gives the same settings for a scheduler and workers started by hand.
+LOCAL_SETTINGS = {
+    "distributed.worker.profile.enabled": False,
+    "distributed.admin.tick.interval": "1s",
+    "distributed.admin.system-monitor.interval": "5s",
+    "distributed.worker.memory.monitor-interval": "1s",
+}
+
 _LOCAL = re.compile(r"local:([1-9][0-9]{0,3})")
 _REMOTE = re.compile(r"(tcp|tls)://[^\s/]+:([0-9]{1,5})")
 
@@ -79,19 +92,21 @@ def _quiet() -> Iterator[None]:
 
 @contextlib.contextmanager
 def _client(address: str) -> Iterator[Any]:
+    import dask
     from distributed import Client, LocalCluster
 
     local = _LOCAL.fullmatch(check_address(address))
     if local:
         try:
-            cluster = LocalCluster(  # type: ignore[no-untyped-call]
-                n_workers=int(local.group(1)),
-                threads_per_worker=1,
-                processes=True,
-                host="127.0.0.1",
-                dashboard_address=None,
-                silence_logs=logging.CRITICAL + 1,
-            )
+            with dask.config.set(LOCAL_SETTINGS):
+                cluster = LocalCluster(  # type: ignore[no-untyped-call]
+                    n_workers=int(local.group(1)),
+                    threads_per_worker=1,
+                    processes=True,
+                    host="127.0.0.1",
+                    dashboard_address=None,
+                    silence_logs=logging.CRITICAL + 1,
+                )
         except (RuntimeError, OSError) as e:
             raise ClusterError(f"could not start a local Dask cluster ({address}): {_reason(e)}") from None
         with cluster, Client(cluster) as client:  # type: ignore[no-untyped-call]
