@@ -381,19 +381,23 @@ def test_a_document_that_fails_on_a_worker_ends_the_run_after_the_ones_before_it
 def test_a_local_clusters_workers_run_without_dasks_profiler_and_monitor_seldom() -> None:
     """Dask's profiler samples a worker's stack every 10 ms, and its monitors wake every 20 to 500 ms, for a
     dashboard that a local cluster of kg's has not got (a fifth of the workers' time in bench): its workers run
-    without the profiler and check their health and memory seldom; the caller's own Dask settings are left as
-    they were."""
+    without the profiler, check their health and memory seldom, and keep the C library's own way of handing
+    memory back; the caller's own Dask settings and environment are left as they were."""
     import dask
     import distributed  # noqa: F401  (its settings exist once it is imported)
 
     from kg.cluster import LOCAL_SETTINGS, _client
 
     before = {key: dask.config.get(key) for key in LOCAL_SETTINGS}
+    environment = dict(os.environ)
     with _client("local:1") as client:
         profiling = client.run(lambda dask_worker: "profile" in dask_worker.periodic_callbacks)
         ticks = client.run(lambda dask_worker: dask_worker.periodic_callbacks["tick"].callback_time)
         settings = client.run(lambda: {key: dask.config.get(key) for key in LOCAL_SETTINGS})
+        trim = client.run(lambda: os.environ.get("MALLOC_TRIM_THRESHOLD_"))
     assert list(profiling.values()) == [False]
+    assert list(trim.values()) == [environment.get("MALLOC_TRIM_THRESHOLD_")]  # the caller's, not Dask's
     assert list(ticks.values()) == [1000]
     assert list(settings.values()) == [LOCAL_SETTINGS]
     assert {key: dask.config.get(key) for key in LOCAL_SETTINGS} == before
+    assert dict(os.environ) == environment  # Dask sets its workers' variables in the caller's environment too

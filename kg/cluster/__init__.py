@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import os
 import re
 from collections import deque
 from collections.abc import Callable, Generator, Iterator, Sequence
@@ -40,17 +41,19 @@ AHEAD_PER_THREAD = 4
 #: keep every worker busy).
 BATCH = 8
 
-#: Dask's settings for a local cluster (``local:N``): its scheduler, nannies and workers run beside kg's own
-#: work on the same cores, and nobody watches a dashboard it has not got. Dask's defaults sample each worker's
-#: stack every 10 ms (the profiler), check every event loop's health every 20 ms, and read every process's
-#: memory every 100 ms and the machine's every 500 ms: on 1,000 documents, the workers spent a fifth more time
-#: and the caller twice the time kg's writing needs beside them (bench, ``cluster2_vs_jobs2``). README, "On a
-#: cluster", gives the same settings for a scheduler and workers started by hand.
-LOCAL_SETTINGS = {
+#: Dask's settings for a local cluster (``local:N``), whose scheduler, nannies and workers share the cores with
+#: kg's own work and have no dashboard. Dask's defaults sample each worker's stack every 10 ms (its profiler),
+#: check every event loop's health every 20 ms, read every process's memory every 100 ms and the machine's every
+#: 500 ms, and start workers with ``MALLOC_TRIM_THRESHOLD_=65536`` (the C library hands freed memory back to the
+#: system at once, and takes it again for the next document: ten times the system time of a worker without).
+#: On 1,000 documents the workers spent a fifth more time with those defaults, and the caller twice as much
+#: (bench, ``cluster2_vs_jobs2``). README, "On a cluster", gives the same settings for workers started by hand.
+LOCAL_SETTINGS: dict[str, object] = {
     "distributed.worker.profile.enabled": False,
     "distributed.admin.tick.interval": "1s",
     "distributed.admin.system-monitor.interval": "5s",
     "distributed.worker.memory.monitor-interval": "1s",
+    "distributed.nanny.pre-spawn-environ.MALLOC_TRIM_THRESHOLD_": None,
 }
 
 _LOCAL = re.compile(r"local:([1-9][0-9]{0,3})")
@@ -91,26 +94,42 @@ def _quiet() -> Iterator[None]:
 
 
 @contextlib.contextmanager
+def _environment_kept() -> Iterator[None]:
+    """This process's environment as it was, once the block is over: Dask's nannies set their workers' variables
+    (``OMP_NUM_THREADS``, ...) here before starting each worker, and leave them."""
+    saved = dict(os.environ)
+    try:
+        yield
+    finally:
+        for key in set(os.environ) - set(saved):
+            del os.environ[key]
+        os.environ.update(saved)
+
+
+@contextlib.contextmanager
 def _client(address: str) -> Iterator[Any]:
     import dask
     from distributed import Client, LocalCluster
 
     local = _LOCAL.fullmatch(check_address(address))
     if local:
-        try:
-            with dask.config.set(LOCAL_SETTINGS):
-                cluster = LocalCluster(  # type: ignore[no-untyped-call]
-                    n_workers=int(local.group(1)),
-                    threads_per_worker=1,
-                    processes=True,
-                    host="127.0.0.1",
-                    dashboard_address=None,
-                    silence_logs=logging.CRITICAL + 1,
-                )
-        except (RuntimeError, OSError) as e:
-            raise ClusterError(f"could not start a local Dask cluster ({address}): {_reason(e)}") from None
-        with cluster, Client(cluster) as client:  # type: ignore[no-untyped-call]
-            yield client
+        with _environment_kept():
+            try:
+                with dask.config.set(LOCAL_SETTINGS):
+                    cluster = LocalCluster(  # type: ignore[no-untyped-call]
+                        n_workers=int(local.group(1)),
+                        threads_per_worker=1,
+                        processes=True,
+                        host="127.0.0.1",
+                        dashboard_address=None,
+                        silence_logs=logging.CRITICAL + 1,
+                    )
+            except (RuntimeError, OSError) as e:
+                raise ClusterError(
+                    f"could not start a local Dask cluster ({address}): {_reason(e)}"
+                ) from None
+            with cluster, Client(cluster) as client:  # type: ignore[no-untyped-call]
+                yield client
         return
     # How long to wait for the scheduler, and for a worker if it has none: Dask's own setting
     # (distributed.comm.timeouts.connect, 30 s unless changed, e.g. DASK_DISTRIBUTED__COMM__TIMEOUTS__CONNECT=5s).
