@@ -73,16 +73,16 @@ class Cluster:
         self.address: str = json.loads(self.file.read_text())["address"]
         self.workers: list[subprocess.Popen[bytes]] = []
 
-    def _start(self, role: str, *args: str) -> subprocess.Popen[bytes]:
+    def _start(self, role: str, *args: str, env: dict[str, str] | None = None) -> subprocess.Popen[bytes]:
         return subprocess.Popen(
             [sys.executable, "-m", "dask", role, *args, "--scheduler-file", str(self.file)],
             cwd=self.folder,
-            env=kg_env(),
+            env=kg_env(env),
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
         )
 
-    def add_workers(self, count: int) -> None:
+    def add_workers(self, count: int, *, nanny: bool = False, env: dict[str, str] | None = None) -> None:
         """Start `count` workers (named w0, w1, ...) and wait until the scheduler has them all."""
         from distributed import Client
 
@@ -96,10 +96,11 @@ class Cluster:
                     f"w{n}",
                     "--nthreads",
                     "1",
-                    "--no-nanny",
+                    "--nanny" if nanny else "--no-nanny",
                     "--no-dashboard",
                     "--local-directory",
                     str(scratch),
+                    env=env,
                 )
             )
         with Client(self.address, timeout=30) as client:  # type: ignore[no-untyped-call]
@@ -401,3 +402,34 @@ def test_a_local_clusters_workers_run_without_dasks_profiler_and_monitor_seldom(
     assert list(settings.values()) == [LOCAL_SETTINGS]
     assert {key: dask.config.get(key) for key in LOCAL_SETTINGS} == before
     assert dict(os.environ) == environment  # Dask sets its workers' variables in the caller's environment too
+
+
+def _flat(tree: dict[str, Any], prefix: str = "") -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for key, value in tree.items():
+        if isinstance(value, dict):
+            out.update(_flat(value, f"{prefix}{key}."))
+        else:
+            out[f"{prefix}{key}"] = value
+    return out
+
+
+def test_the_settings_readme_gives_for_workers_started_by_hand_are_a_local_clusters(cluster: Cluster) -> None:
+    """docs/dask/kg.yaml, which README gives for a scheduler and workers started by hand, holds the settings a
+    local cluster runs with, and a worker started with it (nanny and all) runs with them."""
+    import yaml
+    from distributed import Client
+
+    from kg.cluster import LOCAL_SETTINGS
+
+    folder = Path(__file__).resolve().parent.parent / "docs" / "dask"
+    written = _flat(yaml.safe_load((folder / "kg.yaml").read_text(encoding="utf-8")))
+    assert written == LOCAL_SETTINGS
+    cluster.add_workers(1, nanny=True, env={"DASK_CONFIG": str(folder)})
+    with Client(cluster.address, timeout=30) as client:  # type: ignore[no-untyped-call]
+        profiling = client.run(lambda dask_worker: "profile" in dask_worker.periodic_callbacks)
+        ticks = client.run(lambda dask_worker: dask_worker.periodic_callbacks["tick"].callback_time)
+        trim = client.run(lambda: os.environ.get("MALLOC_TRIM_THRESHOLD_"))
+    assert list(profiling.values()) == [False]
+    assert list(ticks.values()) == [1000]
+    assert list(trim.values()) == [os.environ.get("MALLOC_TRIM_THRESHOLD_")]
