@@ -18,7 +18,7 @@ from typing import Protocol, cast
 
 from rdflib import Dataset
 
-from kg.extract.document import extract_document, reading_together
+from kg.extract.document import batch_size, extract_document, reading_together
 from kg.extract.mentions import extractor
 from kg.graph.store import AddResult, Store, StoreError
 from kg.model import Document, Extraction
@@ -129,28 +129,17 @@ def extractions(
         if _usable_cpus() > 1:
             yield from _read_ahead(documents, model, extract)
         else:  # a second thread would only take turns with this one, and switching costs
-            yield from _batched(documents, model, extract, _batch_size(len(documents), 1))
+            yield from _batched(documents, model, extract, batch_size(len(documents), 1))
         return
     import multiprocessing
 
-    size = _batch_size(len(documents), jobs)
+    size = batch_size(len(documents), jobs)
     batches = [(documents[i : i + size], model, extract) for i in range(0, len(documents), size)]
     with multiprocessing.get_context("fork").Pool(jobs) as pool:
         for done, error in pool.imap(_extract_batch, batches, chunksize=1):
             yield from done
             if error is not None:
                 raise error
-
-
-#: How many documents spaCy reads in one batch (`Extractor.reading_ahead`); each is still extracted, and handed
-#: on, one at a time.
-BATCH = 8
-
-
-def _batch_size(documents: int, readers: int) -> int:
-    """Up to BATCH documents a batch, fewer when there are few: every reader gets a few batches, and the first
-    documents are written before spaCy has read them all."""
-    return max(1, min(BATCH, documents // (readers * 4)))
 
 
 def _batched(
@@ -193,7 +182,7 @@ def _read_ahead(
     stop = threading.Event()
 
     def read() -> None:
-        made = _batched(documents, model, extract, _batch_size(len(documents), 1))
+        made = _batched(documents, model, extract, batch_size(len(documents), 1))
         for _ in documents:
             item: tuple[bool, Extraction | BaseException]
             try:

@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 from helpers import FIRST, LAST
 
+import kg.extract.document
 import kg.pipeline
 from kg.extract.document import extract_document
 from kg.graph.files import Format, serialize, union_graph
@@ -164,7 +165,7 @@ def test_spacy_reading_documents_in_batches_gives_the_graph_of_one_at_a_time(
     documents = many(tmp_path, 33)  # enough for batches of 8 (a batch is at most a quarter of the documents)
     graphs = []
     for batch in (1, 3, 8):
-        monkeypatch.setattr(kg.pipeline, "BATCH", batch)
+        monkeypatch.setattr(kg.extract.document, "BATCH", batch)
         for cores in (1, 2):
             monkeypatch.setattr(kg.pipeline, "_usable_cpus", lambda cores=cores: cores)
             with Store(None) as store:
@@ -208,7 +209,7 @@ def test_a_worker_batch_that_fails_hands_on_the_documents_before_the_failing_one
     assert [ex.documents[0].name for ex in done] == ["a.txt", "b.txt"]
     assert isinstance(error, RuntimeError)
     # through worker processes, in batches of two: a.txt and b.txt are written, then the error
-    monkeypatch.setattr(kg.pipeline, "BATCH", 2)
+    monkeypatch.setattr(kg.extract.document, "BATCH", 2)
     with Store(tmp_path / "store") as s:
         with pytest.raises(RuntimeError, match="the reader failed"):
             add_documents(s, ordered * 6, jobs=2, record_load_time=False)  # 18 documents: batches of 2

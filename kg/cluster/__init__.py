@@ -37,9 +37,6 @@ CLUSTER_ENV = "KG_CLUSTER"
 #: Tasks sent ahead of the one being written, per worker thread: enough to keep every worker busy while the
 #: caller writes, few enough that a million documents are not all held by the scheduler at once.
 AHEAD_PER_THREAD = 4
-#: The most documents a task reads, spaCy reading them together (fewer when there are too few documents to
-#: keep every worker busy).
-BATCH = 8
 
 #: Dask's settings for a local cluster (``local:N``), whose scheduler, nannies and workers share the cores with
 #: kg's own work and have no dashboard. Dask's defaults sample each worker's stack every 10 ms (its profiler),
@@ -167,6 +164,7 @@ def cluster_extractions(
     from distributed.comm.core import CommClosedError
 
     from kg.cluster.worker import Run, Setup, fingerprint, ontology_files, read
+    from kg.extract.document import batch_size
 
     name = model_name(model)
     setup = Setup(name, ontology_files(ontology_dir()))
@@ -180,7 +178,7 @@ def cluster_extractions(
                 except Exception as e:  # raised on a worker: another kg there, a full disk, no model
                     raise ClusterError(f"a Dask worker could not be set up: {_reason(e)}") from None
                 threads = max(1, sum(client.nthreads().values()))
-                size = max(1, min(BATCH, len(documents) // (AHEAD_PER_THREAD * threads)))
+                size = batch_size(len(documents), threads, AHEAD_PER_THREAD)
                 batches = [documents[i : i + size] for i in range(0, len(documents), size)]
                 waiting: deque[tuple[Any, Sequence[Document]]] = deque()
                 todo = iter(batches)

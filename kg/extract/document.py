@@ -23,6 +23,16 @@ from kg.model import DateValue, Document, Entity, Extraction, Relation
 from kg.ontology.lexicon import Lexicon
 from kg.text.dates import document_date
 
+#: The most documents spaCy reads in one batch (`reading_together`); each is still extracted, and handed on, one
+#: at a time.
+BATCH = 8
+
+
+def batch_size(documents: int, readers: int, per_reader: int = 4) -> int:
+    """Up to BATCH documents a batch, fewer when there are few: each of `readers` gets `per_reader` batches or
+    more, and the first documents are handed on before spaCy has read them all."""
+    return max(1, min(BATCH, documents // (readers * per_reader)))
+
 
 def reading_together(
     docs: Sequence[Document], *, model: str | None, extract: Callable[..., Extraction]
