@@ -44,7 +44,7 @@ AHEAD_PER_THREAD = 4
 #: 500 ms, and start workers with ``MALLOC_TRIM_THRESHOLD_=65536`` (the C library hands freed memory back to the
 #: system at once, and takes it again for the next document: ten times the system time of a worker without).
 #: On 1,000 documents the workers spent a fifth more time with those defaults, and the caller twice as much
-#: (bench, ``cluster2_vs_jobs2``). README, "On a cluster", gives the same settings for workers started by hand.
+#: (bench, ``cluster2_vs_jobs2``). docs/dask/kg.yaml holds the same settings for workers started by hand.
 LOCAL_SETTINGS: dict[str, object] = {
     "distributed.worker.profile.enabled": False,
     "distributed.admin.tick.interval": "1s",
@@ -130,10 +130,9 @@ def _client(address: str) -> Iterator[Any]:
         return
     # How long to wait for the scheduler, and for a worker if it has none: Dask's own setting
     # (distributed.comm.timeouts.connect, 30 s unless changed, e.g. DASK_DISTRIBUTED__COMM__TIMEOUTS__CONNECT=5s).
-    from dask.config import get
     from dask.utils import parse_timedelta
 
-    timeout = parse_timedelta(get("distributed.comm.timeouts.connect"), "s")
+    timeout = parse_timedelta(dask.config.get("distributed.comm.timeouts.connect"), "s")
     try:
         client = Client(address)  # type: ignore[no-untyped-call]
     except (OSError, TimeoutError, TypeError, ValueError) as e:  # TypeError: tls:// with no TLS settings
