@@ -123,22 +123,21 @@ class DocumentResolver:
         """'Institute of Criminology' after 'Northby Institute of Criminology': a name of two words or more that
         ends exactly one longer name of its class family is that entity, shortened; not where the longer name
         reaches it through 'of' or 'the' ('Northby Brigade of the Northby Front' is a part of the Front)."""
-        names = [
-            (k, e)
-            for k, e in self.entities.items()
-            if self.lex.family(e.cls) not in ("Person", "Place", "Post")
-        ]
+        # each entity's family and folded label, once: the loop below changes neither
+        family = {k: self.lex.family(e.cls) for k, e in self.entities.items()}
+        folded = {k: fold(e.label) for k, e in self.entities.items()}
+        names = [(k, e) for k, e in self.entities.items() if family[k] not in ("Person", "Place", "Post")]
         for key, e in names:
-            short = fold(e.label)
+            short = folded[key]
             if len(short.split()) < 2 or key not in self.entities:
                 continue
             longer = [
                 t
                 for k, t in self.entities.items()
                 if k != key
-                and self.lex.family(t.cls) == self.lex.family(e.cls)
-                and fold(t.label).endswith(" " + short)
-                and fold(t.label)[: -len(short)].split()[-1] not in self.joining_words
+                and family[k] == family[key]
+                and folded[k].endswith(" " + short)
+                and folded[k][: -len(short)].split()[-1] not in self.joining_words
             ]
             if len(longer) != 1:
                 continue

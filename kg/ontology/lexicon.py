@@ -170,17 +170,27 @@ class Lexicon:
                 parents.setdefault(sub, sup)
         return parents
 
-    def _ancestors(self, cls: str) -> list[str]:
+    @cached_property
+    def _ancestry(self) -> dict[str, tuple[str, ...]]:
+        """What ``_ancestors`` has found, by class: resolution and the identity index ask it for every pair of
+        entities they compare."""
+        return {}
+
+    def _ancestors(self, cls: str) -> tuple[str, ...]:
         """The kg classes above `cls`, nearest first."""
-        out: list[str] = []
-        while (cls := self._parents.get(cls, "")) and cls not in out:
-            out.append(cls)
-        return out
+        found = self._ancestry.get(cls)
+        if found is None:
+            out: list[str] = []
+            above = cls
+            while (above := self._parents.get(above, "")) and above not in out:
+                out.append(above)
+            found = self._ancestry[cls] = tuple(out)
+        return found
 
     def family(self, cls: str) -> str:
         """The most general kg class above `cls` (itself when it has none): entities of one family may be one
         entity ('Agency' and 'PoliticalParty' are kinds of 'Organization'), and share their IRIs' path."""
-        return (self._ancestors(cls) or [cls])[-1]
+        return (self._ancestors(cls) or (cls,))[-1]
 
     def rank(self, cls: str) -> tuple[int, str]:
         """How specific `cls` is (how far below its family's top class), the name breaking ties: where the
