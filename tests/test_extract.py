@@ -215,6 +215,28 @@ def test_a_part_of_an_organisation_is_not_the_organisation() -> None:
     assert orgs == ["Northby Brigade of the Northby Front", "Northby Front"]
 
 
+@pytest.mark.parametrize(
+    ("text", "labels"),
+    [
+        # a common noun that starts a sentence is capitalised for standing there, not as part of a name
+        ("Officers of Kettering Police arrested a man on Friday.", {"Kettering Police"}),
+        ("Footage of Corby Borough Council staff was shown to the court.", {"Corby Borough Council"}),
+        (
+            "Spokesman for Kettering Police Tom Ashdown said the road was shut.",
+            {"Kettering Police", "Tom Ashdown"},
+        ),
+        # where the model reads the first word into the name, it is the name's
+        ("Friends of Kettering Hospital raised money for a new ward.", {"Friends of Kettering Hospital"}),
+        # within a sentence, a capitalised word before "of" starts the name as before
+        ("The man was held by City of Corby Police on Friday.", {"City of Corby Police"}),
+    ],
+)
+def test_a_sentences_first_word_joins_a_name_after_of_only_as_a_proper_noun(
+    text: str, labels: set[str]
+) -> None:
+    assert {e.label for e in extract(text).entities.values() if e.cls != "Date"} == labels
+
+
 def test_a_country_inside_a_longer_name_is_not_the_country() -> None:
     ex = extract(
         "The U.S. sent troops. The United States said the US Army would stay in New Jersey and Latin America."

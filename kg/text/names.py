@@ -22,7 +22,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 from spacy.matcher import PhraseMatcher
-from spacy.tokens import Doc, Span
+from spacy.tokens import Doc, Span, Token
 
 from kg.ontology.lexicon import Lexicon
 
@@ -95,6 +95,13 @@ class NameFinder:
     def _cap(self, text: str) -> bool:
         return text not in self.not_name and _CAPITALISED.match(text) is not None
 
+    @staticmethod
+    def _capitalised_by_place(tok: Token) -> bool:
+        """A sentence's first word, capitalised for standing there, that the tagger reads as no proper noun:
+        "Officers of Northby Police arrested ...", "Footage of Northby Police ..." (without a tagger, as
+        written)."""
+        return bool(tok.is_sent_start) and tok.pos_ not in ("", "PROPN")
+
     def _inside_a_longer_name(self, doc: Doc, start: int, end: int) -> bool:
         """Whether a capitalised word stands right before or after doc[start:end], or a capitalised word and
         "of" before it, continuing the name."""
@@ -141,7 +148,9 @@ class NameFinder:
             for head in self.heads.get(texts[i], ()):
                 end = i + len(head.words)
                 if tuple(texts[i:end]) == head.words:
-                    named = self._named(i, end, texts, lowers, caph, cap, dated=head.cls == "Legislation")
+                    named = self._named(
+                        doc, i, end, texts, lowers, caph, cap, dated=head.cls == "Legislation"
+                    )
                     out.update((s, e, head.cls, 1) for s, e in named)
             for head in self.post_heads.get(lowers[i], ()):
                 end = i + len(head.words)
@@ -179,6 +188,7 @@ class NameFinder:
 
     def _named(
         self,
+        doc: Doc,
         h: int,
         end: int,
         texts: list[str],
@@ -197,7 +207,12 @@ class NameFinder:
                 yield s, end + 1
         # "City of Northby Police": a capitalised word that is no post's word, "of"/"for", capitalised words, head
         for j in range(max(left, 2), h):
-            if lowers[j - 1] in ("of", "for") and cap[j - 2] and texts[j - 2] not in self.post_words:
+            if (
+                lowers[j - 1] in ("of", "for")
+                and cap[j - 2]
+                and texts[j - 2] not in self.post_words
+                and not self._capitalised_by_place(doc[j - 2])
+            ):
                 yield j - 2, end
         # "Independent Office for Police Conduct", "House of Commons": [capitalised words] head connector [the] names
         # (and one more capitalised word after "and" that is no head: "Centre for Disease Prevention and Control")
