@@ -18,7 +18,7 @@ from typing import Protocol, cast
 
 from rdflib import Dataset
 
-from kg.extract.document import batch_size, extract_document, reading_together
+from kg.extract.document import batch_size, extract_batch, extract_document, reading_together
 from kg.extract.mentions import extractor
 from kg.graph.store import AddResult, Store, StoreError
 from kg.model import Document, Extraction
@@ -156,15 +156,9 @@ def _batched(
 def _extract_batch(
     args: tuple[Sequence[Document], str | None, Extractor],
 ) -> tuple[list[Extraction], Exception | None]:
-    """A worker's batch: the extractions made, up to the first document that failed, and its error."""
+    """A worker process's batch (``kg.extract.document.extract_batch``)."""
     documents, model, extract = args
-    done: list[Extraction] = []
-    try:
-        for extraction in _batched(documents, model, extract, len(documents)):
-            done.append(extraction)
-    except Exception as e:  # handed to the caller after the documents before it
-        return done, e
-    return done, None
+    return extract_batch(documents, model=model, extract=extract)
 
 
 def _usable_cpus() -> int:

@@ -18,7 +18,7 @@ from kg.extract.document import extract_document
 from kg.graph.files import Format, serialize, union_graph
 from kg.graph.shacl import validate
 from kg.graph.store import Store
-from kg.model import Document
+from kg.model import Document, Extraction
 from kg.pipeline import add_documents, extractions
 from kg.text.read import read_documents
 
@@ -193,24 +193,24 @@ def test_a_document_spacy_cannot_read_stops_the_add_after_the_ones_before_it_in_
             assert sorted(d.name for d in s.documents()) == ["r00.txt", "r01.txt"]
 
 
+def _fails_on_c(doc: Document, *, model: str | None = None) -> Extraction:
+    """A reader that fails on c.txt (at module level: worker processes are handed it by name)."""
+    if doc.name == "c.txt":
+        raise RuntimeError("the reader failed")
+    return extract_document(doc, model=model)
+
+
 def test_a_worker_batch_that_fails_hands_on_the_documents_before_the_failing_one(
     tmp_path: Path, docs: dict[str, Document], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    real = kg.pipeline._extract
-
-    def extract(args: tuple[Document, str | None, object]) -> object:
-        if args[0].name == "c.txt":
-            raise RuntimeError("the reader failed")
-        return real(args)
-
-    monkeypatch.setattr(kg.pipeline, "_extract", extract)
     ordered = [docs["a.txt"], docs["b.txt"], docs["c.txt"]]
-    done, error = kg.pipeline._extract_batch((ordered, None, extract_document))
+    done, error = kg.pipeline._extract_batch((ordered, None, _fails_on_c))
     assert [ex.documents[0].name for ex in done] == ["a.txt", "b.txt"]
     assert isinstance(error, RuntimeError)
     # through worker processes, in batches of two: a.txt and b.txt are written, then the error
     monkeypatch.setattr(kg.extract.document, "BATCH", 2)
     with Store(tmp_path / "store") as s:
         with pytest.raises(RuntimeError, match="the reader failed"):
-            add_documents(s, ordered * 6, jobs=2, record_load_time=False)  # 18 documents: batches of 2
+            # 18 documents: batches of 2
+            add_documents(s, ordered * 6, jobs=2, record_load_time=False, extract=_fails_on_c)
         assert sorted(d.name for d in s.documents()) == ["a.txt", "b.txt"]

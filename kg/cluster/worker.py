@@ -91,7 +91,7 @@ def read(
 ) -> tuple[list[Extraction], Exception | None]:
     """One task: the extractions of a batch of documents, on a worker, spaCy reading them together; up to the
     first document that failed, with its error."""
-    from kg.extract.document import reading_together
+    from kg.extract.document import extract_batch
 
     mine = fingerprint(model)
     if mine != run.fingerprint:
@@ -99,13 +99,6 @@ def read(
     folder = _FOLDERS.get(run.ontology)
     if folder is None:
         raise ClusterError("a worker was not set up for this run (its kg plugin did not run)")
-    done: list[Extraction] = []
     with _ONE_AT_A_TIME:
         os.environ[ONTOLOGY_ENV] = str(folder)
-        try:
-            with reading_together(docs, model=model, extract=extract):
-                for doc in docs:
-                    done.append(extract(doc, model=model))
-        except Exception as e:  # handed to the caller after the documents before it
-            return done, e
-    return done, None
+        return extract_batch(docs, model=model, extract=extract)

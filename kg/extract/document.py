@@ -44,6 +44,21 @@ def reading_together(
     return contextlib.nullcontext()
 
 
+def extract_batch(
+    docs: Sequence[Document], *, model: str | None, extract: Callable[..., Extraction]
+) -> tuple[list[Extraction], Exception | None]:
+    """A worker's batch (a worker process's or a Dask worker's), spaCy reading it together: the extractions made
+    up to the first document that failed, and its error, so that the caller writes the documents before it."""
+    done: list[Extraction] = []
+    try:
+        with reading_together(docs, model=model, extract=extract):
+            for doc in docs:
+                done.append(extract(doc, model=model))
+    except Exception as e:  # handed to the caller after the documents before it
+        return done, e
+    return done, None
+
+
 def extract_document(doc: Document, *, model: str | None = None) -> Extraction:
     """Entities and relations of one document, each relation with the sentence it came from."""
     if doc.date is None:
