@@ -220,6 +220,7 @@ def test_a_part_of_an_organisation_is_not_the_organisation() -> None:
     [
         # a common noun that starts a sentence is capitalised for standing there, not as part of a name
         ("Officers of Kettering Police arrested a man on Friday.", {"Kettering Police"}),
+        ("“Officers of Kettering Police arrested him on Friday,” she said.", {"Kettering Police"}),
         ("Footage of Corby Borough Council staff was shown to the court.", {"Corby Borough Council"}),
         (
             "Spokesman for Kettering Police Tom Ashdown said the road was shut.",

@@ -193,6 +193,21 @@ def test_a_document_spacy_cannot_read_stops_the_add_after_the_ones_before_it_in_
             assert sorted(d.name for d in s.documents()) == ["r00.txt", "r01.txt"]
 
 
+def test_a_document_spacy_cannot_read_stops_the_worker_processes_after_the_ones_before_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The same through worker processes: a worker's batch that spaCy cannot read together is read a document at
+    a time, and the worker hands on the documents before the one that fails, then its error."""
+    many(tmp_path, 40)  # two workers: batches of 5, r02.txt the third of the first
+    (tmp_path / "many" / "r02.txt").write_text("Tom Ashdown met Clara Venn. " * 100 + "\n", encoding="utf-8")
+    documents = read_documents(sorted((tmp_path / "many").iterdir()), base=tmp_path / "many")
+    monkeypatch.setattr(kg.pipeline.extractor(None).nlp, "max_length", 1000)  # the workers fork with it
+    with Store(tmp_path / "store") as s:
+        with pytest.raises(ValueError, match="E088"):
+            add_documents(s, documents, jobs=2, record_load_time=False)
+        assert sorted(d.name for d in s.documents()) == ["r00.txt", "r01.txt"]
+
+
 def _fails_on_c(doc: Document, *, model: str | None = None) -> Extraction:
     """A reader that fails on c.txt (at module level: worker processes are handed it by name)."""
     if doc.name == "c.txt":

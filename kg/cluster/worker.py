@@ -89,8 +89,8 @@ class Setup(WorkerPlugin):
 def read(
     extract: Callable[..., Extraction], docs: Sequence[Document], model: str, run: Run
 ) -> tuple[list[Extraction], Exception | None]:
-    """One task: the extractions of a batch of documents, on a worker, spaCy reading them together; up to the
-    first document that failed, with its error."""
+    """One task: the extractions of a batch of documents, on a worker (``kg.extract.document.extract_batch``); up
+    to the first document that failed, with its error."""
     from kg.extract.document import extract_batch
 
     mine = fingerprint(model)

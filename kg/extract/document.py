@@ -3,7 +3,8 @@
 ``extract_document`` runs the analysis (``kg.extract.mentions``), resolves mentions to entities
 (``kg.extract.resolve``), reads relations (``kg.extract.relate``), gives agent nouns ("the attacker") their
 perpetrators, checks every relation against the ontology's domains and ranges, settles unnamed incidents and
-inquiries (``kg.extract.unnamed``) and adds the dated steps of a case (``kg.extract.events``).
+inquiries (``kg.extract.unnamed``) and adds the dated steps of a case (``kg.extract.events``). ``extract_batch``
+reads a worker's batch of documents and hands on what it made up to a document that failed.
 """
 
 from __future__ import annotations
@@ -47,8 +48,9 @@ def reading_together(
 def extract_batch(
     docs: Sequence[Document], *, model: str | None, extract: Callable[..., Extraction]
 ) -> tuple[list[Extraction], Exception | None]:
-    """A worker's batch (a worker process's or a Dask worker's), spaCy reading it together: the extractions made
-    up to the first document that failed, and its error, so that the caller writes the documents before it."""
+    """A worker's batch (a worker process's or a Dask worker's), spaCy reading it together when `extract` is
+    ``extract_document``: the extractions made up to the first document that failed, and its error, so that the
+    caller writes the documents before it."""
     done: list[Extraction] = []
     try:
         with reading_together(docs, model=model, extract=extract):

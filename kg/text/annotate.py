@@ -72,7 +72,7 @@ def _load_nlp(name: str, state: tuple[Path, tuple[tuple[str, int, int], ...]]) -
     nlp.add_pipe("kg_trim_posts", after="kg_names", config={"ontology": str(folder)})
     if "ner" in nlp.pipe_names:
         nlp.add_pipe("kg_hide_classes", before="ner")
-        nlp.add_pipe("kg_show_classes", after="ner", config={"ontology": str(folder)})
+        nlp.add_pipe("kg_show_classes", after="ner")
     return nlp
 
 
@@ -182,48 +182,21 @@ def make_class_hider(nlp: Language, name: str) -> Callable[[Doc], Doc]:
     return hide_classes
 
 
-@Language.factory("kg_show_classes", default_config={"ontology": ""})
-def make_class_shower(nlp: Language, name: str, ontology: str) -> Callable[[Doc], Doc]:
-    """The classes kg_hide_classes kept aside, back on their names after the NER; then the names the NER
-    carried on into them from a sentence's first word (``_join_openers``)."""
-    lex = load_lexicon(Path(ontology) if ontology else None)
-    connectors = frozenset(lex.connectors)
+@Language.factory("kg_show_classes")
+def make_class_shower(nlp: Language, name: str) -> Callable[[Doc], Doc]:
+    """The classes kg_hide_classes kept aside, back on their names after the NER; then the names the NER carried
+    on into them from a sentence's first word (``NameFinder.join_openers``)."""
+    finder: Any = nlp.get_pipe("kg_names") if "kg_names" in nlp.pipe_names else None
 
     def show_classes(doc: Doc) -> Doc:
         hidden = doc.user_data.pop(_HIDDEN, None)
         if hidden:
             _relabel(doc, hidden)
-            _join_openers(doc, connectors, set(hidden.values()))
+            if finder is not None:
+                finder.join_openers(doc, set(hidden.values()))
         return doc
 
     return show_classes
-
-
-def _join_openers(doc: Doc, connectors: frozenset[str], classes: set[str]) -> None:
-    """kg_names leaves a sentence's first word out of a name after "of"/"for" when the tagger reads it as a
-    common noun ("Officers of Wessex Police arrested ..."). Where the NER took that word in, stopping at the
-    connector before kg's name ("Friends of" + "Northby Hospital"), the two are one name, of kg's class."""
-    ents = list(doc.ents)
-    joined: list[Span] = []
-    i = 0
-    while i < len(ents):
-        e, nxt = ents[i], ents[i + 1] if i + 1 < len(ents) else None
-        if (
-            nxt is not None
-            and nxt.start == e.end
-            and nxt.label_ in classes
-            and e.label_ not in classes
-            and len(e) == 2
-            and e[0].is_sent_start
-            and e[1].lower_ in connectors
-        ):
-            joined.append(Span(doc, e.start, nxt.end, label=nxt.label_))
-            i += 2
-        else:
-            joined.append(e)
-            i += 1
-    if len(joined) < len(ents):
-        doc.ents = joined
 
 
 def _relabel(doc: Doc, labels: dict[tuple[int, int], str]) -> None:

@@ -34,6 +34,11 @@ _YEAR = re.compile(r"^(1[6-9]|20)\d\d$")
 
 Candidate = tuple[int, int, str, int]  # start, end, label, rank (lower wins a tie)
 
+#: The words between a name's first word and the rest in the shape "City of Northby Police".
+_OPENER_JOINS = frozenset({"of", "for"})
+#: The statistical NER's labels for a name that a sentence's first word may open ("Friends of" + a name).
+_NER_NAMES = frozenset({"ORG", "FAC", "GPE"})
+
 
 def token_words(text: str) -> list[str]:
     """How spaCy's tokenizer splits a name, closely enough for names: hyphens and apostrophes apart."""
@@ -96,11 +101,46 @@ class NameFinder:
         return text not in self.not_name and _CAPITALISED.match(text) is not None
 
     @staticmethod
-    def _capitalised_by_place(tok: Token) -> bool:
+    def _sentence_first(tok: Token) -> bool:
+        """The first word of a sentence, after an opening quote or bracket if there is one."""
+        if tok.is_sent_start:
+            return True
+        before = tok.doc[tok.i - 1] if tok.i > 0 else None
+        return before is not None and bool(before.is_sent_start) and (before.is_left_punct or before.is_quote)
+
+    def _capitalised_by_place(self, tok: Token) -> bool:
         """A sentence's first word, capitalised for standing there, that the tagger reads as no proper noun:
         "Officers of Northby Police arrested ...", "Footage of Northby Police ..." (without a tagger, as
         written)."""
-        return bool(tok.is_sent_start) and tok.pos_ not in ("", "PROPN")
+        return tok.pos_ not in ("", "PROPN") and self._sentence_first(tok)
+
+    def join_openers(self, doc: Doc, classes: set[str]) -> None:
+        """After the NER: where `_named` left a sentence's first word out of a name ("Friends of Northby
+        Hospital") and the NER took it in, stopping at "of"/"for" before the name kg found, the two are one name
+        of kg's class. `classes`: the labels kg gave its names."""
+        ents = list(doc.ents)
+        joined: list[Span] = []
+        i = 0
+        while i < len(ents):
+            e, nxt = ents[i], ents[i + 1] if i + 1 < len(ents) else None
+            if (
+                nxt is not None
+                and nxt.start == e.end
+                and nxt.label_ in classes
+                and nxt.label_ != "Post"
+                and e.label_ in _NER_NAMES
+                and len(e) == 2
+                and e[1].lower_ in _OPENER_JOINS
+                and e[0].text not in self.post_words
+                and self._capitalised_by_place(e[0])
+            ):
+                joined.append(Span(doc, e.start, nxt.end, label=nxt.label_))
+                i += 2
+            else:
+                joined.append(e)
+                i += 1
+        if len(joined) < len(ents):
+            doc.ents = joined
 
     def _inside_a_longer_name(self, doc: Doc, start: int, end: int) -> bool:
         """Whether a capitalised word stands right before or after doc[start:end], or a capitalised word and
@@ -205,10 +245,11 @@ class NameFinder:
             yield s, end
             if year:
                 yield s, end + 1
-        # "City of Northby Police": a capitalised word that is no post's word, "of"/"for", capitalised words, head
+        # "City of Northby Police": a capitalised word that is no post's word, "of"/"for", capitalised words, head;
+        # a sentence's first word only where the tagger reads it as a proper noun (else see `join_openers`)
         for j in range(max(left, 2), h):
             if (
-                lowers[j - 1] in ("of", "for")
+                lowers[j - 1] in _OPENER_JOINS
                 and cap[j - 2]
                 and texts[j - 2] not in self.post_words
                 and not self._capitalised_by_place(doc[j - 2])
