@@ -120,6 +120,9 @@ class Lexicon:
     subclasses: dict[str, frozenset[str]] = field(default_factory=dict)  # class → itself and its subclasses
     entity_classes: tuple[str, ...] = ()
     titles: tuple[str, ...] = ()  # ranks and titles cut off the front of a person's name ("Colonel", "Gov.")
+    opening_connectors: tuple[
+        str, ...
+    ] = ()  # "of" in "City of Northby Police": a word before it opens the name
     #: every kg: property → the classes its domain and its range admit, subclasses included
     signatures: dict[str, tuple[frozenset[str], frozenset[str]]] = field(default_factory=dict)
 
@@ -172,20 +175,20 @@ class Lexicon:
 
     @cached_property
     def _ancestry(self) -> dict[str, tuple[str, ...]]:
-        """What ``_ancestors`` has found, by class: resolution and the identity index ask it for every pair of
-        entities they compare."""
-        return {}
-
-    def _ancestors(self, cls: str) -> tuple[str, ...]:
-        """The kg classes above `cls`, nearest first."""
-        found = self._ancestry.get(cls)
-        if found is None:
+        """Each kg class that has a superclass → the kg classes above it, nearest first."""
+        ancestry: dict[str, tuple[str, ...]] = {}
+        for cls in self._parents:
             out: list[str] = []
             above = cls
             while (above := self._parents.get(above, "")) and above not in out:
                 out.append(above)
-            found = self._ancestry[cls] = tuple(out)
-        return found
+            ancestry[cls] = tuple(out)
+        return ancestry
+
+    def _ancestors(self, cls: str) -> tuple[str, ...]:
+        """The kg classes above `cls`, nearest first (resolution and the identity index ask for every pair of
+        entities they compare: found once, in ``_ancestry``)."""
+        return self._ancestry.get(cls, ())
 
     def family(self, cls: str) -> str:
         """The most general kg class above `cls` (itself when it has none): entities of one family may be one
@@ -321,6 +324,7 @@ def lexicon_from_graph(g: Graph) -> Lexicon:
         titles=words(LEX.title),
         post_nominals=words(LEX.postNominal),
         connectors=words(LEX.connector),
+        opening_connectors=words(LEX.openingConnector),
         determiners=words(LEX.determiner),
         qualifiers=words(LEX.qualifier),
         pronouns=words(LEX.pronoun),

@@ -34,8 +34,6 @@ _YEAR = re.compile(r"^(1[6-9]|20)\d\d$")
 
 Candidate = tuple[int, int, str, int]  # start, end, label, rank (lower wins a tie)
 
-#: The words between a name's first word and the rest in the shape "City of Northby Police".
-_OPENER_JOINS = frozenset({"of", "for"})
 #: The statistical NER's labels for a name that a sentence's first word may open ("Friends of" + a name).
 _NER_NAMES = frozenset({"ORG", "FAC", "GPE"})
 
@@ -74,6 +72,7 @@ class NameFinder:
                 self.exact.add(key, [Doc(vocab, words=[abbr])])  # type: ignore[arg-type]
                 self.gazetteer_labels[key] = g.cls
         self.connectors = frozenset(lex.connectors)
+        self.opening_connectors = frozenset(lex.opening_connectors)  # "of" in "City of Northby Police"
         self.joiners = frozenset(lex.place_name_joiners)
         self.not_name = frozenset(lex.not_in_name)
         post_heads = lex.name_heads.get("Post", ())
@@ -116,7 +115,7 @@ class NameFinder:
 
     def join_openers(self, doc: Doc, classes: set[str]) -> None:
         """After the NER: where `_named` left a sentence's first word out of a name ("Friends of Northby
-        Hospital") and the NER took it in, stopping at "of"/"for" before the name kg found, the two are one name
+        Hospital") and the NER took it in, stopping at an opening connector ("of") before the name kg found, the two are one name
         of kg's class. `classes`: the labels kg gave its names."""
         ents = list(doc.ents)
         joined: list[Span] = []
@@ -130,7 +129,7 @@ class NameFinder:
                 and nxt.label_ != "Post"
                 and e.label_ in _NER_NAMES
                 and len(e) == 2
-                and e[1].lower_ in _OPENER_JOINS
+                and e[1].lower_ in self.opening_connectors
                 and e[0].text not in self.post_words
                 and self._capitalised_by_place(e[0])
             ):
@@ -245,11 +244,12 @@ class NameFinder:
             yield s, end
             if year:
                 yield s, end + 1
-        # "City of Northby Police": a capitalised word that is no post's word, "of"/"for", capitalised words, head;
-        # a sentence's first word only where the tagger reads it as a proper noun (else see `join_openers`)
+        # "City of Northby Police": a capitalised word that is no post's word, an opening connector, capitalised
+        # words, head; a sentence's first word only where the tagger reads it as a proper noun (else
+        # `join_openers`)
         for j in range(max(left, 2), h):
             if (
-                lowers[j - 1] in _OPENER_JOINS
+                lowers[j - 1] in self.opening_connectors
                 and cap[j - 2]
                 and texts[j - 2] not in self.post_words
                 and not self._capitalised_by_place(doc[j - 2])
