@@ -426,12 +426,13 @@ def export(args: argparse.Namespace) -> int:
 
 def validate(args: argparse.Namespace) -> int:
     """`kg validate`: check the store, or a graph file, against the shapes; exit 1 if it does not conform."""
+    from kg.errors import printable_lines
     from kg.graph.files import union_graph
     from kg.graph.shacl import validate as validate_graph
 
     ds, source = _read_graph(args)
     result = validate_graph(union_graph(ds))
-    print(result.report)
+    print(printable_lines(result.report))  # a report for people, quoting the graph's literals: never raw
     if not result.conforms:
         raise ValidationFailed(f"{source}: does not conform ({result.violations} violations)")
     return EXIT_OK
@@ -439,6 +440,7 @@ def validate(args: argparse.Namespace) -> int:
 
 def query(args: argparse.Namespace) -> int:
     """`kg query`: run SPARQL on the store or a graph file and print the result."""
+    from kg.errors import printable_lines
     from kg.graph.sparql import check, query_text, run_query, saved_queries, with_rdfs
     from kg.outputs.results import Format, format_result
 
@@ -469,8 +471,11 @@ def query(args: argparse.Namespace) -> int:
         if text != args.query:  # the query came from a file or a saved query: say which
             raise type(e)(f"{args.query}: {e}") from None
         raise
-    fmt = Format(args.format) if args.format else (Format.TABLE if sys.stdout.isatty() else Format.CSV)
-    sys.stdout.write(format_result(result, fmt))
+    terminal = sys.stdout.isatty()
+    fmt = Format(args.format) if args.format else (Format.TABLE if terminal else Format.CSV)
+    answer = format_result(result, fmt)
+    # on a terminal, a document cannot drive it; piped, it is the exact result
+    sys.stdout.write(printable_lines(answer) if terminal else answer)
     return EXIT_OK
 
 

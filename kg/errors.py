@@ -36,14 +36,17 @@ EXIT_UNAVAILABLE = 3
 EXIT_INTERRUPTED = 130
 
 
-def printable(text: str) -> str:
+def printable(text: str, *, keep: str = "") -> str:
     """Text made safe for a terminal: control characters (C0, DEL, C1), bidirectional overrides and isolates, and
     the undecodable bytes of a file name are written as escapes (``\\x1b``, ``\\u202e``), so that a name or a
-    server's answer cannot move the cursor, change the title, hide or reorder what is printed."""
+    server's answer cannot move the cursor, change the title, hide or reorder what is printed. The characters in
+    `keep` (tab and line feed, for text of many lines) are written as they are."""
     out = []
     for char in text:
         code = ord(char)
-        if code < 0x20 or 0x7F <= code < 0xA0:
+        if char in keep:
+            out.append(char)
+        elif code < 0x20 or 0x7F <= code < 0xA0:
             out.append(f"\\x{code:02x}")
         elif 0x202A <= code <= 0x202E or 0x2066 <= code <= 0x2069 or code in (0x200E, 0x200F, 0x061C):
             out.append(f"\\u{code:04x}")
@@ -54,6 +57,13 @@ def printable(text: str) -> str:
         else:
             out.append(char)
     return "".join(out)
+
+
+def printable_lines(text: str) -> str:
+    """Text of many lines (a report, a table, a result in CSV or XML) made safe for a terminal as `printable`
+    makes one line: tabs, line feeds and the carriage return of a "\\r\\n" line end are kept, every other control
+    character and bidirectional mark is escaped (a lone "\\r" too: it would let a line be written over)."""
+    return "\r\n".join(printable(part, keep="\t\n") for part in text.split("\r\n"))
 
 
 class KgError(Exception):
@@ -104,4 +114,5 @@ __all__ = [
     "KgError",
     "ValidationFailed",
     "printable",
+    "printable_lines",
 ]

@@ -8,6 +8,7 @@ import csv
 import enum
 import io
 import json
+import re
 
 import pyoxigraph as ox
 
@@ -15,6 +16,15 @@ from kg.errors import printable
 from kg.graph.sparql import PREFIXES, Result
 
 CELL_WIDTH = 60  # table cells longer than this are cut
+
+#: Characters XML 1.0 cannot hold, even escaped (C0 controls but tab and line ends, U+FFFE, U+FFFF, surrogates).
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+def xml_text(text: str) -> str:
+    """Text as XML can carry it: a character XML cannot hold (a form feed from a PDF's page break, an escape
+    character) becomes U+FFFD, so that the file stays well-formed. SPARQL XML results and GraphML both use it."""
+    return _NOT_XML.sub("\ufffd", text)
 
 
 class Format(enum.Enum):
@@ -137,7 +147,12 @@ def _json_term(term: object) -> dict[str, str]:
 
 
 def _xml(result: Result) -> str:
-    from xml.sax.saxutils import escape, quoteattr
+    from xml.sax.saxutils import escape as escape_xml
+    from xml.sax.saxutils import quoteattr
+
+    def escape(text: str) -> str:
+        # a carriage return as a reference, or the parser would read it as a line feed
+        return escape_xml(xml_text(text), {"\r": "&#13;"})
 
     out = ['<?xml version="1.0"?>', '<sparql xmlns="http://www.w3.org/2005/sparql-results#">', "<head>"]
     out += [f"<variable name={quoteattr(v)}/>" for v in result.variables]

@@ -15,15 +15,7 @@ import networkx as nx
 import pyoxigraph as ox
 
 from kg.outputs.network import Edge, Node, read_graph
-
-#: Characters XML 1.0 cannot hold, even escaped (C0 controls but tab and line ends, U+FFFE, U+FFFF, surrogates).
-_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
-
-
-def _xml_text(text: str) -> str:
-    """Text as XML can carry it: a character XML cannot hold (a form feed from a PDF's page break) becomes
-    U+FFFD, so that the file stays well-formed."""
-    return _NOT_XML.sub("\ufffd", text)
+from kg.outputs.results import xml_text
 
 
 def graphml(store: ox.Store) -> bytes:
@@ -34,10 +26,10 @@ def graphml(store: ox.Store) -> bytes:
         n = nodes[iri]
         g.add_node(
             iri,
-            label=_xml_text(n.label),
+            label=xml_text(n.label),
             kgclass=n.cls,
-            aliases=_xml_text("; ".join(sorted(n.aliases))),
-            documents=_xml_text("; ".join(sorted(n.documents))),
+            aliases=xml_text("; ".join(sorted(n.aliases))),
+            documents=xml_text("; ".join(sorted(n.documents))),
             dates="; ".join(sorted(n.dates)),
         )
     for e in edges:
@@ -46,23 +38,39 @@ def graphml(store: ox.Store) -> bytes:
             e.target,
             key=e.prop,
             relation=e.prop,
-            evidence=_xml_text(" | ".join(q for _, q in sorted(e.evidence))),
+            evidence=xml_text(" | ".join(q for _, q in sorted(e.evidence))),
         )
     buf = io.BytesIO()
     nx.write_graphml(g, buf, encoding="utf-8", prettyprint=True)
     return buf.getvalue()
 
 
+#: A cell a spreadsheet would run as a formula (=, +, -, @, tab, carriage return: OWASP's list), after any single
+#: quotes already in front of it (so that the quote added to neutralise it can always be told from the text's).
+_FORMULA = re.compile("'*[=+\\-@\t\r]")
+
+
+def spreadsheet_cell(text: str) -> str:
+    """A CSV cell a spreadsheet shows as text and never runs: one that would start a formula gets a single quote
+    in front (OWASP's advice). A reader gets the text back by dropping that one quote from a cell that matches
+    `'+[=+\\-@\\t\\r]` at its start; every other cell is the text exactly."""
+    return "'" + text if _FORMULA.match(text) else text
+
+
 class _CsvWriter:
-    """A CSV writer with "\\n" line ends that also quotes a field holding a lone "\\r" (text from a document with
-    old Mac line ends), which the csv module leaves bare and every reader then takes for the end of a row."""
+    """A CSV writer for spreadsheets, with "\\n" line ends. A row with a cell that would start a formula is
+    written with every field quoted, its cell neutralised by `spreadsheet_cell`; so is a row holding a lone
+    "\\r" (text from a document with old Mac line ends), which the csv module leaves bare and every reader then
+    takes for the end of a row."""
 
     def __init__(self, buf: io.StringIO) -> None:
         self._minimal = csv.writer(buf, lineterminator="\n")
         self._quoted = csv.writer(buf, lineterminator="\n", quoting=csv.QUOTE_ALL)
 
     def writerow(self, row: list[str]) -> None:
-        (self._quoted if any("\r" in field for field in row) else self._minimal).writerow(row)
+        cells = [spreadsheet_cell(field) for field in row]
+        quote = cells != row or any("\r" in field for field in row)
+        (self._quoted if quote else self._minimal).writerow(cells)
 
 
 def entity_rows(nodes: dict[str, Node]) -> bytes:
