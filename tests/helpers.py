@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 import socket
 import subprocess
 import sys
@@ -70,6 +71,17 @@ def one_error_line(result: subprocess.CompletedProcess[str], status: int = 2, *,
     if quiet:
         assert result.stdout == ""
     return lines[0]
+
+
+#: How a cell of kg's CSV tables (`kg export -o FILE.csv`) starts when a spreadsheet would run it as a formula
+#: (OWASP's list: "=", "+", "-", "@", tab, carriage return): kg writes a single quote before it.
+FORMULA_START = re.compile("[=+\\-@\t\r]")
+
+
+def from_spreadsheet(cell: str) -> str:
+    """The text of a cell of kg's CSV tables, as README tells a reader to get it: the one single quote put before
+    a formula taken off (a cell of single quotes and then a formula's first character)."""
+    return re.sub("^'(?='*[=+\\-@\t\r])", "", cell)
 
 
 # ---------------------------------------------------------------------- a SPARQL server that counts its callers

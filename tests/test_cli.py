@@ -85,6 +85,23 @@ def test_validate_unparseable_file_exits_2(tmp_path: Path) -> None:
     assert line.startswith("kg: error: bad.ttl: not valid turtle")
 
 
+def test_validate_report_shows_a_hostile_literal_escaped(tmp_path: Path) -> None:
+    """The SHACL report quotes the graph's literals; a checksum holding a terminal title change, a colour, a
+    right-to-left override and a carriage return fails its pattern and is shown as escapes, whatever stdout is."""
+    write(
+        tmp_path / "hostile.ttl",
+        b"@prefix kg: <https://w3id.org/kg/ontology#> .\n"
+        b"<https://w3id.org/kg/id/document/a> a kg:Document ; <http://purl.org/dc/terms/title> 'A' ;\n"
+        b"  kg:sourcePath 'a.txt' ; kg:sha256 'X\\u001b]0;title\\u0007\\u001b[31mred\\u202eevil\\rEVIL' .\n",
+    )
+    result = kg("validate", "--graph", "hostile.ttl", cwd=tmp_path)
+    line = assert_one_error_line(result, status=1)
+    assert line == "kg: error: hostile.ttl: does not conform (1 violations)"
+    assert "Focus Node: <https://w3id.org/kg/id/document/a>" in result.stdout, result.stdout
+    assert r"X\x1b]0;title\x07\x1b[31mred\u202eevil\x0dEVIL" in result.stdout, result.stdout
+    assert not any(c in result.stdout for c in "\x1b\x07\u202e\r"), ascii(result.stdout)
+
+
 @pytest.mark.parametrize("args", [["--help"], ["build", "--help"], ["validate", "--help"]])
 def test_help_exits_0_and_shows_an_example(tmp_path: Path, args: list[str]) -> None:
     result = kg(*args, cwd=tmp_path)

@@ -4,6 +4,8 @@ graph, GraphML reads back with networkx, CSV with the csv module, and the commit
 from __future__ import annotations
 
 import csv
+import io
+import re
 import shutil
 import subprocess
 import sys
@@ -12,6 +14,7 @@ from pathlib import Path
 import networkx as nx
 import pyoxigraph as ox
 import pytest
+from helpers import FORMULA_START, from_spreadsheet
 
 ROOT = Path(__file__).resolve().parents[1]
 RDF_FORMATS = {
@@ -109,6 +112,34 @@ def test_csv_tables(built: Path) -> None:
         r for r in relations if r["relation"] == "victim" and r["subject_label"] == "murder of David Amess"
     ]
     assert victim and all(r["quote"] and r["document"] for r in victim)
+
+
+TITLE = '=HYPERLINK("http://127.0.0.1/x","Northby report")'
+SENTENCES = [
+    "+Tom Ashdown murdered Clara Venn in Northby on 3 May 2021.",
+    "-Alma Brierley killed Bryn Quayle in Westmere on 5 May 2021.",
+]
+
+
+def test_csv_cells_that_would_be_formulas_are_neutralised(tmp_path: Path) -> None:
+    """A document's title and quotes that start with "=", "+" or "-" are written as text a spreadsheet shows and
+    never runs: a single quote in front, the cell quoted; taking that quote off gives the text exactly."""
+    (tmp_path / "formula.txt").write_text(TITLE + "\n\n" + "\n\n".join(SENTENCES) + "\n", encoding="utf-8")
+    kg("add", "formula.txt", "--store", "store", cwd=tmp_path)
+    kg("export", "-o", "graph.csv", "--store", "store", cwd=tmp_path)
+    tables = {}
+    for name in ("graph.csv", "graph.entities.csv"):
+        text = (tmp_path / name).read_text(encoding="utf-8")
+        tables[name] = list(csv.DictReader(io.StringIO(text, newline="")))
+        cells = [cell for row in tables[name] for cell in row.values()]
+        assert cells and not [cell for cell in cells if FORMULA_START.match(cell)], name
+        assert not re.search("(^|,)'", text, re.MULTILINE), "a neutralised cell is quoted"
+    relations, entities = tables["graph.csv"], tables["graph.entities.csv"]
+    assert {r["document"] for r in relations} == {r["documents"] for r in entities} == {"'" + TITLE}
+    assert {r["quote"] for r in relations} == {"'" + s for s in SENTENCES}
+    assert {from_spreadsheet(r["quote"]) for r in relations} == set(SENTENCES)
+    assert {from_spreadsheet(r["document"]) for r in relations} == {TITLE}
+    assert {r["label"] for r in entities} >= {"Tom Ashdown", "Clara Venn", "Westmere"}  # the rest as it was
 
 
 @pytest.mark.parametrize("name", ["graph.ttl", "graph.html"])

@@ -504,3 +504,85 @@ def test_rq_file_with_a_byte_order_mark(work: Path) -> None:
     )
     rows = csv_rows(query(work, "bom.rq", "--format", "csv").stdout)
     assert {r["name"] for r in rows} == KILLERS
+
+
+# ---------------------------------------------------------------------- hostile text in the answers
+#: A label a document's author could put in the store: colour (ESC), a right-to-left override, control characters
+#: XML 1.0 cannot hold (\x01, form feed, U+FFFE), a lone carriage return that would let "EVIL" overwrite the line.
+HOSTILE_LABEL = "Ann \x1b[31mRed\x1b[0m \u202eevil\u202c \x01 page\x0cbreak safe\rEVIL \ufffe"
+HOSTILE_IRI = f"{ID}person/hostile"
+#: What must never reach a terminal raw: C0 controls but tab and line feed, DEL, C1, bidirectional overrides.
+RAW_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+HOSTILE_SELECT = "SELECT ?s ?label WHERE { ?s rdfs:label ?label } ORDER BY ?s"
+
+
+@pytest.fixture(scope="module")
+def hostile(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A store holding a document whose person's name ends in a colour escape, and, put in by `kg query --update`,
+    one label holding every kind of hostile character."""
+    folder = tmp_path_factory.mktemp("hostile")
+    (folder / "report.txt").write_text(
+        "Northby report\n\nTom Ashdown\x1b[31m murdered Clara Venn in Northby on 3 May 2021.\n",
+        encoding="utf-8",
+    )
+    ok(kg("add", "report.txt", "--store", "store", cwd=folder))
+    escaped = "".join(f"\\u{ord(c):04x}" if not c.isalnum() else c for c in HOSTILE_LABEL)
+    update = f'INSERT DATA {{ GRAPH <{ID}test> {{ <{HOSTILE_IRI}> rdfs:label "{escaped}" }} }}'
+    ok(kg("query", "--update", update, "--store", "store", cwd=folder))
+    labels = json.loads(query(folder, HOSTILE_SELECT, "--format", "json").stdout)["results"]["bindings"]
+    assert {b["label"]["value"] for b in labels} >= {HOSTILE_LABEL, "Tom Ashdown\x1b[31m"}
+    return folder
+
+
+def test_xml_results_are_well_formed_whatever_the_labels_hold(hostile: Path) -> None:
+    import lxml.etree
+
+    out = query(hostile, HOSTILE_SELECT, "--format", "xml").stdout
+    for parse in (ET.fromstring, lambda text: lxml.etree.fromstring(text.encode("utf-8"))):  # both strict
+        root = parse(out)
+        labels = {b.findtext(f"{SRX}literal") for b in root.iter(f"{SRX}binding") if b.get("name") == "label"}
+        # what XML 1.0 cannot hold is U+FFFD; the rest, the carriage return and the override too, is exact
+        expected = "Ann \ufffd[31mRed\ufffd[0m \u202eevil\u202c \ufffd page\ufffdbreak safe\rEVIL \ufffd"
+        assert expected in labels and "Tom Ashdown\ufffd[31m" in labels, labels
+
+
+#: How each format shows the hostile label on a terminal: kg's escapes (\x1b, \u202e) where the format has none
+#: of its own, the format's own (TSV's N-Triples, JSON's) where it has; XML has U+FFFD and "&#13;", as piped.
+ON_A_TERMINAL = {
+    "csv": ["Ann \\x1b[31mRed\\x1b[0m \\u202eevil\\u202c \\x01 page\\x0cbreak safe\\x0dEVIL \ufffe"],
+    "md": ["Ann \\x1b[31mRed\\x1b[0m \\u202eevil\\u202c \\x01 page\\x0cbreak safe\\x0dEVIL \ufffe"],
+    "table": ["Ann \\x1b[31mRed\\x1b[0m \\u202eevil\\u202c \\x01 page break saf\u2026"],  # cut at 60
+    "tsv": ['"Ann \\u001B[31mRed\\u001B[0m \\u202eevil\\u202c \\u0001 page\\fbreak safe\\rEVIL \\uFFFE"'],
+    "json": ['"Ann \\u001b[31mRed\\u001b[0m \\u202eevil\\u202c \\u0001 page\\fbreak safe\\rEVIL \ufffe"'],
+    "xml": ["Ann \ufffd[31mRed\ufffd[0m \\u202eevil\\u202c \ufffd page\ufffdbreak safe&#13;EVIL \ufffd"],
+}
+
+
+@pytest.mark.parametrize("fmt", ON_A_TERMINAL)
+def test_a_terminal_gets_escapes_not_control_characters(hostile: Path, fmt: str) -> None:
+    status, out = run_on_pty(["query", HOSTILE_SELECT, "--format", fmt, "--store", "store"], hostile)
+    assert status == 0, out
+    out = out.replace("\r\n", "\n")  # the terminal writes each line end as "\r\n"; CSV's own are "\r\n" too
+    assert "\r" not in out and not RAW_CONTROL.search(out), ascii(out)
+    for shown in ON_A_TERMINAL[fmt]:
+        assert shown in out, ascii(out)
+
+
+def test_csv_piped_is_the_exact_sparql_csv(hostile: Path) -> None:
+    """`kg query --format csv` is the SPARQL 1.1 CSV results format, for programs: piped, every value is exact,
+    one that begins with "=", "+", "-" or "@" included (only `kg export -o FILE.csv`, made for spreadsheets,
+    neutralises formulas)."""
+    formula = '=HYPERLINK("http://127.0.0.1/","x")'
+    update = f"INSERT DATA {{ GRAPH <{ID}test> {{ <{ID}person/formula> rdfs:label '{formula}' }} }}"
+    ok(kg("query", "--update", update, "--store", "store", cwd=hostile))
+    out = subprocess.run(  # bytes: the exact line ends, as a program reads them
+        [sys.executable, "-m", "kg.cli", "query", HOSTILE_SELECT, "--format", "csv", "--store", "store"],
+        cwd=hostile,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+        capture_output=True,
+        check=True,
+        timeout=300,
+    ).stdout.decode("utf-8")
+    labels = {r["s"]: r["label"] for r in csv.DictReader(io.StringIO(out, newline=""))}
+    assert labels[HOSTILE_IRI] == HOSTILE_LABEL
+    assert labels[f"{ID}person/formula"] == formula

@@ -324,6 +324,34 @@ def test_graph_file_is_served_as_the_store_is(work: Path, server: Server) -> Non
         assert count(from_file) == count(server) > 400
 
 
+def test_xml_answer_is_well_formed_and_csv_exact_whatever_the_labels_hold(tmp_path: Path) -> None:
+    """A label holding what XML 1.0 cannot (ESC, \\x01, form feed, U+FFFE) gives well-formed XML results, those
+    characters as U+FFFD; the CSV answer (SPARQL 1.1 CSV, for programs) holds the label exactly, and a value that
+    would be a spreadsheet formula as it is."""
+    import xml.etree.ElementTree as ET
+
+    label = "Ann \x1b[31mRed \u202eevil\u202c \x01 page\x0cbreak safe\rEVIL \ufffe"
+    formula = '=HYPERLINK("http://127.0.0.1/","x")'
+    escaped = "".join(f"\\u{ord(c):04x}" if not c.isalnum() else c for c in label)
+    (tmp_path / "hostile.ttl").write_text(
+        f"<{ID}person/a> <{RDFS_LABEL}> \"{escaped}\" .\n<{ID}person/b> <{RDFS_LABEL}> '{formula}' .\n",
+        encoding="utf-8",
+    )
+    select = "SELECT ?s ?label WHERE { ?s rdfs:label ?label } ORDER BY ?s"
+    with serving("--graph", "hostile.ttl", cwd=tmp_path) as hostile:
+        result = sparql(hostile, select, XML).query()
+        body = result.response.read()
+        root = ET.fromstring(body)  # a strict parser: one character XML cannot hold and it raises
+        literals = [e.text for e in root.iter("{http://www.w3.org/2005/sparql-results#}literal")]
+        assert literals == [
+            "Ann \ufffd[31mRed \u202eevil\u202c \ufffd page\ufffdbreak safe\rEVIL \ufffd",
+            formula,
+        ]
+        answer = sparql(hostile, select, CSV).query().convert().decode("utf-8")
+        rows = list(csv.reader(io.StringIO(answer, newline="")))
+        assert rows == [["s", "label"], [f"{ID}person/a", label], [f"{ID}person/b", formula]]
+
+
 # ---------------------------------------------------------------------- read-only
 def test_updates_are_refused_and_change_nothing(server: Server) -> None:
     before = count(server)
