@@ -55,7 +55,8 @@ examples:
 """
 
 VALIDATE_EPILOG = """\
-Reads the store unless a graph file is given. Prints the SHACL report to stdout. Exit status: 0 the graph
+Reads the store unless a graph file is given. Prints the SHACL report to stdout, with control characters and
+bidirectional marks from the graph's literals shown as escapes (\\x1b, \\u202e). Exit status: 0 the graph
 conforms, 1 it does not, 2 bad input.
 
 examples:
@@ -69,6 +70,10 @@ kgi:, rdf:, rdfs:, owl:, xsd:, skos:, schema:, foaf:, org:, prov:, sem: and dcte
 refused unless --update is given, and SERVICE (a call to another server) unless --federate is. A query nested
 more than 200 brackets deep, or chaining more than 1,000 operators, is refused (it would crash the SPARQL
 engine). Malformed SPARQL: the parser's message with line and column, exit status 2.
+
+On a terminal, control characters and bidirectional marks in the answer are shown as escapes (\\x1b, \\u202e).
+Piped, csv, tsv, json and xml are the SPARQL 1.1 result formats, exact (xml writes a character XML cannot hold
+as U+FFFD); csv is for programs: for a spreadsheet, use kg export -o FILE.csv.
 
 examples:
   kg query who-killed-whom
@@ -147,6 +152,8 @@ examples:
 
 EXPORT_EPILOG = """\
 TriG (.trig) and N-Quads (.nq) keep one named graph per document; the other formats write their union.
+The .csv tables are for spreadsheets: a cell that would start a formula (=, +, -, @, tab, carriage return) is
+written quoted, with a single quote in front (drop it to get the text back).
 
 examples:
   kg export                                  # .kg/ -> exports/graph.ttl

@@ -1,6 +1,8 @@
 """Query results as people and programs read them: tables, Markdown, the SPARQL 1.1 result formats, Turtle.
 
-The SPARQL 1.1 formats are JSON, XML, CSV and TSV; graphs (CONSTRUCT, DESCRIBE) are written as Turtle."""
+The SPARQL 1.1 formats are JSON, XML, CSV and TSV; graphs (CONSTRUCT, DESCRIBE) are written as Turtle. They are
+for programs and hold every value exactly, but that XML writes a character XML 1.0 cannot hold as U+FFFD
+(`xml_text`); CSV is not made safe for spreadsheets (``kg.outputs.tables`` is)."""
 
 from __future__ import annotations
 

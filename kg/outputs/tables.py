@@ -2,7 +2,8 @@
 
 Both show what the viewer shows: one node or row per entity (class, label, other names, documents, dates) and
 one edge or row per relation between entities; the CSV relation table has one row per piece of evidence
-(document, quote, offsets), so every fact keeps the sentence it came from.
+(document, quote, offsets), so every fact keeps the sentence it came from. The CSV tables are for spreadsheets:
+a cell that would start a formula is neutralised (`spreadsheet_cell`).
 """
 
 from __future__ import annotations
