@@ -154,8 +154,8 @@ BAD = [
     ("/missing", "the server answered 404 Not Found"),
     ("/broken", "the server answered 500 Internal Server Error"),
     ("/loop", "more than 5 redirects (a redirect loop?)"),
-    ("/huge", "the answer is over kg's limit of 50,000,000 bytes"),
-    ("/bomb", "the answer is over kg's limit of 50,000,000 bytes once decompressed"),
+    ("/huge", "the answer is over kg's limit of 2,000,000 bytes for a text document"),
+    ("/bomb", "the answer is over kg's limit of 2,000,000 bytes for a text document once decompressed"),
     ("/silent", "no answer within 1 s"),
 ]
 
