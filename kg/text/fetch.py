@@ -129,7 +129,8 @@ def redirect_refusal(asked: Iterable[str], target: Iterable[str]) -> str | None:
     for address in target:
         kind = address_kind(address)
         if kind not in allowed:
-            return f"{address} is a {kind} address, and the URL given is not in that kind of range"
+            article = "an" if kind[0] in "aeiouAEIOU" else "a"
+            return f"{address} is {article} {kind} address, and the URL given is not in that kind of range"
     return None
 
 
@@ -234,6 +235,7 @@ class _Fetcher:
         timer.daemon = True
         timer.start()
         connection: http.client.HTTPConnection | None = None
+        response: http.client.HTTPResponse | None = None
         try:
             if scheme == "https":
                 context = _tls_context()
@@ -269,6 +271,8 @@ class _Fetcher:
             timer.cancel()
             timer.join()
             watch.close()
+            if response is not None:
+                response.close()  # it holds the connection once the server said it closes it
             if connection is not None:
                 connection.close()
             sock.close()
