@@ -18,11 +18,9 @@ from __future__ import annotations
 
 import base64
 import datetime as dt
-import http.client
 import ipaddress
 import re
 import socket
-import ssl
 import threading
 import time
 import zlib
@@ -30,9 +28,14 @@ from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
+from typing import TYPE_CHECKING
 from urllib.parse import quote, unquote, urljoin, urlsplit, urlunsplit
 
 from kg.errors import InputError
+
+if TYPE_CHECKING:  # http.client and ssl are imported when a URL is fetched: reading files never loads them
+    import http.client
+    import ssl
 
 #: Seconds a whole answer may take, redirects included (``kg add --fetch-timeout``).
 FETCH_TIMEOUT = 20.0
@@ -220,6 +223,8 @@ class _Fetcher:
     def _answer(self, url: str, *, first: bool) -> Iterator[tuple[http.client.HTTPResponse, str | None]]:
         """The response at `url` (a redirect's next URL beside it, or None), on a connection to an address that
         was checked, which a watchdog shuts at the deadline."""
+        import http.client
+
         parts = urlsplit(url)
         scheme, host, port = _origin(url)
         addresses = self._resolve(host, port)
@@ -230,13 +235,15 @@ class _Fetcher:
             if refusal is not None:
                 raise self.fail(f"refused a redirect to {url}: {refusal}")
         sock = self._connect(addresses, port)
-        watch = sock.dup()  # shut at the deadline, waking whatever read is waiting on the connection
-        timer = threading.Timer(self.left(), self._shut, (watch,))
-        timer.daemon = True
-        timer.start()
+        watch: socket.socket | None = None
+        timer: threading.Timer | None = None
         connection: http.client.HTTPConnection | None = None
         response: http.client.HTTPResponse | None = None
         try:
+            watch = sock.dup()  # shut at the deadline, waking whatever read is waiting on the connection
+            timer = threading.Timer(max(0.0, self.deadline - time.monotonic()), self._shut, (watch,))
+            timer.daemon = True
+            timer.start()
             if scheme == "https":
                 context = _tls_context()
                 connection = http.client.HTTPSConnection(host, port, context=context)
@@ -268,9 +275,11 @@ class _Fetcher:
             self.left()
             raise self.fail(_why(error)) from None
         finally:
-            timer.cancel()
-            timer.join()
-            watch.close()
+            if timer is not None:
+                timer.cancel()
+                timer.join()
+            if watch is not None:
+                watch.close()
             if response is not None:
                 response.close()  # it holds the connection once the server said it closes it
             if connection is not None:
@@ -437,6 +446,8 @@ def _zlib_header(data: bytes) -> bool:
 
 
 def _tls_context() -> ssl.SSLContext:
+    import ssl
+
     import certifi
 
     return ssl.create_default_context(cafile=certifi.where())
@@ -444,6 +455,9 @@ def _tls_context() -> ssl.SSLContext:
 
 def _why(error: BaseException) -> str:
     """One line for what went wrong on the connection."""
+    import http.client
+    import ssl
+
     if isinstance(error, http.client.IncompleteRead):
         return "the answer was cut short"
     if isinstance(error, http.client.RemoteDisconnected):
