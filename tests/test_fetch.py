@@ -560,3 +560,10 @@ def test_what_an_answer_is_comes_from_its_type_and_its_bytes(server: str, tmp_pa
         Literal(media)
         for media in ("text/plain", "text/markdown", "text/plain", "text/html", "application/pdf")
     ]
+
+
+def test_bytes_from_any_source_are_held_to_their_kinds_limit_before_they_are_decoded() -> None:
+    from kg.text.read import document_from_bytes
+
+    with pytest.raises(InputError, match="2,000,001 bytes, over kg's limit of 2,000,000 bytes a document"):
+        document_from_bytes(b"a" * (MAX_DOCUMENT_BYTES + 1), path=Path("page"), name="page", kind=None)
