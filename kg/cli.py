@@ -295,6 +295,13 @@ def _path_or_url(ref: str) -> Path | str:
     return ref if is_url(ref) else Path(ref)
 
 
+def _document_ref(ref: str) -> str:
+    """A document named on the command line: a URL without the user and password it may hold, as kg names it."""
+    from kg.text.fetch import is_url, without_credentials
+
+    return without_credentials(ref)[0] if is_url(ref) else ref
+
+
 def _fetcher(args: argparse.Namespace) -> Callable[[str], Document]:
     """How URLs are fetched for this command: kg's limits, with the time limit the user gave."""
     from kg.text.fetch import FETCH_TIMEOUT
@@ -762,11 +769,19 @@ def _parser() -> argparse.ArgumentParser:
     sub = command(
         "remove", remove, "remove documents, and what only they said, from the store", REMOVE_EPILOG
     )
-    sub.add_argument("documents", nargs="+", metavar="DOCUMENT", help="a document's IRI, file name or path")
+    sub.add_argument(
+        "documents",
+        nargs="+",
+        type=_document_ref,
+        metavar="DOCUMENT",
+        help="a document's IRI, file name or path",
+    )
     store_option(sub, wait=True)
 
     sub = command("text", text, "print the plain text kg read of a document", TEXT_EPILOG)
-    sub.add_argument("document", metavar="DOCUMENT", help="a document's IRI, file name or path")
+    sub.add_argument(
+        "document", type=_document_ref, metavar="DOCUMENT", help="a document's IRI, file name or path"
+    )
     store_option(sub)
 
     sub = command("status", status, "list the store's documents and count what it holds", STATUS_EPILOG)

@@ -26,12 +26,14 @@ class Document:
     site: str | None = None  # the site that published a web page
     media_type: str = "text/plain"  # what the file was: text/plain, text/markdown, text/html, application/pdf
     pages: tuple[int, ...] = ()  # for a PDF: the offset in `text` at which each page starts
-    url: str | None = None  # where it was fetched from (kg.text.fetch)
+    url: str | None = None  # where it was fetched from (kg.text.fetch), as asked
     retrieved: dt.datetime | None = None  # and when
+    final_url: str | None = None  # where the answer came from, after any redirects
 
-    def with_source(self, url: str, retrieved: dt.datetime) -> Document:
-        """The same document, fetched from `url` at `retrieved`."""
-        return dataclasses.replace(self, url=url, retrieved=retrieved)
+    def with_source(self, url: str, retrieved: dt.datetime, *, final_url: str | None = None) -> Document:
+        """The same document, fetched from `url` (the answer coming from `final_url`, default `url`) at
+        `retrieved`."""
+        return dataclasses.replace(self, url=url, retrieved=retrieved, final_url=final_url or url)
 
 
 @dataclass(frozen=True)

@@ -127,7 +127,7 @@ def document_quads(
     add(d, KG.text, text(doc.text))
     if doc.date is not None:
         add(d, KG.documentDate, date_literal(doc.date))
-    if doc.media_type not in ("text/plain", "text/markdown"):
+    if doc.media_type not in ("text/plain", "text/markdown") or doc.url:  # fetched: say what it was read as
         add(d, DCTERMS["format"], text(doc.media_type))
     if doc.author:
         add(d, DCTERMS.creator, text(doc.author))
@@ -137,6 +137,8 @@ def document_quads(
         add(d, DCTERMS.source, Literal(doc.url, datatype=XSD.anyURI))  # a literal: any URL stays text
     if doc.retrieved is not None:
         add(d, KG.retrievedAt, Literal(doc.retrieved.isoformat(), datatype=XSD.dateTime))
+    if doc.final_url:
+        add(d, KG.fetchedFrom, Literal(doc.final_url, datatype=XSD.anyURI))
     if loaded_at is not None:
         add(d, PROV.generatedAtTime, Literal(loaded_at.isoformat(), datatype=XSD.dateTime))
     for key, e in ex.entities.items():

@@ -22,6 +22,7 @@ from collections.abc import Iterator
 import pyoxigraph as ox
 
 from kg.errors import KgError
+from kg.text.fetch import without_credentials
 
 TIMEOUT = 60.0
 
@@ -61,16 +62,8 @@ def credentials(url: str, user: str | None, password: str | None) -> tuple[str, 
     """The URL without the user and password it may hold (``http://USER:PASSWORD@host/``), and the credentials to
     use: those given, else the URL's. urllib cannot connect to a URL that holds them, and messages show the URL."""
     _check_url(url)
-    parts = urllib.parse.urlsplit(url)
-    if "@" not in parts.netloc:
-        return url, user, password
-    host = parts.netloc.rpartition("@")[2]
-    clean = urllib.parse.urlunsplit(parts._replace(netloc=host))
-    if user is None and parts.username is not None:
-        user = urllib.parse.unquote(parts.username)
-    if password is None and parts.password is not None:
-        password = urllib.parse.unquote(parts.password)
-    return clean, user, password
+    clean, url_user, url_password = without_credentials(url)
+    return clean, url_user if user is None else user, url_password if password is None else password
 
 
 def _opener(url: str, user: str | None, password: str | None) -> urllib.request.OpenerDirector:

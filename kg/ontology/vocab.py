@@ -75,6 +75,7 @@ class KG(DefinedNamespace):
     source: URIRef
     quote: URIRef
     retrievedAt: URIRef
+    fetchedFrom: URIRef
     page: URIRef
     text: URIRef
     start: URIRef

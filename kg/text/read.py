@@ -119,7 +119,7 @@ def read_document(path: Path, *, name: str | None = None) -> Document:
     """Read one file into a `Document` named `name` (default: `document_name` of its path): a text file as it is,
     a web page's article or a PDF's text layer (``kg.text.formats``) with what the file says about itself."""
     kind = _WRAPPED.get(path.suffix.lower())
-    limit = {"html": MAX_PAGE_BYTES, "pdf": MAX_PDF_BYTES}.get(kind or "", MAX_DOCUMENT_BYTES)
+    limit = byte_limit(kind)
     try:
         size = path.stat().st_size
         if size > limit:
@@ -134,20 +134,32 @@ def read_document(path: Path, *, name: str | None = None) -> Document:
     return document_from_bytes(data, path=path, name=document_name(path) if name is None else name, kind=kind)
 
 
+def byte_limit(kind: str | None) -> int:
+    """The most bytes a document of a kind ("html", "pdf", or None for text) may have, whatever its source: checked
+    before it is decoded or read (the text read from a page or a PDF is then held to `MAX_DOCUMENT_BYTES`)."""
+    return {"html": MAX_PAGE_BYTES, "pdf": MAX_PDF_BYTES}.get(kind or "", MAX_DOCUMENT_BYTES)
+
+
 def read_url(url: str, *, timeout: float = FETCH_TIMEOUT) -> Document:
-    """Fetch a web page, a PDF or a text file at `url` (within ``kg.text.fetch``'s limits) into a `Document`
-    named by the URL, with where and when it was fetched."""
-    got = fetch(url, timeout=timeout)
-    doc = document_from_bytes(got.data, path=got.path, name=url, kind=got.kind, source=url)
-    return doc.with_source(url, got.retrieved)
+    """Fetch a web page, a PDF or a text file at `url` (within ``kg.text.fetch``'s limits, and each kind's
+    `byte_limit`) into a `Document` named by the URL without the credentials it may hold, with where it was
+    asked for, where the answer came from after redirects, and when."""
+    got = fetch(url, timeout=timeout, limit=byte_limit)
+    doc = document_from_bytes(got.data, path=got.path, name=got.url, kind=got.kind, source=got.url)
+    return doc.with_source(got.url, got.retrieved, final_url=got.final_url)
 
 
 def document_from_bytes(
     data: bytes, *, path: Path, name: str, kind: str | None, source: str | None = None
 ) -> Document:
-    """A `Document` from the bytes of a file: `kind` "html", "pdf", or None for text (Markdown by suffix);
-    errors name `source` (default: the path)."""
+    """A `Document` from the bytes of a file: `kind` "html", "pdf", or None for text (Markdown by suffix), held to
+    the kind's `byte_limit` before it is decoded; errors name `source` (default: the path)."""
     source = str(path) if source is None else source
+    limit = byte_limit(kind)
+    if len(data) > limit:
+        raise InputError(
+            f"{source}: {len(data):,} bytes, over kg's limit of {limit:,} bytes a document: split it"
+        )
     if kind is None:
         text = decode_text(data, source=source)
         markdown = path.suffix.lower() == ".md"
@@ -267,6 +279,7 @@ def _title(text: str, *, markdown: bool) -> str | None:
 
 __all__ = [
     "DOCUMENT_SUFFIXES",
+    "byte_limit",
     "decode_text",
     "document_from_bytes",
     "document_name",
