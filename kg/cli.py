@@ -374,14 +374,14 @@ def remove(args: argparse.Namespace) -> int:
 
 def text(args: argparse.Namespace) -> int:
     """`kg text`: the plain text kg read of one document, the text every evidence offset points into."""
-    from kg.errors import printable
+    from kg.errors import printable_lines
     from kg.graph.store import Store
 
     _existing_store(args.store)
     with Store(args.store, read_only=True) as store:
         body = store.text(args.document)
     if sys.stdout.isatty():  # on a terminal, a document cannot drive it; piped, it is the exact text
-        body = "\n".join(printable(line).replace("\\x09", "\t") for line in body.split("\n"))
+        body = printable_lines(body)
     sys.stdout.write(body)
     sys.stdout.flush()
     return EXIT_OK

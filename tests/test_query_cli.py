@@ -586,3 +586,16 @@ def test_csv_piped_is_the_exact_sparql_csv(hostile: Path) -> None:
     labels = {r["s"]: r["label"] for r in csv.DictReader(io.StringIO(out, newline=""))}
     assert labels[HOSTILE_IRI] == HOSTILE_LABEL
     assert labels[f"{ID}person/formula"] == formula
+
+
+def test_kg_text_on_a_terminal_escapes_controls_and_keeps_tabs_and_backslashes(tmp_path: Path) -> None:
+    """`kg text` on a terminal: an escape character is shown as `\\x1b`, a tab stays a tab, and text that merely
+    reads `\\x09` stays that text (it once came out as a tab)."""
+    (tmp_path / "memo.txt").write_text(
+        "Memo\n\nTom Ashdown\x1b[31m met\tClara Venn; the log reads \\x09 here.\n", encoding="utf-8"
+    )
+    ok(kg("add", "memo.txt", "--store", "store", cwd=tmp_path))
+    status, out = run_on_pty(["text", "memo.txt", "--store", "store"], tmp_path)
+    assert status == 0, out
+    assert not RAW_CONTROL.search(out), ascii(out)
+    assert "Tom Ashdown\\x1b[31m met\tClara Venn; the log reads \\x09 here." in out, ascii(out)
