@@ -10,7 +10,7 @@ import zlib
 from pathlib import Path
 
 import pytest
-from helpers import ROOT, kg, kg_env, make_pdf
+from helpers import ROOT, kg, kg_env, make_pdf, pdf_from_objects
 from pypdf import PdfWriter
 from rdflib import DCTERMS, Graph, Literal, URIRef
 
@@ -60,22 +60,6 @@ def pdf_pages() -> list[list[str]]:
             "Page 2 of 2",
         ],
     ]
-
-
-def pdf_from_objects(objects: list[bytes], trailer: bytes = b"") -> bytes:
-    """A PDF of these objects (numbered from 1, the first the catalog), with its cross-reference table; `trailer`
-    adds entries to the trailer."""
-    out = bytearray(b"%PDF-1.7\n")
-    offsets = []
-    for n, body in enumerate(objects, start=1):
-        offsets.append(len(out))
-        out += f"{n} 0 obj\n".encode() + body + b"\nendobj\n"
-    xref = len(out)
-    out += f"xref\n0 {len(objects) + 1}\n0000000000 65535 f \n".encode()
-    out += b"".join(f"{o:010d} 00000 n \n".encode() for o in offsets)
-    out += f"trailer\n<< /Size {len(objects) + 1} /Root 1 0 R ".encode() + trailer
-    out += f" >>\nstartxref\n{xref}\n%%EOF\n".encode()
-    return bytes(out)
 
 
 def pdf_stream(data: bytes, entries: bytes = b"") -> bytes:

@@ -18,8 +18,8 @@ import sys
 import zlib
 from pathlib import Path
 
-from helpers import ROOT, kg_env, make_pdf
-from test_formats import pdf_from_objects, pdf_pages, pdf_stream
+from helpers import ROOT, kg_env, make_pdf, pdf_from_objects
+from test_formats import pdf_pages, pdf_stream
 
 SEED = 26
 CASES = 400
