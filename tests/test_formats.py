@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import io
+import resource
+import subprocess
+import sys
+import zlib
 from pathlib import Path
 
 import pytest
-from helpers import ROOT, kg, make_pdf
+from helpers import ROOT, kg, kg_env, make_pdf, pdf_from_objects
 from pypdf import PdfWriter
 from rdflib import DCTERMS, Graph, Literal, URIRef
 
@@ -56,6 +60,13 @@ def pdf_pages() -> list[list[str]]:
             "Page 2 of 2",
         ],
     ]
+
+
+def pdf_stream(data: bytes, entries: bytes = b"") -> bytes:
+    """A stream object holding `data`, with more `entries` in its dictionary (a /Filter, say)."""
+    return (
+        b"<< /Length " + str(len(data)).encode() + b" " + entries + b" >>\nstream\n" + data + b"\nendstream"
+    )
 
 
 @pytest.fixture(scope="module")
@@ -177,6 +188,43 @@ def encrypted_pdf() -> bytes:
     return out.getvalue()
 
 
+TEXT_OPERATORS = (
+    b"BT /F1 11 Tf 14 TL 56 790 Td (The harbour review was published by the council on Friday.) Tj ET"
+)
+
+
+def one_page_pdf(
+    content: bytes, *, entries: bytes = b"", more: tuple[bytes, ...] = (), trailer: bytes = b""
+) -> bytes:
+    """A one-page PDF whose content stream (object 5, with `entries` added to its dictionary) is `content`, in
+    Helvetica (font F1), with `more` objects from number 6 and `trailer` entries."""
+    return pdf_from_objects(
+        [
+            b"<< /Type /Catalog /Pages 2 0 R >>",
+            b"<< /Type /Pages /Kids [4 0 R] /Count 1 >>",
+            b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+            b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Resources << /Font << /F1 3 0 R >> "
+            b"/XObject << /X1 6 0 R >> >> /Contents 5 0 R >>",
+            pdf_stream(content, entries),
+            *more,
+        ],
+        trailer,
+    )
+
+
+def aes256_pdf() -> bytes:
+    """A PDF encrypted with AES-256 (security handler revision 6): pypdf needs the `cryptography` package, which
+    kg does not install, even to open it."""
+    encrypt = (
+        b"<< /Filter /Standard /V 5 /R 6 /Length 256 /P -4 /O <%s> /U <%s> /OE <%s> /UE <%s> /Perms <%s> >>"
+        % (b"00" * 48, b"00" * 48, b"00" * 32, b"00" * 32, b"00" * 16)
+    )
+    file_id = b"<00112233445566778899aabbccddeeff>"
+    return one_page_pdf(
+        TEXT_OPERATORS, more=(encrypt,), trailer=b"/Encrypt 6 0 R /ID [%s %s]" % (file_id, file_id)
+    )
+
+
 BAD = [
     pytest.param(
         "nav.html",
@@ -187,6 +235,19 @@ BAD = [
     pytest.param("broken.pdf", b"%PDF-1.4 1 0 obj << /Type /Catalog", "not a readable PDF", id="corrupt-pdf"),
     pytest.param("locked.pdf", encrypted_pdf(), "the PDF is encrypted", id="encrypted-pdf"),
     pytest.param("scan.pdf", make_pdf([[], []]), "the PDF has no text layer", id="scanned-pdf"),
+    pytest.param("aes.pdf", aes256_pdf(), "the PDF is encrypted", id="aes-256-encrypted-pdf"),
+    pytest.param(
+        "reference.pdf",
+        one_page_pdf(b"BT /F1 11 Tf 56 790 Td 3 0 R Tj ET"),
+        "not a readable PDF",
+        id="reference-inside-a-content-stream",
+    ),
+    pytest.param(
+        "filter.pdf",
+        one_page_pdf(TEXT_OPERATORS, entries=b"/Filter /Foo"),
+        "not a readable PDF",
+        id="unknown-filter",
+    ),
 ]
 
 
@@ -238,3 +299,124 @@ def test_kg_text_prints_the_text_every_offset_points_into(tmp_path: Path, wrappe
     missing = kg("text", "nowhere.txt", "--store", store, cwd=ROOT)
     assert missing.returncode == 2
     assert missing.stderr.strip() == "kg: error: nowhere.txt: no such document in the store"
+
+
+def test_kg_add_adds_the_good_file_and_skips_the_pdf_it_cannot_read(tmp_path: Path) -> None:
+    good, bad = tmp_path / "good.txt", tmp_path / "bad.pdf"
+    good.write_text(PARAGRAPHS[0] + "\n", encoding="utf-8")
+    bad.write_bytes(one_page_pdf(b"BT /F1 11 Tf 56 790 Td 3 0 R Tj ET"))  # pypdf fails with an AssertionError
+    store = str(tmp_path / "store")
+    result = kg("add", str(good), str(bad), "--store", store, cwd=tmp_path)
+    assert result.returncode == 2, result.stderr
+    assert "Traceback" not in result.stderr
+    skipped = [line for line in result.stderr.splitlines() if line.startswith("kg: error: skipped")]
+    assert skipped == [f"kg: error: skipped {bad}: not a readable PDF (AssertionError)"], result.stderr
+    assert "1 added" in result.stderr
+    printed = kg("text", str(good), "--store", store, cwd=tmp_path)
+    assert printed.returncode == 0 and printed.stdout == PARAGRAPHS[0] + "\n", printed.stderr
+
+
+def test_a_comment_after_a_heading_is_not_the_text_that_follows_it(tmp_path: Path) -> None:
+    path = tmp_path / "debate.html"
+    path.write_text(DEBATE.replace("(Con)</h2>", "(Con)</h2><!-- speaker -->"), encoding="utf-8")
+    blocks = read_document(path).text.strip().split("\n\n")
+    assert "Tom Ashdown (Corby North) (Con)" in blocks
+
+
+# ---------------------------------------------------------------------------- the work reading a file may take
+CHILD_SECONDS = 30  # each file below took from 35 s to a minute before kg counted the work
+CHILD_MEMORY = 1_500_000_000
+
+READ = """
+import sys
+from pathlib import Path
+from kg.errors import InputError
+from kg.text.read import read_document
+try:
+    read_document(Path(sys.argv[1]))
+    print("read")
+except InputError as error:
+    print(error)
+"""
+
+
+def _limit_memory() -> None:
+    resource.setrlimit(resource.RLIMIT_AS, (CHILD_MEMORY, CHILD_MEMORY))
+
+
+def read_in_child(path: Path) -> str:
+    """What reading `path` gives ("read", or the `InputError`'s message), in a child Python held to CHILD_MEMORY
+    bytes of address space and CHILD_SECONDS, so that a file that asks too much fails the test, not the machine."""
+    try:
+        child = subprocess.run(
+            [sys.executable, "-c", READ, str(path)],
+            env=kg_env(),
+            capture_output=True,
+            text=True,
+            timeout=CHILD_SECONDS,
+            preexec_fn=_limit_memory,
+        )
+    except subprocess.TimeoutExpired:
+        pytest.fail(f"reading {path.name} took over {CHILD_SECONDS} s")
+    assert child.returncode == 0, child.stderr[-2000:]
+    return child.stdout.strip()
+
+
+def test_a_page_of_20000_headings_is_refused_in_seconds(tmp_path: Path) -> None:
+    path = tmp_path / "headings.html"
+    headings = "".join(f"<div><h2>Heading {i:05d}</h2></div>\n" for i in range(20_000))
+    path.write_text(f"<html><body>{headings}<article><p>{PARAGRAPHS[0]}</p></article></body></html>")
+    assert read_in_child(path) == (
+        f"{path}: more than 5,000 blocks (paragraphs, headings, list items, table cells), over kg's limit for a page"
+    )
+
+
+def shared_stream_pdf(pages: int, inflated: int) -> bytes:
+    """A PDF of `pages` pages that all draw one compressed content stream: a line of text, then `inflated` spaces."""
+    content = zlib.compress(TEXT_OPERATORS + b" " * inflated, 9)
+    kids = " ".join(f"{6 + i} 0 R" for i in range(pages))
+    page = b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Resources << /Font << /F1 3 0 R >> >> /Contents 5 0 R >>"
+    return pdf_from_objects(
+        [
+            b"<< /Type /Catalog /Pages 2 0 R >>",
+            f"<< /Type /Pages /Kids [{kids}] /Count {pages} >>".encode(),
+            b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+            b"<< >>",
+            pdf_stream(content, b"/Filter /FlateDecode"),
+            *[page] * pages,
+        ]
+    )
+
+
+@pytest.mark.parametrize(
+    ("pages", "inflated", "message"),
+    [
+        (10, 20_000_000, "more than 50,000,000 bytes of page content to read"),  # 20 MB read on every page
+        (2, 70_000_000, "over the PDF reader's limits"),  # one stream larger than a whole PDF may read
+    ],
+)
+def test_pages_that_share_a_huge_content_stream_are_refused_in_seconds(
+    tmp_path: Path, pages: int, inflated: int, message: str
+) -> None:
+    path = tmp_path / "shared.pdf"
+    path.write_bytes(shared_stream_pdf(pages, inflated))
+    assert path.stat().st_size < 100_000
+    assert read_in_child(path).startswith(f"{path}: {message}")
+
+
+def test_a_form_drawn_again_and_again_counts_each_time(tmp_path: Path) -> None:
+    path = tmp_path / "form.pdf"
+    form = zlib.compress(TEXT_OPERATORS + b" " * 2_000_000, 9)
+    path.write_bytes(
+        one_page_pdf(
+            TEXT_OPERATORS + b" /X1 Do" * 100,
+            more=(
+                pdf_stream(
+                    form,
+                    b"/Filter /FlateDecode /Type /XObject /Subtype /Form /BBox [0 0 595 842] "
+                    b"/Resources << /Font << /F1 3 0 R >> >>",
+                ),
+            ),
+        )
+    )
+    assert read_in_child(path).startswith(f"{path}: more than 50,000,000 bytes of page content to read")

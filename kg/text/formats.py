@@ -5,7 +5,8 @@ store keeps it. A page keeps its article only (navigation, adverts, reader comme
 go), one paragraph a block; a PDF keeps its text layer with words split at line ends joined again, and without
 the lines that repeat at the top or bottom of most pages (running headers and footers) or that only number a
 page. Both raise `InputError` for what cannot be read: a page with no article, a PDF that is encrypted, damaged
-or has no text layer (a scan).
+or has no text layer (a scan), and for a file that would take more work to read than any real one does (the
+budgets below: reading stays within seconds whatever the file holds).
 """
 
 from __future__ import annotations
@@ -14,16 +15,31 @@ import io
 import logging
 import re
 import warnings
+from bisect import bisect_right
 from collections import Counter
 from dataclasses import dataclass, field
+from itertools import islice
+from typing import Any
 
 from kg.errors import InputError
 
 #: How large a page or a PDF file may be (its text is then held to kg's limit for a document).
 MAX_PAGE_BYTES = 10_000_000
 MAX_PDF_BYTES = 50_000_000
+#: The work a page may ask of the extractor: elements in all, and blocks (paragraphs, headings, list items, table
+#: cells, line breaks). The extractor's fallback takes time that grows with the square of the blocks.
+MAX_PAGE_ELEMENTS = 100_000
+MAX_PAGE_BLOCKS = 5_000
+#: The work a PDF may ask: pages, and bytes of content read to find its text (page and form content streams and
+#: fonts' character maps, once inflated), summed over the pages: a stream the pages share counts on every page,
+#: and a form counts each time it is drawn.
+MAX_PDF_PAGES = 5_000
+MAX_PDF_CONTENT_BYTES = 50_000_000
 #: A PDF page with fewer characters than this in its text layer has none (a scanned image).
 _MIN_PAGE_CHARS = 20
+#: Forms drawn inside forms are counted this deep; an entry of a page's resources counts as this many bytes.
+_MAX_FORM_DEPTH = 8
+_ENTRY_BYTES = 20
 _PAGE_NUMBER = re.compile(
     r"^\s*(?:page\s+)?\d{1,4}(?:\s*(?:of|/)\s*\d{1,4})?\s*$|^\s*[-–]\s*\d{1,4}\s*[-–]\s*$", re.I
 )
@@ -31,6 +47,41 @@ _PAGE_NUMBER = re.compile(
 
 #: A sentence: eight words or more, ending as sentences end.
 _PROSE = re.compile(r"(?:\S+\s+){7,}\S*[.!?\"”’)]$")
+#: What the extractor's fallback (jusText) makes a paragraph of.
+_BLOCK_TAGS = frozenset(
+    {
+        "blockquote",
+        "caption",
+        "center",
+        "col",
+        "colgroup",
+        "dd",
+        "div",
+        "dl",
+        "dt",
+        "fieldset",
+        "form",
+        "legend",
+    }
+    | {
+        "optgroup",
+        "option",
+        "p",
+        "pre",
+        "table",
+        "td",
+        "textarea",
+        "tfoot",
+        "th",
+        "thead",
+        "tr",
+        "ul",
+        "ol",
+        "li",
+    }
+    | {"h1", "h2", "h3", "h4", "h5", "h6", "br"}
+)
+_HEADINGS = ("h1", "h2", "h3", "h4", "h5", "h6")
 
 
 @dataclass
@@ -50,6 +101,9 @@ def html_text(data: bytes, *, source: str) -> Extracted:
     """The article of a web page, one paragraph a block, with its title, date, author and site."""
     if len(data) > MAX_PAGE_BYTES:
         raise InputError(f"{source}: {len(data):,} bytes, over kg's limit of {MAX_PAGE_BYTES:,} bytes a page")
+    tree = _page_tree(data)
+    if tree is not None:
+        _check_page_work(tree, source=source)
     import trafilatura  # imported here: reading .txt files never loads it
 
     logging.getLogger("trafilatura").setLevel(logging.CRITICAL)
@@ -69,7 +123,8 @@ def html_text(data: bytes, *, source: str) -> Extracted:
     if not any(_PROSE.search(p) for p in paragraphs):
         # what is left of a page with no article ("Home", "Sign in to continue") has no sentence in it
         raise InputError(f"{source}: no article found in the page")
-    paragraphs = _with_headings(data, paragraphs)
+    if tree is not None:
+        paragraphs = _with_headings(tree, paragraphs, limit=2 * len(data), source=source)
     return Extracted(
         text="\n\n".join(paragraphs) + "\n",
         title=_clean(getattr(found, "title", None)),
@@ -80,31 +135,106 @@ def html_text(data: bytes, *, source: str) -> Extracted:
     )
 
 
-def _with_headings(data: bytes, paragraphs: list[str]) -> list[str]:
-    """The article's paragraphs with the headings the page puts right before them, where the extractor left
-    them out: a debate's speaker headings ("Ann Ode (Corby North) (Con)") say who speaks."""
+def _page_tree(data: bytes) -> Any:
+    """The page parsed as lxml parses HTML, or None if it cannot be (then the extractor says why)."""
     import lxml.etree  # type: ignore[import-untyped]
     import lxml.html  # type: ignore[import-untyped]
 
     try:
-        tree = lxml.html.fromstring(data)
+        return lxml.html.fromstring(data)
     except (ValueError, lxml.etree.ParserError):
-        return paragraphs
+        return None
+
+
+def _check_page_work(tree: Any, *, source: str) -> None:
+    """Refuse a page with more elements or blocks than kg reads (`MAX_PAGE_ELEMENTS`, `MAX_PAGE_BLOCKS`)."""
+    import lxml.etree
+
+    root = tree.getroottree().getroot()
+    if next(islice(root.iter(lxml.etree.Element), MAX_PAGE_ELEMENTS, None), None) is not None:
+        raise InputError(f"{source}: more than {MAX_PAGE_ELEMENTS:,} elements, over kg's limit for a page")
+    if next(islice(root.iter(*sorted(_BLOCK_TAGS)), MAX_PAGE_BLOCKS, None), None) is not None:
+        raise InputError(
+            f"{source}: more than {MAX_PAGE_BLOCKS:,} blocks (paragraphs, headings, list items, table cells), "
+            "over kg's limit for a page"
+        )
+
+
+def _with_headings(tree: Any, paragraphs: list[str], *, limit: int, source: str) -> list[str]:
+    """The article's paragraphs with the headings the page puts right before them, where the extractor left
+    them out: a debate's speaker headings ("Ann Ode (Corby North) (Con)") say who speaks.
+
+    A heading goes before the paragraph that follows it: the first paragraph (`p`) in its next sibling that has
+    text (or that sibling itself, if it holds no `p`), else the first `p` after it in the page. One pass over the
+    page finds them all; the text of at most `limit` characters is gathered on the way (the text of elements
+    inside one another is gathered for each), past which the page is refused.
+    """
     index = {p: i for i, p in reversed(list(enumerate(paragraphs)))}
+    root = tree.getroottree().getroot()
+    nodes = list(root.iter())  # elements, comments and processing instructions, in the page's order
+    position = {node: i for i, node in enumerate(nodes)}
+    end = list(range(len(nodes)))  # the position of the last node inside each node
+    has_text = [False] * len(nodes)  # text of its own (a comment's or an instruction's is not the page's)
+    size = [0] * len(nodes)  # characters of text inside, spaces included
+    next_with_text: dict[int, int] = {}  # a node's next sibling that has text
+    for i in range(len(nodes) - 1, -1, -1):
+        node = nodes[i]
+        if not isinstance(node.tag, str):
+            continue
+        children = list(node)
+        if children:
+            end[i] = end[position[children[-1]]]
+        own = node.text or ""
+        has_text[i] = bool(own.strip())
+        size[i] = len(own)
+        following: int | None = None
+        for child in reversed(children):
+            j = position[child]
+            tail = child.tail or ""
+            has_text[i] = has_text[i] or has_text[j] or bool(tail.strip())
+            size[i] += size[j] + len(tail)
+            if following is not None:
+                next_with_text[j] = following
+            if has_text[j]:
+                following = j
+    paragraph_at = [i for i, node in enumerate(nodes) if node.tag == "p"]
+    texts: dict[int, str] = {}
+    gathered = 0
+
+    def text_of(i: int) -> str:
+        nonlocal gathered
+        if i not in texts:
+            gathered += size[i]
+            if gathered > limit:
+                raise InputError(f"{source}: headings nested too deeply to read, over kg's limit for a page")
+            texts[i] = " ".join(nodes[i].text_content().split())
+        return texts[i]
+
+    def first_paragraph(after: int, upto: int) -> int | None:
+        k = bisect_right(paragraph_at, after)
+        return paragraph_at[k] if k < len(paragraph_at) and paragraph_at[k] <= upto else None
+
     before: dict[int, list[str]] = {}
-    for heading in tree.iter("h1", "h2", "h3", "h4", "h5", "h6"):
-        text = " ".join(heading.text_content().split())
+    placed: set[tuple[int, str]] = set()
+    for heading in tree.iter(*_HEADINGS):
+        h = position[heading]
+        text = text_of(h)
         if not text or text in index:
             continue
-        following = next((e for e in heading.itersiblings() if " ".join(e.text_content().split())), None)
+        following = next_with_text.get(h)
+        first: int | None
         if following is None:
-            following = next(iter(heading.xpath("following::p[1]")), None)
-        if following is None:
-            continue
-        first = following if following.tag == "p" else next(iter(following.iter("p")), following)
-        i = index.get(" ".join(first.text_content().split()))
-        if i is not None and text not in before.setdefault(i, []):
-            before[i].append(text)  # in the page's order: a debate's title, then its first speaker
+            first = first_paragraph(end[h], len(nodes))
+        elif nodes[following].tag == "p":
+            first = following
+        else:
+            inside = first_paragraph(following, end[following])
+            first = following if inside is None else inside
+        at = index.get(text_of(first)) if first is not None else None
+        if at is not None and (at, text) not in placed:
+            placed.add((at, text))
+            # in the page's order: a debate's title, then its first speaker
+            before.setdefault(at, []).append(text)
     out: list[str] = []
     for i, p in enumerate(paragraphs):
         out += before.get(i, [])
@@ -116,21 +246,46 @@ def pdf_text(data: bytes, *, source: str) -> Extracted:
     """The text layer of a PDF, page by page, without running headers, footers and page numbers."""
     if len(data) > MAX_PDF_BYTES:
         raise InputError(f"{source}: {len(data):,} bytes, over kg's limit of {MAX_PDF_BYTES:,} bytes a PDF")
-    from pypdf import PdfReader  # imported here: reading .txt files never loads it
-    from pypdf.errors import PyPdfError
+    import pypdf  # imported here: reading .txt files never loads it
 
     logging.getLogger("pypdf").setLevel(logging.CRITICAL)
+    # no one stream may inflate past what the whole document may read
+    limits = pypdf.get_configuration().with_overwrites(
+        zlib_maximum_output_length=MAX_PDF_CONTENT_BYTES,
+        lzw_maximum_output_length=MAX_PDF_CONTENT_BYTES,
+        run_length_maximum_output_length=MAX_PDF_CONTENT_BYTES,
+        brotli_maximum_output_length=MAX_PDF_CONTENT_BYTES,
+        array_based_stream_maximum_output_length=MAX_PDF_CONTENT_BYTES,
+    )
+    work = _PdfWork(source)
     try:
-        with warnings.catch_warnings():
+        with warnings.catch_warnings(), pypdf.apply_configuration(limits):
             warnings.simplefilter("ignore")
-            reader = PdfReader(io.BytesIO(data), strict=False)
+            try:
+                reader = pypdf.PdfReader(io.BytesIO(data), strict=False)
+            except pypdf.errors.DependencyError:
+                # pypdf opens an encrypted PDF with the empty password, and needs a library kg does without for AES
+                raise InputError(f"{source}: the PDF is encrypted") from None
             if reader.is_encrypted:
                 raise InputError(f"{source}: the PDF is encrypted")
-            pages = [page.extract_text() or "" for page in reader.pages]
+            if len(reader.pages) > MAX_PDF_PAGES:
+                raise InputError(
+                    f"{source}: {len(reader.pages):,} pages, over kg's limit of {MAX_PDF_PAGES:,} a PDF"
+                )
+            pages = [work.page_text(page) for page in reader.pages]
             info = reader.metadata
-    except InputError:
+            title = _clean(getattr(info, "title", None)) if info is not None else None
+            author = _clean(getattr(info, "author", None)) if info is not None else None
+    except (InputError, MemoryError):
         raise
-    except (PyPdfError, ValueError, KeyError, TypeError, AttributeError, IndexError, OSError) as error:
+    except _OverBudget:
+        raise InputError(
+            f"{source}: more than {MAX_PDF_CONTENT_BYTES:,} bytes of page content to read (inflated, summed over "
+            "the pages), over kg's limit for a PDF"
+        ) from None
+    except pypdf.errors.LimitReachedError:
+        raise InputError(f"{source}: over the PDF reader's limits (LimitReachedError), not read") from None
+    except Exception as error:  # pypdf fails on a damaged file in many ways, its own errors and Python's
         raise InputError(f"{source}: not a readable PDF ({type(error).__name__})") from None
     if not pages or sum(len(p.strip()) for p in pages) < _MIN_PAGE_CHARS * len(pages):
         raise InputError(f"{source}: the PDF has no text layer (a scan?): nothing to read")
@@ -146,9 +301,101 @@ def pdf_text(data: bytes, *, source: str) -> Extracted:
     for page in texts:
         starts.append(len(out))
         out += page + "\n\n"
-    title = _clean(getattr(info, "title", None)) if info is not None else None
-    author = _clean(getattr(info, "author", None)) if info is not None else None
     return Extracted(text=out, title=title, author=author, media_type="application/pdf", pages=starts)
+
+
+class _OverBudget(BaseException):
+    """A PDF asked for more work than `MAX_PDF_CONTENT_BYTES`: a BaseException, so that pypdf, which goes on past
+    any Exception in a form it draws, stops."""
+
+
+class _PdfWork:
+    """The bytes of content reading one PDF has asked for so far: each page's content streams and fonts'
+    character maps as the page is read, each form's as it is drawn (pypdf parses them anew each time)."""
+
+    def __init__(self, source: str) -> None:
+        self.source = source
+        self.spent = 0
+        self.forms: dict[str, int] = {}  # on the page being read: a form's name -> what drawing it reads
+        self.nested = 0  # what drawing the largest form inside a form reads
+        self.walked: dict[int, tuple[dict[str, int], int]] = {}  # resource dictionaries walked, by identity
+        self.font_maps: dict[int, int] = {}  # font dictionaries walked: what their character maps hold
+
+    def spend(self, size: int) -> None:
+        self.spent += size
+        if self.spent > MAX_PDF_CONTENT_BYTES:
+            raise _OverBudget
+
+    def page_text(self, page: Any) -> str:
+        """The page's text (pypdf's extraction), its work counted."""
+        from pypdf.generic import ArrayObject, StreamObject
+
+        contents = page.get("/Contents")
+        contents = contents.get_object() if contents is not None else None
+        streams = list(contents) if isinstance(contents, ArrayObject) else [contents]
+        for stream in streams:
+            stream = stream.get_object() if stream is not None else None
+            if isinstance(stream, StreamObject):
+                self.spend(len(stream.get_data()))
+        resources = page.get_inherited("/Resources", None)
+        self.spend(self._fonts(resources))
+        self.forms, self.nested = self._forms(resources, depth=0)
+        if not self.forms:  # no form to draw: pypdf's extraction as it is
+            return page.extract_text() or ""
+        return page.extract_text(visitor_operand_before=self._visit) or ""
+
+    def _visit(self, operator: bytes, operands: Any, cm: Any, tm: Any) -> None:
+        # pypdf calls this before every operator, on the page and in the forms it draws; "Do" draws a form
+        if operator == b"Do" and operands:
+            self.spend(self.forms.get(str(operands[0]), self.nested))
+
+    def _forms(self, resources: Any, *, depth: int) -> tuple[dict[str, int], int]:
+        """The forms `resources` names, and what drawing each reads (its content and its fonts' maps); and what
+        drawing the largest form inside them reads. Each resource dictionary is walked once a document."""
+        from pypdf.generic import DictionaryObject, StreamObject
+
+        resources = resources.get_object() if resources is not None else None
+        if not isinstance(resources, DictionaryObject) or depth > _MAX_FORM_DEPTH:
+            return {}, 0
+        if id(resources) in self.walked:
+            return self.walked[id(resources)]
+        self.walked[id(resources)] = {}, 0  # a form drawing itself is drawn once (pypdf skips the cycle)
+        xobjects = resources.get("/XObject")
+        xobjects = xobjects.get_object() if xobjects is not None else None
+        forms: dict[str, int] = {}
+        nested = 0
+        for name, value in xobjects.items() if isinstance(xobjects, DictionaryObject) else ():
+            self.spend(_ENTRY_BYTES)
+            form = value.get_object() if value is not None else None
+            if not isinstance(form, StreamObject) or form.get("/Subtype") != "/Form":
+                continue
+            inner = form.get("/Resources")
+            forms[str(name)] = len(form.get_data()) + self._fonts(inner)
+            inside, deeper = self._forms(inner, depth=depth + 1)
+            nested = max(nested, deeper, *inside.values())
+        self.walked[id(resources)] = forms, nested
+        return forms, nested
+
+    def _fonts(self, resources: Any) -> int:
+        """What reading the character maps (/ToUnicode) of the fonts `resources` names reads."""
+        from pypdf.generic import DictionaryObject, StreamObject
+
+        resources = resources.get_object() if resources is not None else None
+        fonts = resources.get("/Font") if isinstance(resources, DictionaryObject) else None
+        fonts = fonts.get_object() if fonts is not None else None
+        if not isinstance(fonts, DictionaryObject):
+            return 0
+        if id(fonts) not in self.font_maps:
+            size = 0
+            for value in fonts.values():
+                self.spend(_ENTRY_BYTES)
+                font = value.get_object() if value is not None else None
+                cmap = font.get("/ToUnicode") if isinstance(font, DictionaryObject) else None
+                cmap = cmap.get_object() if cmap is not None else None
+                if isinstance(cmap, StreamObject):
+                    size += len(cmap.get_data())
+            self.font_maps[id(fonts)] = size
+        return self.font_maps[id(fonts)]
 
 
 def _running_lines(pages: list[list[str]]) -> set[str]:
@@ -192,4 +439,14 @@ def _clean(value: object) -> str | None:
     return text or None
 
 
-__all__ = ["MAX_PAGE_BYTES", "MAX_PDF_BYTES", "Extracted", "html_text", "pdf_text"]
+__all__ = [
+    "MAX_PAGE_BLOCKS",
+    "MAX_PAGE_BYTES",
+    "MAX_PAGE_ELEMENTS",
+    "MAX_PDF_BYTES",
+    "MAX_PDF_CONTENT_BYTES",
+    "MAX_PDF_PAGES",
+    "Extracted",
+    "html_text",
+    "pdf_text",
+]
