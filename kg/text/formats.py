@@ -26,10 +26,11 @@ from kg.errors import InputError
 #: How large a page or a PDF file may be (its text is then held to kg's limit for a document).
 MAX_PAGE_BYTES = 10_000_000
 MAX_PDF_BYTES = 50_000_000
-#: The work a page may ask of the extractor: elements in all, and blocks (paragraphs, headings, list items, table
-#: cells, line breaks). The extractor's fallback takes time that grows with the square of the blocks.
+#: The work a page may ask of the extractor: at most this many elements in all. A page of more blocks
+#: (paragraphs, headings, list items, table cells, line breaks) than `MAX_FALLBACK_BLOCKS` is read without the
+#: extractor's fallback, whose time grows with the square of the blocks: its main pass is linear.
 MAX_PAGE_ELEMENTS = 100_000
-MAX_PAGE_BLOCKS = 5_000
+MAX_FALLBACK_BLOCKS = 5_000
 #: The work a PDF may ask: pages, and bytes of content read to find its text (page and form content streams and
 #: fonts' character maps, once inflated), summed over the pages: a stream the pages share counts on every page,
 #: and a form counts each time it is drawn.
@@ -102,8 +103,7 @@ def html_text(data: bytes, *, source: str) -> Extracted:
     if len(data) > MAX_PAGE_BYTES:
         raise InputError(f"{source}: {len(data):,} bytes, over kg's limit of {MAX_PAGE_BYTES:,} bytes a page")
     tree = _page_tree(data)
-    if tree is not None:
-        _check_page_work(tree, source=source)
+    fast = tree is not None and _many_blocks(tree, source=source)
     import trafilatura  # imported here: reading .txt files never loads it
 
     logging.getLogger("trafilatura").setLevel(logging.CRITICAL)
@@ -115,6 +115,7 @@ def html_text(data: bytes, *, source: str) -> Extracted:
             include_tables=True,
             include_images=False,
             favor_recall=True,  # keeps the headings of a debate (who speaks) that the precise mode drops
+            fast=fast,
         )
     except Exception as error:  # the parser's own errors on broken markup
         raise InputError(f"{source}: not a readable web page ({type(error).__name__})") from None
@@ -146,18 +147,15 @@ def _page_tree(data: bytes) -> Any:
         return None
 
 
-def _check_page_work(tree: Any, *, source: str) -> None:
-    """Refuse a page with more elements or blocks than kg reads (`MAX_PAGE_ELEMENTS`, `MAX_PAGE_BLOCKS`)."""
+def _many_blocks(tree: Any, *, source: str) -> bool:
+    """Whether a page has more blocks than the extractor's fallback reads in good time (`MAX_FALLBACK_BLOCKS`);
+    a page of more elements than kg reads (`MAX_PAGE_ELEMENTS`) is refused."""
     import lxml.etree
 
     root = tree.getroottree().getroot()
     if next(islice(root.iter(lxml.etree.Element), MAX_PAGE_ELEMENTS, None), None) is not None:
         raise InputError(f"{source}: more than {MAX_PAGE_ELEMENTS:,} elements, over kg's limit for a page")
-    if next(islice(root.iter(*sorted(_BLOCK_TAGS)), MAX_PAGE_BLOCKS, None), None) is not None:
-        raise InputError(
-            f"{source}: more than {MAX_PAGE_BLOCKS:,} blocks (paragraphs, headings, list items, table cells), "
-            "over kg's limit for a page"
-        )
+    return next(islice(root.iter(*sorted(_BLOCK_TAGS)), MAX_FALLBACK_BLOCKS, None), None) is not None
 
 
 def _with_headings(tree: Any, paragraphs: list[str], *, limit: int, source: str) -> list[str]:
@@ -440,7 +438,7 @@ def _clean(value: object) -> str | None:
 
 
 __all__ = [
-    "MAX_PAGE_BLOCKS",
+    "MAX_FALLBACK_BLOCKS",
     "MAX_PAGE_BYTES",
     "MAX_PAGE_ELEMENTS",
     "MAX_PDF_BYTES",
