@@ -378,7 +378,9 @@ def test_a_page_of_more_elements_than_kg_reads_is_refused(tmp_path: Path) -> Non
     path = tmp_path / "spans.html"
     spans = "<span>x</span>" * (MAX_PAGE_ELEMENTS + 1)
     path.write_text(f"<html><body><article><p>{PARAGRAPHS[0]}</p>{spans}</article></body></html>")
-    assert read_in_child(path) == f"{path}: more than {MAX_PAGE_ELEMENTS:,} elements, over kg's limit for a page"
+    assert (
+        read_in_child(path) == f"{path}: more than {MAX_PAGE_ELEMENTS:,} elements, over kg's limit for a page"
+    )
 
 
 def shared_stream_pdf(pages: int, inflated: int) -> bytes:
