@@ -1,7 +1,7 @@
 """Extraction on a Dask cluster (`--cluster`), with real schedulers and workers: a local cluster, a scheduler and
 two workers started by hand as a user would, a worker killed with SIGKILL in the middle of a run, a scheduler
-killed in the middle of one and one stopped (SIGSTOP), and servers that accept connections but do not speak Dask.
-The graph must be byte for byte the one a single process writes."""
+killed in the middle of one and one stopped (SIGSTOP), servers that accept connections but do not speak Dask, and
+runs interrupted by Ctrl-C or SIGTERM. The graph must be byte for byte the one a single process writes."""
 
 from __future__ import annotations
 
@@ -21,6 +21,7 @@ from typing import Any
 
 import pytest
 from helpers import FIRST, LAST, kg, kg_env, ok, one_error_line
+from test_pipeline import assert_interrupted_cleanly, interrupted
 
 from kg.errors import EXIT_UNAVAILABLE, EXIT_USAGE, ClusterError
 
@@ -548,3 +549,52 @@ def test_a_scheduler_stopped_in_the_middle_ends_with_one_line_and_whole_document
     ok(kg("validate", "--store", store, cwd=work))
     # the lock is free: a writer that does not wait gets it
     ok(kg("add", "docs/report-00.txt", "--store", store, "--wait", "0", cwd=work))
+
+
+@pytest.mark.parametrize(
+    ("command", "signum", "group"),
+    [
+        ("build", signal.SIGINT, True),
+        ("add", signal.SIGTERM, False),
+        ("build", signal.SIGTERM, True),
+    ],
+    ids=["build-ctrl-c", "add-sigterm", "build-sigterm-to-the-group"],
+)
+def test_an_interrupted_local_cluster_run_stops_it_and_leaves_nothing_behind(
+    corpus: Path, tmp_path: Path, command: str, signum: int, group: bool
+) -> None:
+    """Ctrl-C (SIGINT to the process group, workers included) or SIGTERM while a local cluster's workers read:
+    one line, exit 130 or 143, the cluster's processes gone, no Dask scratch folder, no staging folder; an add's
+    store holds whole documents and its lock is free."""
+    work = tmp_path / "work"
+    work.mkdir()
+    (work / "docs").symlink_to(corpus)
+    tmp = tmp_path / "tmp"
+    tmp.mkdir()
+    before = sorted(work.iterdir())
+    out = ["-o", "g.ttl"] if command == "build" else []
+    result, left = interrupted(
+        command, "docs", "--cluster", "local:2", "--store", "s", *out, cwd=work, tmp=tmp, signum=signum,
+        group=group, ready=lambda p: len(list(tmp.rglob("kg-ontology-*"))) >= 2,  # both workers are set up
+    )  # fmt: skip
+    assert_interrupted_cleanly(result, left, signum, tmp)
+    if command == "build":
+        assert sorted(work.iterdir()) == before  # no staging folder, no store, no graph
+    else:
+        ok(kg("validate", "--store", "s", cwd=work))
+        ok(kg("add", "docs/report-00.txt", "--store", "s", "--wait", "0", cwd=work))
+
+
+def test_a_local_cluster_whose_dashboard_port_is_taken_says_nothing_of_it(
+    corpus: Path, tmp_path: Path
+) -> None:
+    """Dask's dashboard port (8787) taken by another program is no business of kg's: one summary line."""
+    with contextlib.ExitStack() as stack:
+        taken = stack.enter_context(socket.socket())
+        with contextlib.suppress(OSError):  # taken already: as good
+            taken.bind(("127.0.0.1", 8787))
+            taken.listen()
+        result = ok(kg("build", "docs/report-00.txt", "--cluster", "local:1", "--store", str(tmp_path / "s"),
+                       "-o", str(tmp_path / "g.ttl"), cwd=corpus.parent))  # fmt: skip
+    lines = result.stderr.splitlines()
+    assert len(lines) == 1 and lines[0].startswith("kg: 1 documents, "), result.stderr

@@ -80,12 +80,13 @@ def check_address(address: str) -> str:
 
 @contextlib.contextmanager
 def _quiet() -> Iterator[None]:
-    """Dask's own log lines (reconnection attempts, tracebacks of lost connections) kept off the terminal:
-    what went wrong is reported as one line by kg. Dask sets the levels of some of its loggers one by one
-    ("distributed.client"), so each is silenced, and set back afterwards."""
+    """Dask's own log lines (reconnection attempts, tracebacks of lost connections), and those of the asyncio
+    loop it runs on, kept off the terminal: what went wrong is reported as one line by kg. Dask sets the levels
+    of some of its loggers one by one ("distributed.client"), so each is silenced, and set back afterwards."""
     import distributed  # noqa: F401  (its loggers exist once it is imported)
 
-    loggers = [logging.getLogger("distributed")] + [
+    # asyncio's: "Future exception was never retrieved" for a message to a worker that died with a SIGTERM
+    loggers = [logging.getLogger("distributed"), logging.getLogger("asyncio")] + [
         logger
         for name, logger in logging.root.manager.loggerDict.items()
         if name.startswith("distributed.") and isinstance(logger, logging.Logger)
@@ -127,7 +128,7 @@ def _timeout() -> float:
 _T = TypeVar("_T")
 
 
-def _in_thread(call: Callable[[], _T], check: Callable[[], None], every: float) -> _T:
+def _in_thread(call: Callable[[], _T], check: Callable[[], object], every: float) -> _T:
     """What `call` returns (or raises), made in a thread of its own while this one calls `check` every `every`
     seconds; an error `check` raises ends the wait, and the thread is left to finish on its own (a daemon: it
     does not hold the process). Dask's blocking calls wait without a limit for a peer that never answers."""
@@ -208,47 +209,44 @@ class _Scheduler:
                 )
             time.sleep(self.poll)
 
-    def check(self) -> None:
-        self.threads()
-
     def result(self, future: Any) -> Any:
-        """The future's result, asking the scheduler while it waits; a timeout of the task's own is raised."""
-        from distributed import wait
-
+        """The future's result, asking the scheduler whether it is there while the task runs; an error of the
+        task's own (a TimeoutError too) is raised as it is."""
         while True:
-            with contextlib.suppress(TimeoutError):
-                wait([future], timeout=self.poll)  # type: ignore[no-untyped-call]
-                break
-            self.check()
-        try:
-            return future.result(timeout=self.timeout)
-        except TimeoutError:
-            if future.status != "finished":
-                raise  # the task's, or the connection's
-            raise ClusterError(
-                f"lost the Dask scheduler at {self.address}: it did not hand over a result for "
-                f"{self.timeout:g} s"
-            ) from None
+            fetching = future.done()  # the result is ready on a worker: the scheduler has it fetched
+            try:
+                return future.result(timeout=self.timeout if fetching else self.poll)
+            except TimeoutError:
+                if future.status == "error":
+                    raise
+                if fetching:
+                    raise ClusterError(
+                        f"lost the Dask scheduler at {self.address}: it did not hand over a result for "
+                        f"{self.timeout:g} s"
+                    ) from None
+            if not future.done():
+                self.threads()
 
     def call(self, call: Callable[[], _T]) -> _T:
         """What `call` (a blocking call to the cluster) returns, while the scheduler answers."""
-        return _in_thread(call, self.check, self.poll)
+        return _in_thread(call, self.threads, self.poll)
 
 
 @contextlib.contextmanager
-def _sigint_blocked() -> Iterator[None]:
-    """SIGINT held back from this thread, and from the threads and processes started meanwhile, which keep the
-    mask: a local cluster's worker processes (and those its nannies start later, from Dask's thread started
-    here) never see the terminal's Ctrl-C, which this process handles by stopping them. A Ctrl-C that comes
-    meanwhile is delivered here when the block ends."""
-    if threading.current_thread() is not threading.main_thread():
+def _children_ignore_sigint() -> Iterator[None]:
+    """The processes started meanwhile (a local cluster's workers) ignore SIGINT, a disposition they keep across
+    exec and Python leaves alone: the terminal's Ctrl-C reaches the whole foreground process group, and
+    stopping the workers is this process's part (each worker would print a traceback). This process ignores it
+    meanwhile too: a Ctrl-C while a local cluster starts (a few seconds) is lost, SIGTERM is not."""
+    previous = signal.getsignal(signal.SIGINT)
+    if threading.current_thread() is not threading.main_thread() or previous is None:
         yield
         return
-    signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     try:
         yield
     finally:
-        signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
+        signal.signal(signal.SIGINT, previous)
 
 
 @contextlib.contextmanager
@@ -262,13 +260,18 @@ def _local_client(address: str, workers: int) -> Iterator[Any]:
     try:
         with _environment_kept():
             try:
-                with _sigint_blocked(), dask.config.set({**LOCAL_SETTINGS, "temporary-directory": scratch}):
+                with (
+                    _children_ignore_sigint(),
+                    dask.config.set({**LOCAL_SETTINGS, "temporary-directory": scratch}),
+                ):
                     cluster = LocalCluster(  # type: ignore[no-untyped-call]
                         n_workers=workers,
                         threads_per_worker=1,
                         processes=True,
                         host="127.0.0.1",
                         dashboard_address=None,
+                        # its HTTP server (health, metrics) on a free port: Dask's 8787, when taken, is a warning
+                        scheduler_kwargs={"dashboard_address": "127.0.0.1:0"},
                         silence_logs=logging.CRITICAL + 1,
                         local_directory=scratch,
                     )
