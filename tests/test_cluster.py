@@ -21,7 +21,7 @@ from typing import Any
 
 import pytest
 from helpers import FIRST, LAST, kg, kg_env, ok, one_error_line
-from test_pipeline import assert_interrupted_cleanly, interrupted
+from test_pipeline import interrupted_cleanly, whole_and_free
 
 from kg.errors import EXIT_UNAVAILABLE, EXIT_USAGE, ClusterError
 
@@ -142,6 +142,19 @@ def watch(
         return client.scheduler_info()
 
 
+def batches_handed_over(count: int) -> Callable[[Any], bool]:
+    """For `watch`: whether the scheduler has handed `count` batches' extractions to kg (and forgotten them)."""
+
+    def handed_over(client: Any) -> bool:
+        def done(dask_scheduler: Any) -> int:
+            prefix = dask_scheduler.task_prefixes.get("read")
+            return 0 if prefix is None else prefix.state_counts["forgotten"]
+
+        return int(client.run_on_scheduler(done)) >= count
+
+    return handed_over
+
+
 def kg_process(*args: str, cwd: Path, env: dict[str, str] | None = None) -> subprocess.Popen[str]:
     return subprocess.Popen(
         [sys.executable, "-m", "kg.cli", *args],
@@ -206,14 +219,7 @@ def test_a_scheduler_gone_in_the_middle_ends_with_one_line_and_whole_documents(
     store = str(tmp_path / "store")
     run = kg_process("add", "docs", "--cluster", cluster.address, "--store", store, cwd=work)
 
-    def some_written(client: Any) -> bool:
-        def done(dask_scheduler: Any) -> int:
-            prefix = dask_scheduler.task_prefixes.get("read")
-            return 0 if prefix is None else prefix.state_counts["forgotten"]
-
-        return int(client.run_on_scheduler(done)) >= 4
-
-    watch(cluster.address, some_written, run)
+    watch(cluster.address, batches_handed_over(4), run)
     cluster.scheduler.send_signal(signal.SIGKILL)
     _, err = run.communicate(timeout=300)
     line = one_error_line(subprocess.CompletedProcess(run.args, run.returncode, "", err), EXIT_UNAVAILABLE)
@@ -507,31 +513,22 @@ def test_a_server_that_does_not_speak_dask_is_one_line_after_the_connect_timeout
     line = one_error_line(result, EXIT_UNAVAILABLE)
     assert f"cannot reach the Dask scheduler at tcp://127.0.0.1:{port}: no Dask answer within 2 s" in line
     assert took < 40, took  # a deadline guard: it waited for ever before
-    # the lock is free: a writer that does not wait gets it
-    ok(kg("add", "docs/report-00.txt", "--store", store, "--wait", "0", cwd=corpus.parent))
+    whole_and_free(store, "docs/report-00.txt", cwd=corpus.parent)
 
 
 def test_a_scheduler_stopped_in_the_middle_ends_with_one_line_and_whole_documents(
     corpus: Path, cluster: Cluster, tmp_path: Path
 ) -> None:
     """A scheduler that stops answering (SIGSTOP: its connections stay open, nothing comes back) ends the run
-    once it has not answered for Dask's connect timeout; what was written is whole and
-    the store's lock is free."""
+    once it has not answered for Dask's connect timeout; what was written is whole and the store's lock is
+    free."""
     cluster.add_workers(2)
     work = corpus.parent
     store = str(tmp_path / "store")
     run = kg_process("add", "docs", "--cluster", cluster.address, "--store", store, cwd=work,
                      env={"DASK_DISTRIBUTED__COMM__TIMEOUTS__CONNECT": "3s"})  # fmt: skip
     try:
-
-        def some_written(client: Any) -> bool:
-            def done(dask_scheduler: Any) -> int:
-                prefix = dask_scheduler.task_prefixes.get("read")
-                return 0 if prefix is None else prefix.state_counts["forgotten"]
-
-            return int(client.run_on_scheduler(done)) >= 2
-
-        watch(cluster.address, some_written, run)
+        watch(cluster.address, batches_handed_over(2), run)
         cluster.scheduler.send_signal(signal.SIGSTOP)
         start = time.monotonic()
         _, err = run.communicate(timeout=120)
@@ -546,9 +543,7 @@ def test_a_scheduler_stopped_in_the_middle_ends_with_one_line_and_whole_document
     assert took < 60, took  # a deadline guard: it waited for ever before
     saved = int(line.rsplit("; ", 1)[1].split()[0])
     assert saved < DOCUMENTS, line
-    ok(kg("validate", "--store", store, cwd=work))
-    # the lock is free: a writer that does not wait gets it
-    ok(kg("add", "docs/report-00.txt", "--store", store, "--wait", "0", cwd=work))
+    whole_and_free(store, "docs/report-00.txt", cwd=work)
 
 
 @pytest.mark.parametrize(
@@ -570,19 +565,10 @@ def test_an_interrupted_local_cluster_run_stops_it_and_leaves_nothing_behind(
     work.mkdir()
     (work / "docs").symlink_to(corpus)
     tmp = tmp_path / "tmp"
-    tmp.mkdir()
-    before = sorted(work.iterdir())
-    out = ["-o", "g.ttl"] if command == "build" else []
-    result, left = interrupted(
-        command, "docs", "--cluster", "local:2", "--store", "s", *out, cwd=work, tmp=tmp, signum=signum,
-        group=group, ready=lambda p: len(list(tmp.rglob("kg-ontology-*"))) >= 2,  # both workers are set up
+    interrupted_cleanly(
+        command, "--cluster", "local:2", work=work, tmp=tmp, signum=signum, group=group,
+        ready=lambda p: len(list(tmp.rglob("kg-ontology-*"))) >= 2,  # both workers are set up
     )  # fmt: skip
-    assert_interrupted_cleanly(result, left, signum, tmp)
-    if command == "build":
-        assert sorted(work.iterdir()) == before  # no staging folder, no store, no graph
-    else:
-        ok(kg("validate", "--store", "s", cwd=work))
-        ok(kg("add", "docs/report-00.txt", "--store", "s", "--wait", "0", cwd=work))
 
 
 def test_a_local_cluster_whose_dashboard_port_is_taken_says_nothing_of_it(

@@ -296,10 +296,23 @@ def interrupted(
     return subprocess.CompletedProcess(process.args, process.returncode, out, err), left
 
 
-def assert_interrupted_cleanly(
-    result: subprocess.CompletedProcess[str], left: list[int], signum: int, tmp: Path
+def interrupted_cleanly(
+    command: str,
+    *where: str,
+    work: Path,
+    tmp: Path,
+    signum: int,
+    group: bool,
+    ready: Callable[[subprocess.Popen[str]], bool],
 ) -> None:
-    """One line, the exit status of the signal, no process of the run alive and nothing in its temporary folder."""
+    """`kg COMMAND docs WHERE...` (a build or an add, in `work`) interrupted by `signum` once `ready`: one line,
+    the exit status of the signal, no process of the run alive, nothing left in its temporary folder `tmp` or in
+    `work`; an add's store holds whole documents and its lock is free."""
+    tmp.mkdir()
+    before = sorted(work.iterdir())
+    out = ["-o", "g.ttl"] if command == "build" else []
+    result, left = interrupted(command, "docs", *where, "--store", "s", *out, cwd=work, tmp=tmp, signum=signum,
+                               group=group, ready=ready)  # fmt: skip
     expected = (
         ("kg: interrupted", EXIT_INTERRUPTED)
         if signum == signal.SIGINT
@@ -308,6 +321,16 @@ def assert_interrupted_cleanly(
     assert (result.stderr.splitlines(), result.returncode) == ([expected[0]], expected[1]), result.stderr
     assert left == [], "processes of the run still alive"
     assert list(tmp.iterdir()) == []
+    if command == "build":
+        assert sorted(work.iterdir()) == before  # no staging folder, no store, no graph
+    else:
+        whole_and_free("s", str(sorted((work / "docs").iterdir())[0].relative_to(work)), cwd=work)
+
+
+def whole_and_free(store: str, document: str, *, cwd: Path) -> None:
+    """The store validates, and its lock is free: a writer that does not wait (adding `document`) gets it."""
+    ok(run_kg("validate", "--store", store, cwd=cwd))
+    ok(run_kg("add", document, "--store", store, "--wait", "0", cwd=cwd))
 
 
 @pytest.mark.parametrize(
@@ -329,20 +352,10 @@ def test_an_interrupted_run_with_worker_processes_stops_them_and_leaves_nothing_
     (work / "docs").mkdir(parents=True)
     for i in range(48):
         (work / "docs" / f"r{i:02d}.txt").write_text(_report(i), encoding="utf-8")
-    tmp = tmp_path / "tmp"
-    tmp.mkdir()
-    before = sorted(work.iterdir())
-    out = ["-o", "g.ttl"] if command == "build" else []
-    result, left = interrupted(
-        command, "docs", "--jobs", "2", "--store", "s", *out, cwd=work, tmp=tmp, signum=signum, group=group,
+    interrupted_cleanly(
+        command, "--jobs", "2", work=work, tmp=tmp_path / "tmp", signum=signum, group=group,
         ready=lambda p: len(children(p.pid)) >= 2,  # the workers have started: each reads a batch at once
     )  # fmt: skip
-    assert_interrupted_cleanly(result, left, signum, tmp)
-    if command == "build":
-        assert sorted(work.iterdir()) == before  # no staging folder, no store, no graph
-    else:
-        ok(run_kg("validate", "--store", "s", cwd=work))
-        ok(run_kg("add", "docs/r00.txt", "--store", "s", "--wait", "0", cwd=work))
 
 
 def _report(i: int) -> str:
