@@ -8,10 +8,13 @@ imported inside the commands, so that `kg --help` answers at once.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import functools
 import os
+import signal
 import sys
-from collections.abc import Callable, Sequence
+import threading
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -19,6 +22,7 @@ from kg import __version__
 from kg.errors import (
     EXIT_INTERRUPTED,
     EXIT_OK,
+    EXIT_TERMINATED,
     EXIT_USAGE,
     ClusterError,
     InputError,
@@ -195,7 +199,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.print_help(sys.stderr)
         return EXIT_USAGE
     try:
-        return command(args)
+        with _terminated_raises():
+            return command(args)
     except KgError as error:
         _error(str(error))
         return error.exit_code
@@ -203,10 +208,36 @@ def main(argv: Sequence[str] | None = None) -> int:
         # the reader of our output went away (`kg status | head`): nothing more to say
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return EXIT_OK
-    except KeyboardInterrupt:
+    except KeyboardInterrupt as stop:
         # On a terminal, start a fresh line: the progress bar or ^C may be on the current one.
-        print(f"{chr(10) if sys.stderr.isatty() else ''}kg: interrupted", file=sys.stderr)
-        return EXIT_INTERRUPTED
+        terminated = isinstance(stop, _Terminated)
+        print(
+            f"{chr(10) if sys.stderr.isatty() else ''}kg: {'terminated' if terminated else 'interrupted'}",
+            file=sys.stderr,
+        )
+        return EXIT_TERMINATED if terminated else EXIT_INTERRUPTED
+
+
+class _Terminated(KeyboardInterrupt):
+    """SIGTERM, raised where the command is, as Ctrl-C raises KeyboardInterrupt: the command stops the same way
+    (worker processes and clusters stopped, a build's staging folder removed, the store whole) and exits 143."""
+
+
+@contextlib.contextmanager
+def _terminated_raises() -> Iterator[None]:
+    """SIGTERM raises _Terminated in this (the main) thread while the block runs; its handler is put back after."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def terminated(signum: int, frame: object) -> None:
+        raise _Terminated
+
+    previous = signal.signal(signal.SIGTERM, terminated)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
 
 
 def _use_ontology(args: argparse.Namespace) -> None:

@@ -22,7 +22,8 @@ Exit codes of the `kg` command:
 | 1 | checked and failed (`ValidationFailed`, e.g. the graph does not conform to the SHACL shapes) |
 | 2 | bad input or usage (`InputError`, `ExtractionError`, any other `KgError`, argparse usage errors) |
 | 3 | the cluster kg was pointed at failed it (`ClusterError`) |
-| 130 | interrupted (Ctrl-C) |
+| 130 | interrupted (Ctrl-C, SIGINT) |
+| 143 | terminated (SIGTERM) |
 
 An exception outside this tree is a bug in kg, and is allowed to show its traceback.
 """
@@ -34,6 +35,7 @@ EXIT_FAILED = 1
 EXIT_USAGE = 2
 EXIT_UNAVAILABLE = 3
 EXIT_INTERRUPTED = 130
+EXIT_TERMINATED = 143
 
 
 def printable(text: str, *, keep: str = "") -> str:
@@ -106,6 +108,7 @@ __all__ = [
     "EXIT_FAILED",
     "EXIT_INTERRUPTED",
     "EXIT_OK",
+    "EXIT_TERMINATED",
     "EXIT_UNAVAILABLE",
     "EXIT_USAGE",
     "ClusterError",

@@ -12,6 +12,8 @@ from __future__ import annotations
 import datetime as dt
 import os
 import queue
+import signal
+import sys
 import threading
 from collections.abc import Callable, Generator, Iterator, Sequence
 from typing import Protocol, cast
@@ -135,7 +137,9 @@ def extractions(
 
     size = batch_size(len(documents), jobs)
     batches = [(documents[i : i + size], model, extract) for i in range(0, len(documents), size)]
-    with multiprocessing.get_context("fork").Pool(jobs) as pool:
+    with multiprocessing.get_context("fork").Pool(
+        jobs, initializer=_worker_started, initargs=(os.getpid(),)
+    ) as pool:
         for done, error in pool.imap(_extract_batch, batches, chunksize=1):
             yield from done
             if error is not None:
@@ -151,6 +155,22 @@ def _batched(
         with reading_together(batch, model=model, extract=extract):
             for doc in batch:
                 yield _extract((doc, model, extract))
+
+
+def _worker_started(parent: int) -> None:
+    """A worker process's set-up: Ctrl-C is the caller's to handle (it stops the workers: a worker of its own
+    would print a traceback), SIGTERM ends the worker at once (the caller's handler, inherited by the fork,
+    would make it another exception), and it dies with the caller: a worker left behind would finish its batch
+    and fail to hand it over."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    if sys.platform.startswith("linux"):
+        import ctypes
+
+        pr_set_pdeathsig = 1
+        ctypes.CDLL(None).prctl(pr_set_pdeathsig, signal.SIGKILL)
+    if os.getppid() != parent:  # the caller was gone before the line above
+        os._exit(1)
 
 
 def _extract_batch(

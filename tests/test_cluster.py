@@ -1,6 +1,7 @@
 """Extraction on a Dask cluster (`--cluster`), with real schedulers and workers: a local cluster, a scheduler and
-two workers started by hand as a user would, a worker killed with SIGKILL in the middle of a run, and a
-scheduler killed in the middle of one. The graph must be byte for byte the one a single process writes."""
+two workers started by hand as a user would, a worker killed with SIGKILL in the middle of a run, a scheduler
+killed in the middle of one and one stopped (SIGSTOP), servers that accept connections but do not speak Dask, and
+runs interrupted by Ctrl-C or SIGTERM. The graph must be byte for byte the one a single process writes."""
 
 from __future__ import annotations
 
@@ -8,15 +9,19 @@ import contextlib
 import json
 import os
 import signal
+import socket
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Callable, Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
 import pytest
 from helpers import FIRST, LAST, kg, kg_env, ok, one_error_line
+from test_pipeline import interrupted_cleanly, whole_and_free
 
 from kg.errors import EXIT_UNAVAILABLE, EXIT_USAGE, ClusterError
 
@@ -137,6 +142,19 @@ def watch(
         return client.scheduler_info()
 
 
+def batches_handed_over(count: int) -> Callable[[Any], bool]:
+    """For `watch`: whether the scheduler has handed `count` batches' extractions to kg (and forgotten them)."""
+
+    def handed_over(client: Any) -> bool:
+        def done(dask_scheduler: Any) -> int:
+            prefix = dask_scheduler.task_prefixes.get("read")
+            return 0 if prefix is None else prefix.state_counts["forgotten"]
+
+        return int(client.run_on_scheduler(done)) >= count
+
+    return handed_over
+
+
 def kg_process(*args: str, cwd: Path, env: dict[str, str] | None = None) -> subprocess.Popen[str]:
     return subprocess.Popen(
         [sys.executable, "-m", "kg.cli", *args],
@@ -201,14 +219,7 @@ def test_a_scheduler_gone_in_the_middle_ends_with_one_line_and_whole_documents(
     store = str(tmp_path / "store")
     run = kg_process("add", "docs", "--cluster", cluster.address, "--store", store, cwd=work)
 
-    def some_written(client: Any) -> bool:
-        def done(dask_scheduler: Any) -> int:
-            prefix = dask_scheduler.task_prefixes.get("read")
-            return 0 if prefix is None else prefix.state_counts["forgotten"]
-
-        return int(client.run_on_scheduler(done)) >= 4
-
-    watch(cluster.address, some_written, run)
+    watch(cluster.address, batches_handed_over(4), run)
     cluster.scheduler.send_signal(signal.SIGKILL)
     _, err = run.communicate(timeout=300)
     line = one_error_line(subprocess.CompletedProcess(run.args, run.returncode, "", err), EXIT_UNAVAILABLE)
@@ -433,3 +444,143 @@ def test_the_settings_readme_gives_for_workers_started_by_hand_are_a_local_clust
     assert list(profiling.values()) == [False]
     assert list(ticks.values()) == [1000]
     assert list(trim.values()) == [os.environ.get("MALLOC_TRIM_THRESHOLD_")]
+
+
+@contextlib.contextmanager
+def silent_server() -> Iterator[int]:
+    """A server on 127.0.0.1 that accepts every connection and never says a word (a tarpit); its port."""
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(16)
+    listener.settimeout(0.2)
+    accepted: list[socket.socket] = []
+    stop = threading.Event()
+
+    def serve() -> None:
+        while not stop.is_set():
+            with contextlib.suppress(TimeoutError):
+                accepted.append(listener.accept()[0])
+
+    thread = threading.Thread(target=serve, daemon=True)
+    thread.start()
+    try:
+        yield int(listener.getsockname()[1])
+    finally:
+        stop.set()
+        thread.join(10)
+        for c in [*accepted, listener]:
+            c.close()
+
+
+@contextlib.contextmanager
+def web_server() -> Iterator[int]:
+    """An HTTP server on 127.0.0.1 that answers every GET with a page; its port."""
+
+    class Page(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            body = b"<html><body>not a Dask scheduler</body></html>"
+            self.send_response(200)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, format: str, *args: object) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Page)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield int(server.server_address[1])
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(10)
+
+
+@pytest.mark.parametrize("server", [silent_server, web_server], ids=["silent", "http"])
+def test_a_server_that_does_not_speak_dask_is_one_line_after_the_connect_timeout(
+    corpus: Path, tmp_path: Path, server: Callable[[], contextlib.AbstractContextManager[int]]
+) -> None:
+    """A server that accepts the connection and never greets like a Dask scheduler (silent, or a web server) ends
+    the command after the connect timeout, with one line, and the store's lock goes with it."""
+    store = str(tmp_path / "s")
+    with server() as port:
+        start = time.monotonic()
+        result = kg("add", "docs", "--cluster", f"tcp://127.0.0.1:{port}", "--store", store, cwd=corpus.parent,
+                    env={"DASK_DISTRIBUTED__COMM__TIMEOUTS__CONNECT": "2s"}, timeout=120)  # fmt: skip
+        took = time.monotonic() - start
+    line = one_error_line(result, EXIT_UNAVAILABLE)
+    assert f"cannot reach the Dask scheduler at tcp://127.0.0.1:{port}: no Dask answer within 2 s" in line
+    assert took < 40, took  # a deadline guard: it waited for ever before
+    whole_and_free(store, "docs/report-00.txt", cwd=corpus.parent)
+
+
+def test_a_scheduler_stopped_in_the_middle_ends_with_one_line_and_whole_documents(
+    corpus: Path, cluster: Cluster, tmp_path: Path
+) -> None:
+    """A scheduler that stops answering (SIGSTOP: its connections stay open, nothing comes back) ends the run
+    once it has not answered for Dask's connect timeout; what was written is whole and the store's lock is
+    free."""
+    cluster.add_workers(2)
+    work = corpus.parent
+    store = str(tmp_path / "store")
+    run = kg_process("add", "docs", "--cluster", cluster.address, "--store", store, cwd=work,
+                     env={"DASK_DISTRIBUTED__COMM__TIMEOUTS__CONNECT": "3s"})  # fmt: skip
+    try:
+        watch(cluster.address, batches_handed_over(2), run)
+        cluster.scheduler.send_signal(signal.SIGSTOP)
+        start = time.monotonic()
+        _, err = run.communicate(timeout=120)
+        took = time.monotonic() - start
+    finally:
+        cluster.scheduler.send_signal(signal.SIGCONT)
+        if run.poll() is None:
+            run.kill()
+            run.communicate()
+    line = one_error_line(subprocess.CompletedProcess(run.args, run.returncode, "", err), EXIT_UNAVAILABLE)
+    assert f"lost the Dask scheduler at {cluster.address}: it did not" in line, line
+    assert took < 60, took  # a deadline guard: it waited for ever before
+    saved = int(line.rsplit("; ", 1)[1].split()[0])
+    assert saved < DOCUMENTS, line
+    whole_and_free(store, "docs/report-00.txt", cwd=work)
+
+
+@pytest.mark.parametrize(
+    ("command", "signum", "group"),
+    [
+        ("build", signal.SIGINT, True),
+        ("add", signal.SIGTERM, False),
+        ("build", signal.SIGTERM, True),
+    ],
+    ids=["build-ctrl-c", "add-sigterm", "build-sigterm-to-the-group"],
+)
+def test_an_interrupted_local_cluster_run_stops_it_and_leaves_nothing_behind(
+    corpus: Path, tmp_path: Path, command: str, signum: int, group: bool
+) -> None:
+    """Ctrl-C (SIGINT to the process group, workers included) or SIGTERM while a local cluster's workers read:
+    one line, exit 130 or 143, the cluster's processes gone, no Dask scratch folder, no staging folder; an add's
+    store holds whole documents and its lock is free."""
+    work = tmp_path / "work"
+    work.mkdir()
+    (work / "docs").symlink_to(corpus)
+    tmp = tmp_path / "tmp"
+    interrupted_cleanly(
+        command, "--cluster", "local:2", work=work, tmp=tmp, signum=signum, group=group,
+        ready=lambda p: len(list(tmp.rglob("kg-ontology-*"))) >= 2,  # both workers are set up
+    )  # fmt: skip
+
+
+def test_a_local_cluster_whose_dashboard_port_is_taken_says_nothing_of_it(
+    corpus: Path, tmp_path: Path
+) -> None:
+    """Dask's dashboard port (8787) taken by another program is no business of kg's: one summary line."""
+    with contextlib.ExitStack() as stack:
+        taken = stack.enter_context(socket.socket())
+        with contextlib.suppress(OSError):  # taken already: as good
+            taken.bind(("127.0.0.1", 8787))
+            taken.listen()
+        result = ok(kg("build", "docs/report-00.txt", "--cluster", "local:1", "--store", str(tmp_path / "s"),
+                       "-o", str(tmp_path / "g.ttl"), cwd=corpus.parent))  # fmt: skip
+    lines = result.stderr.splitlines()
+    assert len(lines) == 1 and lines[0].startswith("kg: 1 documents, "), result.stderr

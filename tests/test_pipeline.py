@@ -1,19 +1,28 @@
 """The path of documents into a store (`kg.pipeline`): extractions made in order (in a reader thread or worker
 processes), written by the store one document at a time; the store receives extractions and never makes them.
+A run with worker processes that is interrupted (Ctrl-C, SIGTERM) stops them and leaves nothing behind.
 
 Real parts only: the spaCy model reads small invented documents; the stores are real Oxigraph databases.
 """
 
 from __future__ import annotations
 
+import os
+import signal
+import subprocess
+import sys
 import threading
+import time
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from helpers import FIRST, LAST
+from helpers import FIRST, LAST, kg_env, ok
+from helpers import kg as run_kg
 
 import kg.extract.document
 import kg.pipeline
+from kg.errors import EXIT_INTERRUPTED, EXIT_TERMINATED
 from kg.extract.document import extract_document
 from kg.graph.files import Format, serialize, union_graph
 from kg.graph.shacl import validate
@@ -229,3 +238,130 @@ def test_a_worker_batch_that_fails_hands_on_the_documents_before_the_failing_one
             # 18 documents: batches of 2
             add_documents(s, ordered * 6, jobs=2, record_load_time=False, extract=_fails_on_c)
         assert sorted(d.name for d in s.documents()) == ["a.txt", "b.txt"]
+
+
+# ------------------------------------------------------------------------------------ interrupted runs
+def children(pid: int) -> list[int]:
+    """The live processes whose parent is `pid` (read from /proc)."""
+    return [p for p, parent, _ in _processes() if parent == pid]
+
+
+def _processes() -> list[tuple[int, int, int]]:
+    """(pid, parent, process group) of every live process (zombies are dead: they only wait to be reaped)."""
+    out = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                stat = (entry / "stat").read_text()
+            except OSError:
+                continue  # gone meanwhile
+            fields = stat.rsplit(")", 1)[1].split()
+            if fields[0] != "Z":
+                out.append((int(entry.name), int(fields[1]), int(fields[2])))
+    return out
+
+
+def interrupted(
+    *args: str, cwd: Path, tmp: Path, signum: int, group: bool, ready: Callable[[subprocess.Popen[str]], bool]
+) -> tuple[subprocess.CompletedProcess[str], list[int]]:
+    """`kg ARGS` run in a session of its own with TMPDIR=`tmp`, sent `signum` once `ready(process)` holds: to its
+    whole process group (as a terminal's Ctrl-C, or `kill -TERM -PGID`) or to kg alone (as `kill PID`). Its
+    outcome, and the processes of its group still alive 30 s after it ended."""
+    process = subprocess.Popen(
+        [sys.executable, "-m", "kg.cli", *args],
+        cwd=cwd,
+        env=kg_env({"TMPDIR": str(tmp)}),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+    )
+    try:
+        deadline = time.monotonic() + 120
+        while not ready(process):
+            assert process.poll() is None, f"kg ended before the moment the test waits for: {process.stderr}"
+            assert time.monotonic() < deadline, "the moment the test waits for never came"
+            time.sleep(0.05)
+        (os.killpg if group else os.kill)(process.pid, signum)
+        out, err = process.communicate(timeout=120)
+        deadline = time.monotonic() + 30
+        while (left := [p for p, _, g in _processes() if g == process.pid]) and time.monotonic() < deadline:
+            time.sleep(0.1)
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.communicate()
+        for pid in [p for p, _, g in _processes() if g == process.pid]:  # what a failed test leaves
+            os.kill(pid, signal.SIGKILL)
+    return subprocess.CompletedProcess(process.args, process.returncode, out, err), left
+
+
+def interrupted_cleanly(
+    command: str,
+    *where: str,
+    work: Path,
+    tmp: Path,
+    signum: int,
+    group: bool,
+    ready: Callable[[subprocess.Popen[str]], bool],
+) -> None:
+    """`kg COMMAND docs WHERE...` (a build or an add, in `work`) interrupted by `signum` once `ready`: one line,
+    the exit status of the signal, no process of the run alive, nothing left in its temporary folder `tmp` or in
+    `work`; an add's store holds whole documents and its lock is free."""
+    tmp.mkdir()
+    before = sorted(work.iterdir())
+    out = ["-o", "g.ttl"] if command == "build" else []
+    result, left = interrupted(command, "docs", *where, "--store", "s", *out, cwd=work, tmp=tmp, signum=signum,
+                               group=group, ready=ready)  # fmt: skip
+    expected = (
+        ("kg: interrupted", EXIT_INTERRUPTED)
+        if signum == signal.SIGINT
+        else ("kg: terminated", EXIT_TERMINATED)
+    )
+    assert (result.stderr.splitlines(), result.returncode) == ([expected[0]], expected[1]), result.stderr
+    assert left == [], "processes of the run still alive"
+    assert list(tmp.iterdir()) == []
+    if command == "build":
+        assert sorted(work.iterdir()) == before  # no staging folder, no store, no graph
+    else:
+        whole_and_free("s", str(sorted((work / "docs").iterdir())[0].relative_to(work)), cwd=work)
+
+
+def whole_and_free(store: str, document: str, *, cwd: Path) -> None:
+    """The store validates, and its lock is free: a writer that does not wait (adding `document`) gets it."""
+    ok(run_kg("validate", "--store", store, cwd=cwd))
+    ok(run_kg("add", document, "--store", store, "--wait", "0", cwd=cwd))
+
+
+@pytest.mark.parametrize(
+    ("command", "signum", "group"),
+    [
+        ("build", signal.SIGINT, True),
+        ("build", signal.SIGTERM, False),
+        ("add", signal.SIGTERM, True),
+    ],
+    ids=["build-ctrl-c", "build-sigterm", "add-sigterm-to-the-group"],
+)
+def test_an_interrupted_run_with_worker_processes_stops_them_and_leaves_nothing_behind(
+    tmp_path: Path, command: str, signum: int, group: bool
+) -> None:
+    """Ctrl-C (SIGINT to the process group, workers included) or SIGTERM while `--jobs 2` workers read: one line,
+    exit 130 or 143, the workers gone (they ignore Ctrl-C, which kg handles, and end with kg), no staging
+    folder, no temporary file; an add's store holds whole documents and its lock is free."""
+    work = tmp_path / "work"
+    (work / "docs").mkdir(parents=True)
+    for i in range(48):
+        (work / "docs" / f"r{i:02d}.txt").write_text(_report(i), encoding="utf-8")
+    interrupted_cleanly(
+        command, "--jobs", "2", work=work, tmp=tmp_path / "tmp", signum=signum, group=group,
+        ready=lambda p: len(children(p.pid)) >= 2,  # the workers have started: each reads a batch at once
+    )  # fmt: skip
+
+
+def _report(i: int) -> str:
+    """An invented report of a dozen sentences."""
+    return "\n\n".join(
+        f"{FIRST[(i + s) % len(FIRST)]} {LAST[(i * 3 + s) % len(LAST)]} met {FIRST[(i + s + 5) % len(FIRST)]} "
+        f"{LAST[(i + s + 4) % len(LAST)]} in Kettering on {s + 1} March 2021, said the Northby Housing Trust."
+        for s in range(12)
+    )

@@ -10,7 +10,12 @@ cluster of mixed versions fails with one line instead of writing a different gra
 Only extraction happens on the cluster. The caller (``kg.pipeline``) decides identities and writes the store,
 one document at a time, in the order given, so the graph is byte for byte the one a single process writes. A
 worker that dies takes nothing with it: the scheduler gives its documents to another worker, and each
-extraction is consumed once, in order. A scheduler that goes away ends the run with a ``ClusterError``.
+extraction is consumed once, in order. A scheduler that goes away ends the run with a ``ClusterError``, and so
+does one that stops answering. Every wait on the scheduler is bounded by Dask's connect timeout
+(``distributed.comm.timeouts.connect``): the whole handshake (connecting, Dask's greeting, the scheduler's first
+answers), each answer while the run waits for a result (the scheduler is asked how many workers it has about
+once a second), and a time with no workers. So a server that accepts connections and never speaks Dask, or a
+scheduler stopped mid-run, ends the command with one line instead of holding the store's lock for ever.
 
 Dask moves tasks and results as pickles: a cluster is a trusted place, like the machine kg runs on.
 """
@@ -21,10 +26,15 @@ import contextlib
 import logging
 import os
 import re
+import shutil
+import signal
+import tempfile
+import threading
+import time
 from collections import deque
 from collections.abc import Callable, Generator, Iterator, Sequence
 from concurrent.futures import CancelledError
-from typing import Any
+from typing import Any, TypeVar
 
 from kg.errors import ClusterError, InputError, KgError, printable
 from kg.model import Document, Extraction
@@ -70,12 +80,13 @@ def check_address(address: str) -> str:
 
 @contextlib.contextmanager
 def _quiet() -> Iterator[None]:
-    """Dask's own log lines (reconnection attempts, tracebacks of lost connections) kept off the terminal:
-    what went wrong is reported as one line by kg. Dask sets the levels of some of its loggers one by one
-    ("distributed.client"), so each is silenced, and set back afterwards."""
+    """Dask's own log lines (reconnection attempts, tracebacks of lost connections), and those of the asyncio
+    loop it runs on, kept off the terminal: what went wrong is reported as one line by kg. Dask sets the levels
+    of some of its loggers one by one ("distributed.client"), so each is silenced, and set back afterwards."""
     import distributed  # noqa: F401  (its loggers exist once it is imported)
 
-    loggers = [logging.getLogger("distributed")] + [
+    # asyncio's: "Future exception was never retrieved" for a message to a worker that died with a SIGTERM
+    loggers = [logging.getLogger("distributed"), logging.getLogger("asyncio")] + [
         logger
         for name, logger in logging.root.manager.loggerDict.items()
         if name.startswith("distributed.") and isinstance(logger, logging.Logger)
@@ -103,23 +114,166 @@ def _environment_kept() -> Iterator[None]:
         os.environ.update(saved)
 
 
+def _timeout() -> float:
+    """How long kg waits for a scheduler: to connect and be greeted, for each answer, and for a worker when it has
+    none. Dask's own setting (``distributed.comm.timeouts.connect``, 30 s unless set), so that one place
+    (``DASK_DISTRIBUTED__COMM__TIMEOUTS__CONNECT=5s``, docs/dask/kg.yaml, ``~/.config/dask``) sets it for kg and
+    Dask alike."""
+    import dask
+    from dask.utils import parse_timedelta
+
+    return float(parse_timedelta(dask.config.get("distributed.comm.timeouts.connect"), "s"))
+
+
+_T = TypeVar("_T")
+
+
+def _in_thread(call: Callable[[], _T], check: Callable[[], object], every: float) -> _T:
+    """What `call` returns (or raises), made in a thread of its own while this one calls `check` every `every`
+    seconds; an error `check` raises ends the wait, and the thread is left to finish on its own (a daemon: it
+    does not hold the process). Dask's blocking calls wait without a limit for a peer that never answers."""
+    outcome: list[tuple[bool, Any]] = []
+
+    def run() -> None:
+        try:
+            outcome.append((True, call()))
+        except BaseException as e:  # handed to the caller, raised there
+            outcome.append((False, e))
+
+    thread = threading.Thread(target=run, name="kg-dask-call", daemon=True)
+    thread.start()
+    while True:
+        thread.join(every)
+        if not thread.is_alive():
+            break
+        check()
+    ok, value = outcome[0]
+    if not ok:
+        raise value
+    return value  # type: ignore[no-any-return]
+
+
+def _connect(address: str, timeout: float) -> Any:
+    """A client of the scheduler at `address`, connected, greeted and answered within the connect timeout:
+    Dask's own timeout covers connecting only, and a server that accepts and stays silent (or is not Dask)
+    would hold kg for ever."""
+    from distributed import Client
+
+    deadline = time.monotonic() + timeout
+
+    def check() -> None:
+        if time.monotonic() > deadline:
+            raise ClusterError(
+                f"cannot reach the Dask scheduler at {address}: no Dask answer within {timeout:g} s"
+            )
+
+    try:
+        return _in_thread(
+            lambda: Client(address, timeout=timeout),  # type: ignore[no-untyped-call]
+            check,
+            min(0.5, timeout),
+        )
+    except (OSError, TimeoutError, TypeError, ValueError) as e:  # TypeError: tls:// with no TLS settings
+        raise ClusterError(f"cannot reach the Dask scheduler at {address}: {_reason(e)}") from None
+
+
+class _Scheduler:
+    """The scheduler a run talks to, asked how many worker threads it has, with a limit on every answer."""
+
+    def __init__(self, client: Any, address: str, timeout: float) -> None:
+        self.client = client
+        self.address = address
+        self.timeout = timeout
+        self.poll = min(1.0, timeout / 4)  # how often a run that waits asks whether the scheduler is there
+        self._no_workers_since: float | None = None
+
+    def threads(self) -> int:
+        """The worker threads the scheduler has now (at least 1, waiting for a worker up to the connect timeout
+        when it has none); a ClusterError when it does not answer."""
+        while True:
+            try:
+                threads = sum(self.client.nthreads(callback_timeout=self.timeout).values())
+            except TimeoutError:
+                raise ClusterError(
+                    f"lost the Dask scheduler at {self.address}: it did not answer for {self.timeout:g} s"
+                ) from None
+            now = time.monotonic()
+            if threads:
+                self._no_workers_since = None
+                return int(threads)
+            if self._no_workers_since is None:
+                self._no_workers_since = now
+            if now - self._no_workers_since >= self.timeout:
+                raise ClusterError(
+                    f"the Dask scheduler at {self.address} has no workers (waited {self.timeout:g} s)"
+                )
+            time.sleep(self.poll)
+
+    def result(self, future: Any) -> Any:
+        """The future's result, asking the scheduler whether it is there while the task runs; an error of the
+        task's own (a TimeoutError too) is raised as it is."""
+        while True:
+            fetching = future.done()  # the result is ready on a worker: the scheduler has it fetched
+            try:
+                return future.result(timeout=self.timeout if fetching else self.poll)
+            except TimeoutError:
+                if future.status == "error":
+                    raise
+                if fetching:
+                    raise ClusterError(
+                        f"lost the Dask scheduler at {self.address}: it did not hand over a result for "
+                        f"{self.timeout:g} s"
+                    ) from None
+            if not future.done():
+                self.threads()
+
+    def call(self, call: Callable[[], _T]) -> _T:
+        """What `call` (a blocking call to the cluster) returns, while the scheduler answers."""
+        return _in_thread(call, self.threads, self.poll)
+
+
 @contextlib.contextmanager
-def _client(address: str) -> Iterator[Any]:
+def _children_ignore_sigint() -> Iterator[None]:
+    """The processes started meanwhile (a local cluster's workers) ignore SIGINT, a disposition they keep across
+    exec and Python leaves alone: the terminal's Ctrl-C reaches the whole foreground process group, and
+    stopping the workers is this process's part (each worker would print a traceback). This process ignores it
+    meanwhile too: a Ctrl-C while a local cluster starts (a few seconds) is lost, SIGTERM is not."""
+    previous = signal.getsignal(signal.SIGINT)
+    if threading.current_thread() is not threading.main_thread() or previous is None:
+        yield
+        return
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+
+@contextlib.contextmanager
+def _local_client(address: str, workers: int) -> Iterator[Any]:
+    """A client of a cluster of `workers` processes on this machine, started for the run and stopped after it,
+    with its scratch folders in a folder of kg's own that goes with it."""
     import dask
     from distributed import Client, LocalCluster
 
-    local = _LOCAL.fullmatch(check_address(address))
-    if local:
+    scratch = tempfile.mkdtemp(prefix="kg-dask-")
+    try:
         with _environment_kept():
             try:
-                with dask.config.set(LOCAL_SETTINGS):
+                with (
+                    _children_ignore_sigint(),
+                    dask.config.set({**LOCAL_SETTINGS, "temporary-directory": scratch}),
+                ):
                     cluster = LocalCluster(  # type: ignore[no-untyped-call]
-                        n_workers=int(local.group(1)),
+                        n_workers=workers,
                         threads_per_worker=1,
                         processes=True,
                         host="127.0.0.1",
                         dashboard_address=None,
+                        # its HTTP server (health, metrics) on a free port: Dask's 8787, when taken, is a warning
+                        scheduler_kwargs={"dashboard_address": "127.0.0.1:0"},
                         silence_logs=logging.CRITICAL + 1,
+                        local_directory=scratch,
                     )
             except (RuntimeError, OSError) as e:
                 raise ClusterError(
@@ -127,24 +281,26 @@ def _client(address: str) -> Iterator[Any]:
                 ) from None
             with cluster, Client(cluster) as client:  # type: ignore[no-untyped-call]
                 yield client
-        return
-    # How long to wait for the scheduler, and for a worker if it has none: Dask's own setting
-    # (distributed.comm.timeouts.connect, 30 s unless changed, e.g. DASK_DISTRIBUTED__COMM__TIMEOUTS__CONNECT=5s).
-    from dask.utils import parse_timedelta
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
 
-    timeout = parse_timedelta(dask.config.get("distributed.comm.timeouts.connect"), "s")
+
+@contextlib.contextmanager
+def _client(address: str) -> Iterator[Any]:
+    local = _LOCAL.fullmatch(check_address(address))
+    if local:
+        with _local_client(address, int(local.group(1))) as client:
+            yield client
+        return
+    timeout = _timeout()
+    client = _connect(address, timeout)
     try:
-        client = Client(address)  # type: ignore[no-untyped-call]
-    except (OSError, TimeoutError, TypeError, ValueError) as e:  # TypeError: tls:// with no TLS settings
-        raise ClusterError(f"cannot reach the Dask scheduler at {address}: {_reason(e)}") from None
-    with client:
-        try:
-            client.wait_for_workers(1, timeout=timeout)
-        except TimeoutError:
-            raise ClusterError(
-                f"the Dask scheduler at {address} has no workers (waited {timeout:g} s)"
-            ) from None
+        _Scheduler(client, address, timeout).threads()  # a worker to read with
         yield client
+    finally:
+        # bounded, like every wait on the scheduler: one that is gone or stopped cannot answer a goodbye
+        with contextlib.suppress(Exception):
+            client.close(timeout=timeout)
 
 
 def _names(batch: Sequence[Document]) -> str:
@@ -168,15 +324,19 @@ def cluster_extractions(
     name = model_name(model)
     setup = Setup(name, ontology_files(ontology_dir()))
     run = Run(setup.key, fingerprint(name))
+    timeout = _timeout()
     with _quiet():
         try:
             with _client(address) as client:
+                scheduler = _Scheduler(client, address, timeout)
                 plugin = f"kg-{setup.key[:16]}"
                 try:
-                    client.register_plugin(setup, name=plugin)
+                    scheduler.call(lambda: client.register_plugin(setup, name=plugin))
+                except KgError:
+                    raise
                 except Exception as e:  # raised on a worker: another kg there, a full disk, no model
                     raise ClusterError(f"a Dask worker could not be set up: {_reason(e)}") from None
-                threads = max(1, sum(client.nthreads().values()))
+                threads = scheduler.threads()
                 size = batch_size(len(documents), threads, AHEAD_PER_THREAD)
                 batches = [documents[i : i + size] for i in range(0, len(documents), size)]
                 waiting: deque[tuple[Any, Sequence[Document]]] = deque()
@@ -184,12 +344,12 @@ def cluster_extractions(
                 ahead = 0
                 for i in range(len(batches)):
                     if i % 32 == 0:  # workers come and go: how many are there now
-                        ahead = AHEAD_PER_THREAD * max(1, sum(client.nthreads().values()))
+                        ahead = AHEAD_PER_THREAD * (threads if i == 0 else scheduler.threads())
                     while len(waiting) < ahead and (nxt := next(todo, None)) is not None:
                         waiting.append((client.submit(read, extract, nxt, name, run, pure=False), nxt))
                     future, batch = waiting.popleft()
                     try:
-                        done, error = future.result()
+                        done, error = scheduler.result(future)
                     except KilledWorker:
                         raise ClusterError(
                             f"{_names(batch)}: every Dask worker given "
@@ -206,10 +366,9 @@ def cluster_extractions(
                         raise ClusterError(
                             f"{batch[len(done)].name}: on a Dask worker: {_reason(error)}"
                         ) from None
-                with contextlib.suppress(
-                    Exception
-                ):  # a scheduler that outlives the run keeps no set-up for it
-                    client.unregister_worker_plugin(plugin)
+                # a scheduler that outlives the run keeps no set-up for it
+                with contextlib.suppress(Exception):
+                    scheduler.call(lambda: client.unregister_worker_plugin(plugin))
         except KgError:
             raise
         except CancelledError:  # Dask cancels what is waiting when the scheduler's connection closes
