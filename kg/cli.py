@@ -178,7 +178,8 @@ examples:
 """
 
 MAIN_EPILOG = """\
-exit status: 0 ok, 1 checked and failed (e.g. the graph does not conform), 2 bad input or usage.
+exit status: 0 ok, 1 checked and failed (e.g. the graph does not conform), 2 bad input or usage, 3 the Dask
+cluster failed, 130 interrupted (Ctrl-C), 143 terminated (SIGTERM).
 
 examples:
   kg build                                   # seeds/ -> .kg/ and exports/graph.ttl
