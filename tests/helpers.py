@@ -75,13 +75,13 @@ def one_error_line(result: subprocess.CompletedProcess[str], status: int = 2, *,
 
 #: How a cell of kg's CSV tables (`kg export -o FILE.csv`) starts when a spreadsheet would run it as a formula
 #: (OWASP's list: "=", "+", "-", "@", tab, carriage return): kg writes a single quote before it.
-FORMULA_START = re.compile("[=+\\-@\t\r]")
+FORMULA_START = re.compile("[\\s\\x00]*[=+\\-@]|[\t\r\\x00]")
 
 
 def from_spreadsheet(cell: str) -> str:
     """The text of a cell of kg's CSV tables, as README tells a reader to get it: the one single quote put before
     a formula taken off (a cell of single quotes and then a formula's first character)."""
-    return re.sub("^'(?='*[=+\\-@\t\r])", "", cell)
+    return re.sub("^'(?='*(?:[\\s\\x00]*[=+\\-@]|[\t\r\\x00]))", "", cell)
 
 
 # ---------------------------------------------------------------------- a SPARQL server that counts its callers

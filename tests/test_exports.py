@@ -16,6 +16,8 @@ import pyoxigraph as ox
 import pytest
 from helpers import FORMULA_START, from_spreadsheet
 
+from kg.outputs.tables import spreadsheet_cell
+
 ROOT = Path(__file__).resolve().parents[1]
 RDF_FORMATS = {
     ".ttl": ox.RdfFormat.TURTLE,
@@ -148,3 +150,33 @@ def test_committed_exports_equal_a_fresh_build(built: Path, name: str) -> None:
     assert (ROOT / "exports" / name).read_bytes() == (built / name).read_bytes(), (
         f"exports/{name} is stale: run `kg build && kg viz` and commit exports/"
     )
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "=1+1",
+        "+1",
+        "-1",
+        "@SUM(1)",
+        " =1+1",
+        "\xa0=1+1",
+        " @SUM(1)",
+        "\n=1+1",
+        "\t1",
+        "\r1",
+        "\x001",
+        "'=1",
+        "' =1",
+    ],
+)
+def test_a_cell_that_a_spreadsheet_would_run_gets_a_quote_and_comes_back(text: str) -> None:
+    """Spaces before the formula (some importers trim them) and a leading NUL count as OWASP's characters do."""
+    cell = spreadsheet_cell(text)
+    assert cell == "'" + text and not FORMULA_START.match(cell)
+    assert from_spreadsheet(cell) == text
+
+
+@pytest.mark.parametrize("text", ["Tom Ashdown", "'quoted'", "a=b", "3 May 2021", "", " x", "''"])
+def test_a_cell_that_would_not_run_is_the_text_exactly(text: str) -> None:
+    assert spreadsheet_cell(text) == text == from_spreadsheet(text)

@@ -46,15 +46,16 @@ def graphml(store: ox.Store) -> bytes:
     return buf.getvalue()
 
 
-#: A cell a spreadsheet would run as a formula (=, +, -, @, tab, carriage return: OWASP's list), after any single
-#: quotes already in front of it (so that the quote added to neutralise it can always be told from the text's).
-_FORMULA = re.compile("'*[=+\\-@\t\r]")
+#: A cell a spreadsheet would run as a formula: one that starts with =, +, - or @, also after spaces (some
+#: importers trim them), or with a tab, a carriage return or a NUL (OWASP's list), after any single quotes already in
+#: front of it (so that the quote added to neutralise it can always be told from the text's).
+_FORMULA = re.compile("'*(?:[\\s\\x00]*[=+\\-@]|[\t\r\\x00])")
 
 
 def spreadsheet_cell(text: str) -> str:
     """A CSV cell a spreadsheet shows as text and never runs: one that would start a formula gets a single quote
-    in front (OWASP's advice). A reader gets the text back by dropping that one quote from a cell that matches
-    `'+[=+\\-@\\t\\r]` at its start; every other cell is the text exactly."""
+    in front (OWASP's advice). A reader gets the text back by dropping that one quote from a cell that `_FORMULA`
+    matches and that starts with a quote; every other cell is the text exactly."""
     return "'" + text if _FORMULA.match(text) else text
 
 
