@@ -1,17 +1,23 @@
 """Documents at a URL: a web page, a PDF or a text file fetched over HTTP(S), within limits of time, size and reach.
 
 Only http and https are fetched. The time limit is one deadline for the whole answer (name look-ups, connections,
-redirects, headers and body): a watchdog shuts the connection when it passes, however slowly the server drips.
-The body is held to the limit of the kind of document it is, as it arrives and once decompressed (gzip, with
-every member, or deflate, zlib-wrapped or raw), and an answer cut short is refused. Redirects are followed by
-hand, at most `MAX_REDIRECTS`, and never into a loopback, link-local, private or other non-public address unless
-the URL given is itself in that kind of range; every address a name resolves to is checked before kg connects,
-and kg connects to the address it checked. No cookies are sent, ever. A user and password in the URL are sent
-(HTTP basic authentication) to the URL's own scheme, host and port only, and appear in nothing kg writes or
-prints. What the answer is comes from the Content-Type and the bytes together: a PDF starts with "%PDF-"; an
-answer said to be text/plain or text/markdown is text; anything else is a page when it has HTML markup near its
-start, text otherwise. The document's name, its identity in the store, is the URL as given (without credentials),
-so a page fetched again with other contents is a new version of the same document.
+redirects, headers and body): a watchdog shuts the connection when it passes, however slowly the server drips. A
+name look-up stuck in the system resolver is abandoned at the deadline, but its thread runs on until the resolver
+gives up (the standard library's look-ups cannot be cancelled). The body is held to the limit of the kind of
+document it is, as it arrives and once decompressed (gzip, with every member, or deflate, zlib-wrapped or raw):
+a compressed body is inflated no further than the first bytes that tell its kind, then no further than that
+kind's limit. An answer cut short is refused; bytes after the last gzip member that do not start another are
+ignored, as browsers do; a chunked answer's Content-Length is ignored (RFC 9112). Redirects are followed by hand,
+at most `MAX_REDIRECTS`, and never into a loopback, link-local, private or other non-public address unless the
+address kg connected to for the URL given is itself in that kind of range; every address a name resolves to is
+checked before kg connects, and kg connects to the address it checked. No cookies are sent, ever. A user and
+password in the URL are sent (HTTP basic authentication) to the URL's own scheme, host and port only, and appear
+in nothing kg writes or prints; a URL where an @ may end a password holding "/", "?" or "#" is refused, and
+named with everything from "//" to its last "@" hidden. What the answer is comes from the Content-Type and the
+bytes together: a PDF starts with "%PDF-"; an answer said to be text/plain or text/markdown is text; anything
+else is a page when it has HTML markup near its start, text otherwise. The document's name, its identity in the
+store, is the URL as given (without credentials), so a page fetched again with other contents is a new version
+of the same document.
 """
 
 from __future__ import annotations
@@ -54,6 +60,7 @@ _TEXT_TYPES = {
 }
 _WHAT = {None: "a text document", "html": "a page", "pdf": "a PDF"}
 _SHARED = ipaddress.ip_network("100.64.0.0/10")  # carrier-grade NAT, RFC 6598
+_NAT64 = ipaddress.ip_network("64:ff9b::/96")  # IPv4 addresses reached through NAT64, RFC 6052
 _PRIVATE = tuple(
     ipaddress.ip_network(n) for n in ("10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "fc00::/7")
 )
@@ -64,9 +71,36 @@ def is_url(ref: str) -> bool:
     return re.match(r"^[A-Za-z][A-Za-z0-9+.-]*://", ref) is not None
 
 
+#: Why a URL whose password may hold "/", "?" or "#" is refused.
+UNENCODED_PASSWORD = (
+    "a user and password in a URL are read up to the first / ? or #: write those in the password as %2F %3F %23"
+    " (and an @ after the host as %40)"
+)
+_HOST_AFTER_AT = re.compile(r"(?:\[[0-9A-Fa-f:.]+\]|[^\s/?#@:\[\]]+)(?::\d*)?(?:[/?#]|$)")
+
+
+def hidden_credentials(url: str) -> str | None:
+    """The URL with everything from "//" to its last "@" hidden (``http://***@host/``) when that "@" may end a
+    user and password holding "/", "?" or "#" (``http://alice:12/secret@host/``, which the standard reads as host
+    "alice", port 12): the part before the first of those has a ":" and no "@", the "@" does not follow a "/" (as
+    in a profile's ``/@name``) and a host follows it. None for any other URL."""
+    scheme, slashes, rest = url.partition("://")
+    authority = re.split(r"[/?#]", rest, maxsplit=1)[0]
+    if not slashes or "@" in authority or ":" not in authority or authority.startswith("["):
+        return None
+    before, at, after = rest.rpartition("@")
+    if not at or before.endswith("/") or not _HOST_AFTER_AT.match(after):
+        return None
+    return f"{scheme}://***@{after}"
+
+
 def without_credentials(url: str) -> tuple[str, str | None, str | None]:
     """The URL without the user and password it may hold (``http://USER:PASSWORD@host/``), and those two
-    (percent-decoded; None where absent). What kg names, stores and prints is the URL without them."""
+    (percent-decoded; None where absent). What kg names, stores and prints is the URL without them; a URL where
+    they cannot be told from the host and path (`hidden_credentials`) is given with all of them hidden."""
+    hidden = hidden_credentials(url)
+    if hidden is not None:
+        return hidden, None, None
     try:
         parts = urlsplit(url)
     except (
@@ -101,13 +135,14 @@ class Fetched:
 def address_kind(address: str) -> str:
     """ "public", or the kind of non-public range an IP address lies in: "unspecified", "loopback",
     "link-local", "multicast", "shared" (carrier-grade NAT, 100.64.0.0/10), "private" (10/8, 172.16/12,
-    192.168/16, IPv6 unique local fc00::/7), "IPv4-mapped" (::ffff:0:0/96), "reserved" or "non-public"
-    (documentation, benchmarking, IPv6 site-local and the other ranges that are not globally reachable)."""
+    192.168/16, IPv6 unique local fc00::/7), "reserved" or "non-public" (documentation, benchmarking, IPv6
+    site-local and the other ranges that are not globally reachable). An IPv6 address that stands for an IPv4 one,
+    IPv4-mapped (::ffff:0:0/96) or NAT64 (64:ff9b::/96), is of the kind of the IPv4 address it holds."""
     ip = ipaddress.ip_address(
         address.split("%", 1)[0]
     )  # an IPv6 zone ("fe80::1%eth0") says nothing of the range
-    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
-        return "IPv4-mapped"
+    if isinstance(ip, ipaddress.IPv6Address) and (ip.ipv4_mapped is not None or ip in _NAT64):
+        return address_kind(str(ipaddress.IPv4Address(int(ip) & 0xFFFFFFFF)))
     for kind, inside in (
         ("unspecified", ip.is_unspecified),
         ("loopback", ip.is_loopback),
@@ -126,9 +161,11 @@ def address_kind(address: str) -> str:
 
 def redirect_refusal(asked: Iterable[str], target: Iterable[str]) -> str | None:
     """Why a redirect to a host at the `target` addresses is not followed from a URL whose host is at the `asked`
-    addresses, or None when it may be: every target address must be public, or of a kind of range one of the
-    asked addresses is in (a URL on 127.0.0.1 may redirect within loopback, not to 169.254.169.254 or 10.0.0.1)."""
-    allowed = {"public"} | {address_kind(a) for a in asked}
+    addresses (kg gives the one it connected to), or None when it may be: every target address must be public, or
+    of the kind of range every asked address is in (a URL on 127.0.0.1 may redirect within loopback, not to
+    169.254.169.254 or 10.0.0.1; a name at a public and a link-local address opens no range)."""
+    kinds = {address_kind(a) for a in asked}
+    allowed = {"public"} | (kinds if len(kinds) == 1 else set())
     for address in target:
         kind = address_kind(address)
         if kind not in allowed:
@@ -147,6 +184,8 @@ def fetch(
     """Fetch `url`, or raise `InputError` saying in one line why it cannot be; `limit` gives the most bytes a
     document of each kind (`KINDS`) may have, checked as the body arrives and before it is decoded or read."""
     shown, user, password = without_credentials(url)
+    if hidden_credentials(url) is not None:
+        raise InputError(f"{shown}: {UNENCODED_PASSWORD}")
     try:
         parts = urlsplit(url)
         _ = parts.port  # a port that is not a number raises ValueError
@@ -177,7 +216,7 @@ class _Expired(Exception):
 
 
 class _Fetcher:
-    """One fetch: its deadline, the hops it has made and what its first URL resolved to."""
+    """One fetch: its deadline, the hops it has made and the address its first URL was fetched from."""
 
     def __init__(
         self,
@@ -194,7 +233,7 @@ class _Fetcher:
         self.limit = limit
         self.max_redirects = max_redirects
         self.auth = auth
-        self.asked: list[str] = []  # the addresses the URL given resolved to
+        self.asked: list[str] = []  # the address kg connected to for the URL given
         self.expired = threading.Event()
 
     def fail(self, why: str) -> InputError:
@@ -228,13 +267,13 @@ class _Fetcher:
         parts = urlsplit(url)
         scheme, host, port = _origin(url)
         addresses = self._resolve(host, port)
-        if first:
-            self.asked = addresses
-        else:
+        if not first:
             refusal = redirect_refusal(self.asked, addresses)
             if refusal is not None:
                 raise self.fail(f"refused a redirect to {url}: {refusal}")
-        sock = self._connect(addresses, port)
+        sock, connected = self._connect(addresses, port)
+        if first:
+            self.asked = [connected]
         watch: socket.socket | None = None
         timer: threading.Timer | None = None
         connection: http.client.HTTPConnection | None = None
@@ -322,8 +361,8 @@ class _Fetcher:
             raise self.fail(f"cannot find the host {host}")
         return found[0]
 
-    def _connect(self, addresses: list[str], port: int) -> socket.socket:
-        """A connection to the first of `addresses` (all of them checked) that answers."""
+    def _connect(self, addresses: list[str], port: int) -> tuple[socket.socket, str]:
+        """A connection to the first of `addresses` (all of them checked) that answers, and its address."""
         error: OSError | None = None
         for address in addresses:
             family = socket.AF_INET6 if ":" in address else socket.AF_INET
@@ -332,7 +371,7 @@ class _Fetcher:
                 sock.settimeout(self.left())
                 sock.connect((address, port))
                 sock.settimeout(self.left())  # a backstop: the watchdog cuts any wait at the deadline
-                return sock
+                return sock, address
             except OSError as e:
                 sock.close()
                 error = e
@@ -349,9 +388,10 @@ class _Fetcher:
 
     def _body(self, response: http.client.HTTPResponse, url: str) -> tuple[bytes, str | None, str]:
         """The whole body, decompressed, and what it is; refused as soon as it passes its kind's limit, or
-        when it ends before its Content-Length or its compressed stream does."""
+        when it ends before its Content-Length or its compressed stream does. Until its kind is known a compressed
+        body is inflated only as far as needed to tell it."""
         declared_text = (response.getheader("Content-Length") or "").strip()
-        declared = int(declared_text) if declared_text.isdigit() else None
+        declared = int(declared_text) if declared_text.isdigit() and not response.chunked else None
         ceiling = max(self.limit(kind) for kind in KINDS)
         if declared is not None and declared > ceiling:
             raise self.fail(f"{declared:,} bytes, over kg's limit of {ceiling:,} bytes for any document")
@@ -369,10 +409,15 @@ class _Fetcher:
             received += len(chunk)
             if received > limit:
                 raise self.fail(f"the answer is over kg's limit of {limit:,} bytes for {_WHAT[kind]}")
-            body += chunk if inflate is None else inflate.feed(chunk, room=limit + 1 - len(body))
+            if inflate is None:
+                body += chunk
+            else:
+                body += inflate.feed(chunk, room=(limit + 1 if media_type else _SNIFF_BYTES) - len(body))
             if not media_type and (len(body) >= _SNIFF_BYTES or not chunk):
                 kind, media_type = _kind(bytes(body[:_SNIFF_BYTES]), content_type, url)
                 limit = self.limit(kind)
+                if inflate is not None:  # what was held back while the kind was not known
+                    body += inflate.feed(b"", room=limit + 1 - len(body))
                 if declared is not None and inflate is None and declared > limit:
                     raise self.fail(
                         f"{declared:,} bytes, over kg's limit of {limit:,} bytes for {_WHAT[kind]}"
@@ -403,7 +448,8 @@ def _kind(head: bytes, content_type: str, url: str) -> tuple[str | None, str]:
 
 class _Inflater:
     """A gzip (every member) or deflate (zlib-wrapped or raw) body decompressed as it arrives, never past the room
-    it is given: a small body may inflate hugely."""
+    it is given: a small body may inflate hugely. What the room leaves is kept for the next feed (which may bring
+    no data, to take what was held back). Bytes after a gzip member that do not start another are ignored."""
 
     def __init__(self, encoding: str, fail: Callable[[str], InputError]) -> None:
         if encoding not in ("gzip", "x-gzip", "deflate"):
@@ -411,31 +457,42 @@ class _Inflater:
         self.gzip = encoding != "deflate"
         self.fail = fail
         self.stream: zlib._Decompress | None = None
-        self.head = b""  # the first bytes of a deflate body, until there are two to tell zlib from raw
+        self.pending = b""  # compressed bytes not yet inflated, for want of room or to tell what they start
+        self.held = False  # the room ran out: the stream may hold output for its input already taken
+        self.trailing = False  # past the last gzip member: what comes is ignored
 
     @property
     def finished(self) -> bool:
-        return self.stream is not None and self.stream.eof and not self.head
+        """Whether the compressed stream ended (what follows a gzip member, too short to start one, is ignored)."""
+        if self.trailing:
+            return True
+        ended = self.stream is not None and self.stream.eof
+        return ended and (not self.pending or (self.gzip and len(self.pending) < 2))
 
     def feed(self, data: bytes, *, room: int) -> bytes:
+        data = self.pending + data
         out = bytearray()
-        while data and len(out) < room:
+        while (data or self.held) and len(out) < room and not self.trailing:
             if self.stream is not None and self.stream.eof:
                 if not self.gzip:
                     raise self.fail("a damaged compressed answer (data after its end)")
+                if not b"\x1f\x8b".startswith(data[:2]):
+                    self.trailing, data = True, b""  # not another gzip member: ignored, as browsers do
+                    break
+                if len(data) < 2:
+                    break  # what it starts is told by the next byte
                 self.stream = None  # another gzip member
             if self.stream is None:
-                data = self.head + data
                 if not self.gzip and len(data) < 2:
-                    self.head = data
-                    break
-                self.head = b""
+                    break  # two bytes tell zlib from raw deflate
                 self.stream = zlib.decompressobj(31 if self.gzip else 15 if _zlib_header(data) else -15)
             try:
                 out += self.stream.decompress(data, room - len(out))
             except zlib.error:
                 raise self.fail("a damaged compressed answer") from None
             data = self.stream.unconsumed_tail or self.stream.unused_data
+            self.held = len(out) >= room and not self.stream.eof
+        self.pending = data
         return bytes(out)
 
 
