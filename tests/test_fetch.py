@@ -749,7 +749,14 @@ def test_a_url_with_an_at_in_its_path_is_not_taken_for_credentials(server: str) 
     """An @ right after a / (a profile's address) or with no colon before it is a path, as ever."""
     from kg.text.fetch import without_credentials
 
-    for url in (f"{server}/@notes.txt", "https://example.org/@ann/12", "https://example.org/a@b"):
+    for url in (
+        f"{server}/@notes.txt",
+        "https://example.org/@ann/12",
+        "https://example.org/a@b",
+        f"{server}/find?mail=ann@example.org",  # a host, a port, and an e-mail address in the query
+        f"{server}/find#ann@example.org",
+    ):
         assert without_credentials(url) == (url, None, None)
+    assert without_credentials("http://alice:s3cr?et@127.0.0.1:9/doc")[0] == "http://***@127.0.0.1:9/doc"
     with pytest.raises(InputError, match="the server answered 404"):
         read_url(f"{server}/@notes.txt", timeout=5)

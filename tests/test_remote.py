@@ -437,6 +437,10 @@ def test_passwords_never_appear_in_error_lines(seed_store: Path, guarded: tuple[
         assert "127.0.0.1" in line, line  # which server it was, without the password
     line = one_error_line(kg("status", "--store", f"http://kg:{SECRET}@{down[7:]}", cwd=cwd))
     no_secret_or_control(line)
+    for slashed in (f"{SECRET[:3]}/{SECRET[3:]}", f"12/{SECRET}"):  # a password the URL standard cannot hold
+        line = one_error_line(kg("status", "--store", f"http://kg:{slashed}@{down[7:]}/store", cwd=cwd))
+        no_secret_or_control(line)
+        assert SECRET[3:] not in line and "127.0.0.1" in line, line
 
 
 def test_a_password_from_a_file_or_the_environment_reaches_the_server_and_not_the_command_line(

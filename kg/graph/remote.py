@@ -22,7 +22,7 @@ from collections.abc import Iterator
 import pyoxigraph as ox
 
 from kg.errors import KgError
-from kg.text.fetch import without_credentials
+from kg.text.fetch import hidden_credentials, without_credentials
 
 TIMEOUT = 60.0
 
@@ -36,7 +36,11 @@ def is_remote(location: str) -> bool:
 
 
 def mask(url: str) -> str:
-    """A URL as it may be shown: a password in it replaced by ``***``."""
+    """A URL as it may be shown: a password in it replaced by ``***`` (everything from "//" to the last "@" where
+    a password holding "/", "?" or "#" cannot be told from the host, `hidden_credentials`)."""
+    hidden = hidden_credentials(url)
+    if hidden is not None:
+        return hidden
     try:
         parts = urllib.parse.urlsplit(url)
         if parts.password is None:

@@ -83,7 +83,8 @@ def hidden_credentials(url: str) -> str | None:
     """The URL with everything from "//" to its last "@" hidden (``http://***@host/``) when that "@" may end a
     user and password holding "/", "?" or "#" (``http://alice:12/secret@host/``, which the standard reads as host
     "alice", port 12): the part before the first of those has a ":" and no "@", the "@" does not follow a "/" (as
-    in a profile's ``/@name``) and a host follows it. None for any other URL."""
+    in a profile's ``/@name``) and a host follows it, and it is not an "@" in the query or fragment of a URL whose
+    port is a number (an e-mail address). None for any other URL."""
     scheme, slashes, rest = url.partition("://")
     authority = re.split(r"[/?#]", rest, maxsplit=1)[0]
     if not slashes or "@" in authority or ":" not in authority or authority.startswith("["):
@@ -91,6 +92,11 @@ def hidden_credentials(url: str) -> str | None:
     before, at, after = rest.rpartition("@")
     if not at or before.endswith("/") or not _HOST_AFTER_AT.match(after):
         return None
+    query = min((i for i in (rest.find("?"), rest.find("#")) if i >= 0), default=len(rest))
+    if authority.partition(":")[2].isdigit() and len(before) > query:
+        return (
+            None  # a host, a port and an address in the query ("http://host:8080/find?mail=ann@example.org")
+        )
     return f"{scheme}://***@{after}"
 
 
