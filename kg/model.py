@@ -79,11 +79,11 @@ class Span:
 
 
 #: The words that join an unnamed incident's or inquiry's noun to what completes it in a descriptive label
-#: ("murder of Ada Quill", "review into ..."), by the relation that supplies the completion.
+#: ("murder of Ada Quill", "review of the murder of Ada Quill"), by the relation that supplies the completion.
 LABEL_LINKS = (
     ("victim", "of"),
     ("perpetrator", "by"),
-    ("concerns", "into"),
+    ("concerns", "of"),
     ("ledBy", "led by"),
     ("commissionedBy", "commissioned by"),
     ("place", "in"),
