@@ -90,9 +90,14 @@ LABEL_LINKS = (
 )
 
 
+#: Another word that joins an inquiry to what it concerns, where the text used it ("inquiry into the shooting").
+CONCERNS_INTO = "into"
+
+
 def is_descriptive(label: str) -> bool:
     """Whether a label was built from the text ('murder of Ada Quill') rather than read as a name."""
-    return any(f" {link} " in f" {label} " for _, link in LABEL_LINKS) and not label[:1].isupper()
+    links = {link for _, link in LABEL_LINKS} | {CONCERNS_INTO}
+    return any(f" {link} " in f" {label} " for link in links) and not label[:1].isupper()
 
 
 @dataclass

@@ -9,7 +9,7 @@ import dataclasses
 from collections import defaultdict
 
 from kg.extract.mentions import DocumentAnalysis, Mention
-from kg.model import LABEL_LINKS, DateValue, Entity, Relation
+from kg.model import CONCERNS_INTO, LABEL_LINKS, DateValue, Entity, Relation
 from kg.ontology.lexicon import Lexicon
 
 
@@ -204,6 +204,8 @@ def _descriptive_label(
         if objs:
             # "review of the stabbing in Corby", "review of the 2017 Harwick attack": an incident takes "the"
             the = "the " if objs[0].cls == "Incident" and not objs[0].label.lower().startswith("the ") else ""
+            if prop == "concerns" and any(an.doc.text[m.end :].split()[:1] == [CONCERNS_INTO] for m in ms):
+                link = CONCERNS_INTO  # "inquiry into the shooting of Clara Venn", as the text put it
             return f"{noun} {link} {the}{objs[0].label.strip()}"
     return ""
 
