@@ -86,7 +86,9 @@ WITHIN = [
 
 
 @pytest.mark.parametrize(("text", "place", "victim"), WITHIN)
-def test_the_attack_is_the_incident_the_text_has_just_described(text: str, place: str, victim: str | None) -> None:
+def test_the_attack_is_the_incident_the_text_has_just_described(
+    text: str, place: str, victim: str | None
+) -> None:
     ex = extract(text)
     incidents, inquiries = of_class(ex, "Incident"), of_class(ex, "Inquiry")
     assert len(incidents) == 1, [e.label for e in incidents]
@@ -258,7 +260,9 @@ def stories(draw: st.DrawFn) -> list[tuple[int, tuple[str | None, str, str, str,
     """(case, telling) in the order the documents come: cases with different victims, or none named; each told
     once or twice, at year or month precision, the body that commissioned the review said or not."""
     people = draw(
-        st.lists(st.tuples(st.sampled_from(FIRST), st.sampled_from(LAST)), unique=True, min_size=1, max_size=4)
+        st.lists(
+            st.tuples(st.sampled_from(FIRST), st.sampled_from(LAST)), unique=True, min_size=1, max_size=4
+        )
     )
     victims: list[str | None] = [f"{a} {b}" for a, b in people] + [None] * draw(st.integers(0, 3))
     tellings = []
@@ -313,3 +317,35 @@ def test_unnamed_ones_are_one_node_exactly_when_they_name_the_same_victim(
     wanted = sorted(sorted(docs) for docs in expected.values())
     for cls in (str(KG.Incident), str(KG.Inquiry)):
         assert sorted(sorted(docs) for docs in nodes[cls].values()) == wanted, cls
+
+
+def attack(name: str, place: str | None) -> Extraction:
+    """'An attack by the Northby Front' (in a place, or none said): an unnamed incident with a perpetrator."""
+    entities = {
+        "front": Entity("front", "Organization", "Northby Front"),
+        "incident": Entity(
+            "incident", "Incident", f"attack in {place}" if place else "attack by Northby Front"
+        ),
+    }
+    relations = [Relation("incident", "perpetrator", "front")]
+    if place:
+        entities["place"] = Entity("place", "Place", place)
+        relations.append(Relation("incident", "place", "place"))
+    return Extraction(documents=[document(name, name)], entities=entities, relations=relations)
+
+
+def test_an_unnamed_incident_joins_one_of_a_perpetrators_incidents_only_where_nothing_else_fits() -> None:
+    with Store(None) as store:
+        for n, place in enumerate(["Harwick", "Lowmoor", "Harwick", None]):
+            store.add(attack(f"doc{n}.txt", place))
+        docs: dict[str, set[str]] = defaultdict(set)
+        for q in store.quads():
+            if q.predicate.value == str(RDF.type) and q.object.value == str(KG.Incident):
+                docs[q.subject.value].add(q.graph_name.value.rsplit("/", 1)[-1])  # type: ignore[union-attr]
+    # the Harwick attack told twice is one; Lowmoor's is another; an attack of the Front's at no place said could
+    # be either, so it is neither
+    assert sorted(sorted(d) for d in docs.values()) == [
+        ["doc0.txt", "doc2.txt"],
+        ["doc1.txt"],
+        ["doc3.txt"],
+    ]

@@ -424,7 +424,7 @@ class DocumentResolver:
         same_verb = [
             x
             for x in verbs
-            if trig is not None and self.lex.triggers_by_verb.get(x.token.lemma_.lower()) is trig  # type: ignore[union-attr]
+            if trig is not None and self.lex.triggers_by_verb.get(x.token.lemma_.lower()) is trig
         ]
         before = same_noun or same_verb[-1:] or before or verbs[-1:]
         if before:

@@ -385,7 +385,7 @@ class IdentityIndex:
         """The entity of the store that an incident or inquiry is by what it involves. Two named ones: an incident
         with the same victim or perpetrator, or at the same place on a compatible date (inquiries are told apart
         by their names). Where either is unnamed: the same victim, perpetrator or concerned entity, and nothing
-        said of both that differs (`_compatible`)."""
+        said of both that differs (`_compatible`); an unnamed one that fits several is none of them."""
         mine = _signatures(ex, iris).get(e.key, set())
         naming = {s for s in mine if s[0] in _NAMING_PROPS[e.cls]}
         found = {iri for prop, obj in naming for iri in self._signed(prop, obj)}
@@ -407,6 +407,8 @@ class IdentityIndex:
                 else e.cls == "Incident"  # two named inquiries are the same by their names alone
             )
         }
+        if unnamed and len(fits) > 1:
+            return None  # "an attack by the Front" beside two of its attacks: which one, nothing says
         return min(fits, default=None)
 
 
