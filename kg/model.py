@@ -79,20 +79,25 @@ class Span:
 
 
 #: The words that join an unnamed incident's or inquiry's noun to what completes it in a descriptive label
-#: ("murder of Ada Quill", "review into ..."), by the relation that supplies the completion.
+#: ("murder of Ada Quill", "review of the murder of Ada Quill"), by the relation that supplies the completion.
 LABEL_LINKS = (
     ("victim", "of"),
     ("perpetrator", "by"),
-    ("concerns", "into"),
+    ("concerns", "of"),
     ("ledBy", "led by"),
     ("commissionedBy", "commissioned by"),
     ("place", "in"),
 )
 
 
+#: Another word that joins an inquiry to what it concerns, where the text used it ("inquiry into the shooting").
+CONCERNS_INTO = "into"
+
+
 def is_descriptive(label: str) -> bool:
     """Whether a label was built from the text ('murder of Ada Quill') rather than read as a name."""
-    return any(f" {link} " in f" {label} " for _, link in LABEL_LINKS) and not label[:1].isupper()
+    links = {link for _, link in LABEL_LINKS} | {CONCERNS_INTO}
+    return any(f" {link} " in f" {label} " for link in links) and not label[:1].isupper()
 
 
 @dataclass

@@ -479,9 +479,9 @@ INQUIRIES_AND_REFERRALS = [
     pytest.param(
         "Last year the Home Secretary appointed Margaret Holloway to lead a review of Prevent.",
         {
-            ("review into Prevent", "ledBy", "Margaret Holloway"),
-            ("review into Prevent", "commissionedBy", "Home Secretary"),
-            ("review into Prevent", "concerns", "Prevent"),
+            ("review of Prevent", "ledBy", "Margaret Holloway"),
+            ("review of Prevent", "commissionedBy", "Home Secretary"),
+            ("review of Prevent", "concerns", "Prevent"),
         },
         set(),
         id="appointed-to-lead-review",

@@ -411,15 +411,22 @@ class DocumentResolver:
                 self._attach(m, e, None)
 
     def _focus(self, cls: str, m: Mention, ordered: list[Mention]) -> str | None:
-        before = [
-            x
-            for x in ordered
-            if x.start < m.start and x.cls == cls and x.entity and x.kind in ("name", "trigger", "definite")
-        ]
-        # "the review" looks back first for something called a review, then for any inquiry
+        """What 'the review', 'the attack' refers to: of the inquiries or incidents the text named before it,
+        those called by its noun, else the incident a verb of its trigger described ('was stabbed ... the
+        stabbing'), else any named before, else the incident the text last described by a verb ('A man was
+        stabbed ... the attack'); else the first one named after it."""
+        earlier = [x for x in ordered if x.start < m.start and x.cls == cls and x.entity]
+        before = [x for x in earlier if x.kind in ("name", "trigger", "definite")]
+        verbs = [x for x in earlier if x.kind == "verb" and x.token is not None]
         noun = m.token.lemma_.lower() if m.token is not None else ""
+        trig = self.lex.trigger_for(noun) if noun else None
         same_noun = [x for x in before if noun and noun in x.text.lower()]
-        before = same_noun or before
+        same_verb = [
+            x
+            for x in verbs
+            if trig is not None and self.lex.triggers_by_verb.get(x.token.lemma_.lower()) is trig
+        ]
+        before = same_noun or same_verb[-1:] or before or verbs[-1:]
         if before:
             # the inquiry (or incident) the text has talked about most so far; of equals, the latest
             counts: dict[str, int] = {}

@@ -9,7 +9,7 @@ import dataclasses
 from collections import defaultdict
 
 from kg.extract.mentions import DocumentAnalysis, Mention
-from kg.model import LABEL_LINKS, DateValue, Entity, Relation
+from kg.model import CONCERNS_INTO, LABEL_LINKS, DateValue, Entity, Relation
 from kg.ontology.lexicon import Lexicon
 
 
@@ -75,7 +75,8 @@ def settle_unnamed(
     for r in relations:
         rel_by[r.subject].append(r)
     out: dict[str, Entity] = {}
-    for k, e in entities.items():
+    # incidents before inquiries: "review of the stabbing in Corby" needs the stabbing's label
+    for k, e in sorted(entities.items(), key=lambda item: item[1].cls == "Inquiry"):
         if k in alias:
             continue
         if e.label == "":
@@ -85,6 +86,7 @@ def settle_unnamed(
             if not e.label:
                 continue
         out[k] = e
+    out = {k: out[k] for k in entities if k in out}  # in the order found
     used = set(out)
     relations = [
         r for r in relations if r.subject in used and (isinstance(r.object, DateValue) or r.object in used)
@@ -196,9 +198,15 @@ def _descriptive_label(
     if not noun:
         noun = entities[key].cls.lower()
     for prop, link in LABEL_LINKS:
-        objs = [r.object for r in rels if r.prop == prop and isinstance(r.object, str)]
+        # only an object with a label of its own completes the phrase (an unnamed one left unlabelled does not)
+        objs = [entities[r.object] for r in rels if r.prop == prop and isinstance(r.object, str)]
+        objs = [o for o in objs if o.label.strip()]
         if objs:
-            return f"{noun} {link} {entities[objs[0]].label}"
+            # "review of the stabbing in Corby", "review of the 2017 Harwick attack": an incident takes "the"
+            the = "the " if objs[0].cls == "Incident" and not objs[0].label.lower().startswith("the ") else ""
+            if prop == "concerns" and any(an.doc.text[m.end :].split()[:1] == [CONCERNS_INTO] for m in ms):
+                link = CONCERNS_INTO  # "inquiry into the shooting of Clara Venn", as the text put it
+            return f"{noun} {link} {the}{objs[0].label.strip()}"
     return ""
 
 

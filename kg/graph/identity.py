@@ -10,6 +10,13 @@ involved. A newly read document's entities are matched against it:
 - a name that ends another of its class family where only one does ("Learning Review", "Northby Learning Review");
 - an incident with the same victim or perpetrator, or at the same place on a compatible date.
 
+An unnamed incident or inquiry (its label built from the text: "stabbing in Corby", "review of the stabbing of Ann
+Pellow") is never matched by that label, and no other entity is matched by it: a generic phrase names nothing. It
+is the entity of another document only where both name the same thing (the same victim or perpetrator of an
+incident; the same incident, person or body an inquiry concerns) and nothing they say differs: dates that cannot be
+the same, places none of which is shared, victims none of which is shared, or (of inquiries) who commissioned or
+led them.
+
 A match keeps the entity's IRI; no match mints a new one from the class and canonical name (``kg.graph.rdfmap``).
 The label an entity shows is chosen from the canonical names all its documents gave it, by a rule that does not
 depend on the order documents came in.
@@ -26,8 +33,25 @@ from kg.model import DateValue, Entity, Extraction, is_descriptive
 from kg.ontology.lexicon import Lexicon, load_lexicon
 from kg.text.fold import fold
 
-#: Incident relations that identify an incident across documents.
-SIGNATURE_PROPS = ("victim", "perpetrator", "place", "date")
+#: The classes whose entities are also matched by what they involve (their signature), and the relations that make
+#: it: who and where and when of an incident, what an inquiry concerns and who commissioned or led it.
+SIGNATURES = {
+    "Incident": ("victim", "perpetrator", "place", "date"),
+    "Inquiry": ("concerns", "commissionedBy", "ledBy"),
+}
+SIGNED_CLASSES = tuple(SIGNATURES)
+SIGNATURE_PROPS = tuple(p for props in SIGNATURES.values() for p in props)
+#: The relations that name what an entity of these classes is about: one of them shared is the evidence that two
+#: unnamed ones are the same.
+_NAMING_PROPS = {"Incident": ("victim", "perpetrator"), "Inquiry": ("concerns",)}
+#: The relations on which two accounts of one thing cannot differ (none of the objects shared), where both say any.
+_CONFLICTING_PROPS = ("place", "victim", "commissionedBy", "ledBy")
+
+
+def is_unnamed(cls: str, label: str) -> bool:
+    """Whether an entity is an unnamed incident or inquiry: its label was built from the text ('stabbing in
+    Corby'), so it names nothing by itself."""
+    return cls in SIGNED_CLASSES and is_descriptive(label)
 
 
 @dataclass
@@ -74,7 +98,8 @@ def choose_label(entity: Summary) -> str:
     return max(counts, key=lambda n: (not is_descriptive(n), counts[n], len(n), n))
 
 
-SCHEMA_VERSION = 3  # 3: keys fold accents away ("Nicolás" = "Nicolas"); an older index is made again
+SCHEMA_VERSION = 4  # 4: no name keys for unnamed incidents and inquiries; signatures of inquiries
+# 3: keys fold accents away ("Nicolás" = "Nicolas"); an older index is made again
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS documents (doc TEXT PRIMARY KEY, sha256 TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS facts (doc TEXT, iri TEXT, cls TEXT NOT NULL, PRIMARY KEY (doc, iri)) WITHOUT ROWID;
@@ -214,6 +239,9 @@ class IdentityIndex:
                 used = k.names.get(doc, set()) | ({canonical} if canonical else set())
                 names += [(doc, k.iri, n, int(n == canonical)) for n in sorted(used)]
                 fam = self.lex.family(cls)
+                if is_unnamed(cls, canonical):
+                    used = set()  # an unnamed incident or inquiry is found by its signature alone
+                    canonical = ""
                 if canonical:
                     folded = fold(canonical)
                     keys.append((doc, "canonical", fam, folded, k.iri))
@@ -291,12 +319,17 @@ class IdentityIndex:
         """An IRI for every entity of a document: the known entity it is, or a new one."""
         iris: dict[str, str] = {}
         taken: set[str] = set()
-        # incidents last: they are matched by the persons and places already resolved
-        order = sorted(ex.entities.values(), key=lambda e: (e.cls == "Incident", e.cls == "Event", e.key))
+        # incidents late: they are matched by the persons and places already resolved; inquiries last, by the
+        # incidents they concern
+        order = sorted(
+            ex.entities.values(),
+            key=lambda e: (e.cls == "Inquiry", e.cls == "Incident", e.cls == "Event", e.key),
+        )
         for e in order:
-            match = self._match(e, taken)
-            if match is None and e.cls == "Incident":
-                match = self._match_incident(e, ex, iris, taken)
+            unnamed = is_unnamed(e.cls, e.label)
+            match = None if unnamed else self._match(e, taken)
+            if match is None and e.cls in SIGNED_CLASSES:
+                match = self._match_signed(e, ex, iris, taken, unnamed=unnamed)
             iri = match or self._fresh(mint(e.cls, e.label), iris)
             iris[e.key] = iri
             taken.add(iri)
@@ -346,29 +379,74 @@ class IdentityIndex:
         counts = self._document_counts(candidates)
         return min(candidates, key=lambda iri: (-counts.get(iri, 0), iri))
 
-    def _match_incident(self, e: Entity, ex: Extraction, iris: dict[str, str], taken: set[str]) -> str | None:
+    def _match_signed(
+        self, e: Entity, ex: Extraction, iris: dict[str, str], taken: set[str], *, unnamed: bool
+    ) -> str | None:
+        """The entity of the store that an incident or inquiry is by what it involves. Two named ones: an incident
+        with the same victim or perpetrator, or at the same place on a compatible date (inquiries are told apart
+        by their names). Where either is unnamed: the same victim, perpetrator or concerned entity, and nothing
+        said of both that differs (`_compatible`); an unnamed one that fits several is none of them."""
         mine = _signatures(ex, iris).get(e.key, set())
-        people = {s for s in mine if s[0] in ("victim", "perpetrator")}
-        places = {o for p, o in mine if p == "place"}
-        dates = {o for p, o in mine if p == "date"}
-        found = {iri for prop, obj in people for iri in self._signed(prop, obj)}
-        at_place = {iri for place in places for iri in self._signed("place", place)}
-        for iri, k in self.summaries(at_place - found).items():
-            their_dates = {o for p, o in k.signature if p == "date"}
-            if any(a.startswith(b) or b.startswith(a) for a in dates for b in their_dates):
-                found.add(iri)
-        incidents = {iri for iri, k in self.summaries(found - taken).items() if k.cls == "Incident"}
-        return min(incidents, default=None)
+        naming = {s for s in mine if s[0] in _NAMING_PROPS[e.cls]}
+        found = {iri for prop, obj in naming for iri in self._signed(prop, obj)}
+        if e.cls == "Incident" and not unnamed:
+            places = {o for p, o in mine if p == "place"}
+            dates = {o for p, o in mine if p == "date"}
+            at_place = {iri for place in places for iri in self._signed("place", place)}
+            for iri, k in self.summaries(at_place - found).items():
+                their_dates = {o for p, o in k.signature if p == "date"}
+                if _dates_meet(dates, their_dates) and not _unnamed(k):
+                    found.add(iri)
+        fits = {
+            iri
+            for iri, k in self.summaries(found - taken).items()
+            if k.cls == e.cls
+            and (
+                _compatible(mine, k.signature)
+                if unnamed or _unnamed(k)
+                else e.cls == "Incident"  # two named inquiries are the same by their names alone
+            )
+        }
+        if unnamed and len(fits) > 1:
+            return None  # "an attack by the Front" beside two of its attacks: which one, nothing says
+        return min(fits, default=None)
+
+
+def _unnamed(k: Summary) -> bool:
+    """Whether an entity of the store is known only by labels built from the text."""
+    return bool(k.canonical) and all(is_unnamed(k.cls, name) for name in k.canonical)
+
+
+def _dates_meet(mine: set[str], theirs: set[str]) -> bool:
+    """Whether two sets of dates share one, at the precision both give ('2023' and '2023-05-02' do)."""
+    return any(a.startswith(b) or b.startswith(a) for a in mine for b in theirs)
+
+
+def _compatible(mine: set[tuple[str, str]], theirs: set[tuple[str, str]]) -> bool:
+    """Whether two signatures can be one thing's: where both give dates, two of them meet; where both give
+    places, victims, or who commissioned or led an inquiry, they share one."""
+
+    def objects(sig: set[tuple[str, str]], prop: str) -> set[str]:
+        return {o for p, o in sig if p == prop}
+
+    a, b = objects(mine, "date"), objects(theirs, "date")
+    if a and b and not _dates_meet(a, b):
+        return False
+    for prop in _CONFLICTING_PROPS:
+        a, b = objects(mine, prop), objects(theirs, prop)
+        if a and b and not a & b:
+            return False
+    return True
 
 
 def _signatures(ex: Extraction, iris: dict[str, str]) -> dict[str, set[tuple[str, str]]]:
-    """For each incident of a document: (property, object IRI or date) of the relations that identify it, for the
-    objects already resolved."""
+    """For each incident and inquiry of a document: (property, object IRI or date) of the relations that identify
+    it, for the objects already resolved."""
     out: dict[str, set[tuple[str, str]]] = defaultdict(set)
     for r in ex.relations:
         if r.prop not in SIGNATURE_PROPS or ex.entities.get(r.subject, None) is None:
             continue
-        if ex.entities[r.subject].cls != "Incident":
+        if ex.entities[r.subject].cls not in SIGNED_CLASSES:
             continue
         if isinstance(r.object, DateValue):
             out[r.subject].add((r.prop, r.object.lexical))

@@ -44,7 +44,7 @@ from rdflib import URIRef as RURIRef
 
 from kg.errors import InputError, KgError
 from kg.graph.files import from_ox
-from kg.graph.identity import SIGNATURE_PROPS, IdentityIndex, Known, choose_label
+from kg.graph.identity import SIGNATURE_PROPS, SIGNED_CLASSES, IdentityIndex, Known, choose_label
 from kg.graph.rdfmap import (
     ENTITIES_GRAPH,
     ENTITIES_NODE,
@@ -379,11 +379,11 @@ class Store:
             k3 = known.get(q.subject.value)  # type: ignore[union-attr]
             if k3 is not None and q.object.value.startswith(kg_ns):  # type: ignore[union-attr]
                 k3.classes[q.graph_name.value] = q.object.value[len(kg_ns) :]  # type: ignore[union-attr]
-        incidents = {e for e, k in known.items() if "Incident" in k.classes.values()}
+        signed = {e for e, k in known.items() if set(k.classes.values()) & set(SIGNED_CLASSES)}
         for predicate, prop in signature_props.items():
             for q in quads[predicate]:
                 e = q.subject.value  # type: ignore[union-attr]
-                if e in incidents:
+                if e in signed:
                     known[e].signature.setdefault(q.graph_name.value, set()).add((prop, q.object.value))  # type: ignore[union-attr]
         # an entity with a canonical name but no class in a graph is not one of kg's: leave it out
         for e in [e for e, k in known.items() if set(k.canonical) - set(k.classes)]:
