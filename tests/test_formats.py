@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 from helpers import ROOT, kg, kg_env, make_pdf, pdf_from_objects
-from pypdf import PdfWriter
+from pypdf import PdfWriter, get_configuration
 from rdflib import DCTERMS, Graph, Literal, URIRef
 
 from kg.errors import InputError
@@ -19,7 +19,7 @@ from kg.graph.rdfmap import document_iri
 from kg.model import Extraction
 from kg.ontology.vocab import KG
 from kg.pipeline import build_graph, extract_document
-from kg.text.formats import MAX_PAGE_ELEMENTS
+from kg.text.formats import MAX_PAGE_ELEMENTS, MAX_PDF_PAGES
 from kg.text.read import read_document
 
 PARAGRAPHS = [
@@ -342,13 +342,13 @@ except InputError as error:
 """
 
 
-def _limit_memory() -> None:
-    resource.setrlimit(resource.RLIMIT_AS, (CHILD_MEMORY, CHILD_MEMORY))
-
-
-def read_in_child(path: Path) -> str:
-    """What reading `path` gives ("read", or the `InputError`'s message), in a child Python held to CHILD_MEMORY
+def read_in_child(path: Path, memory: int = CHILD_MEMORY) -> str:
+    """What reading `path` gives ("read", or the `InputError`'s message), in a child Python held to `memory`
     bytes of address space and CHILD_SECONDS, so that a file that asks too much fails the test, not the machine."""
+
+    def limit_memory() -> None:
+        resource.setrlimit(resource.RLIMIT_AS, (memory, memory))
+
     try:
         child = subprocess.run(
             [sys.executable, "-c", READ, str(path)],
@@ -356,7 +356,7 @@ def read_in_child(path: Path) -> str:
             capture_output=True,
             text=True,
             timeout=CHILD_SECONDS,
-            preexec_fn=_limit_memory,
+            preexec_fn=limit_memory,
         )
     except subprocess.TimeoutExpired:
         pytest.fail(f"reading {path.name} took over {CHILD_SECONDS} s")
@@ -432,3 +432,73 @@ def test_a_form_drawn_again_and_again_counts_each_time(tmp_path: Path) -> None:
         )
     )
     assert read_in_child(path).startswith(f"{path}: more than 50,000,000 bytes of page content to read")
+
+
+def font_pdf(pages: int, fonts: int, program: int, *, to_unicode: bool = False) -> bytes:
+    """A PDF of `pages` pages, page i a line of its own in font i % `fonts`: each font a Type1 font (with a
+    /ToUnicode map if `to_unicode`) whose embedded font program (/FontFile) is `program` spaces, compressed."""
+    program_stream = pdf_stream(
+        zlib.compress(b"%!PS-AdobeFont-1.0: Invented\n" + b" " * program, 9), b"/Filter /FlateDecode"
+    )
+    objects = [b"<< /Type /Catalog /Pages 2 0 R >>", b"", pdf_stream(b"beginbfchar\n<41> <0041>\nendbfchar")]
+    font_ids = []
+    for f in range(fonts):
+        n = len(objects) + 1
+        font_ids.append(n)
+        entries = b"/ToUnicode 3 0 R" if to_unicode else b""
+        objects += [
+            b"<< /Type /Font /Subtype /Type1 /BaseFont /Invented%d /FontDescriptor %d 0 R %s >>"
+            % (f, n + 1, entries),
+            b"<< /Type /FontDescriptor /FontName /Invented%d /Flags 32 /FontFile %d 0 R >>" % (f, n + 2),
+            program_stream,
+        ]
+    page_ids = []
+    for p in range(pages):
+        page_ids.append(len(objects) + 1)
+        objects += [
+            b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Resources << /Font << /F1 %d 0 R >> >> "
+            b"/Contents %d 0 R >>" % (font_ids[p % fonts], len(objects) + 2),
+            pdf_stream(TEXT_OPERATORS.replace(b"review", b"review %d" % p)),
+        ]
+    kids = b" ".join(b"%d 0 R" % i for i in page_ids)
+    objects[1] = b"<< /Type /Pages /Kids [%s] /Count %d >>" % (kids, pages)
+    return pdf_from_objects(objects)
+
+
+FONT_MEMORY = 1_000_000_000  # bytes of address space for reading the PDFs below
+
+
+@pytest.mark.parametrize(
+    ("pages", "fonts", "message"),
+    [
+        # a font of its own on each page: the reader inflates and keeps 49 MB a font (1.5 GB in all)
+        (30, 30, "over the PDF reader's limits"),
+        # one font on every page: the reader hashes its 49 MB again on each (minutes for 5,000 pages)
+        (MAX_PDF_PAGES, 1, "more than 50,000,000 bytes of page content to read"),
+    ],
+)
+def test_font_programs_that_inflate_past_the_budget_are_refused(
+    tmp_path: Path, pages: int, fonts: int, message: str
+) -> None:
+    path = tmp_path / "fonts.pdf"
+    path.write_bytes(font_pdf(pages, fonts, 49_000_000))
+    assert path.stat().st_size < 2_000_000
+    assert read_in_child(path, FONT_MEMORY).startswith(f"{path}: {message}")
+
+
+@pytest.mark.parametrize(
+    ("pages", "fonts", "program", "to_unicode"),
+    [
+        (1_000, 4, 100_000, False),  # 100 MB counted in full on every page; 1.9 MB as kg counts it
+        (30, 30, 49_000_000, True),  # a /ToUnicode map explains the codes: the reader leaves the program be
+    ],
+)
+def test_a_pdf_whose_font_programs_the_reader_reads_little_is_read(
+    tmp_path: Path, pages: int, fonts: int, program: int, to_unicode: bool
+) -> None:
+    path = tmp_path / "fonts.pdf"
+    path.write_bytes(font_pdf(pages, fonts, program, to_unicode=to_unicode))
+    assert read_in_child(path, FONT_MEMORY) == "read"
+    before = get_configuration()
+    assert "The harbour review 7 was published" in read_document(path).text
+    assert get_configuration() == before, "the reader's limits are kg's while it reads a PDF, and only then"

@@ -31,11 +31,21 @@ MAX_PDF_BYTES = 50_000_000
 #: extractor's fallback, whose time grows with the square of the blocks: its main pass is linear.
 MAX_PAGE_ELEMENTS = 100_000
 MAX_FALLBACK_BLOCKS = 5_000
-#: The work a PDF may ask: pages, and bytes of content read to find its text (page and form content streams and
-#: fonts' character maps, once inflated), summed over the pages: a stream the pages share counts on every page,
-#: and a form counts each time it is drawn.
+#: The work a PDF may ask: pages, and bytes of content read to find its text (page and form content streams,
+#: fonts' character maps and font programs, once inflated), summed over the pages: a stream the pages share counts
+#: on every page, and a form counts each time it is drawn. A font program counts in full the first time (the reader
+#: inflates it and keeps it) and `1/_FONT_PROGRAM_SHARE` of it on every page that uses it (it only hashes it again).
 MAX_PDF_PAGES = 5_000
 MAX_PDF_CONTENT_BYTES = 50_000_000
+_FONT_PROGRAM_SHARE = 64
+#: The reader's limits on what one stream may inflate to: set, before each page, to what the PDF may still read.
+_OUTPUT_LIMITS = (
+    "zlib_maximum_output_length",
+    "lzw_maximum_output_length",
+    "run_length_maximum_output_length",
+    "brotli_maximum_output_length",
+    "array_based_stream_maximum_output_length",
+)
 #: A PDF page with fewer characters than this in its text layer has none (a scanned image).
 _MIN_PAGE_CHARS = 20
 #: Forms drawn inside forms are counted this deep; an entry of a page's resources counts as this many bytes.
@@ -247,17 +257,10 @@ def pdf_text(data: bytes, *, source: str) -> Extracted:
     import pypdf  # imported here: reading .txt files never loads it
 
     logging.getLogger("pypdf").setLevel(logging.CRITICAL)
-    # no one stream may inflate past what the whole document may read
-    limits = pypdf.get_configuration().with_overwrites(
-        zlib_maximum_output_length=MAX_PDF_CONTENT_BYTES,
-        lzw_maximum_output_length=MAX_PDF_CONTENT_BYTES,
-        run_length_maximum_output_length=MAX_PDF_CONTENT_BYTES,
-        brotli_maximum_output_length=MAX_PDF_CONTENT_BYTES,
-        array_based_stream_maximum_output_length=MAX_PDF_CONTENT_BYTES,
-    )
     work = _PdfWork(source)
     try:
-        with warnings.catch_warnings(), pypdf.apply_configuration(limits):
+        # no one stream may inflate past what the whole document may read (and, reading a page, what it may still)
+        with warnings.catch_warnings(), pypdf.apply_configuration(work.limits()):
             warnings.simplefilter("ignore")
             try:
                 reader = pypdf.PdfReader(io.BytesIO(data), strict=False)
@@ -270,7 +273,10 @@ def pdf_text(data: bytes, *, source: str) -> Extracted:
                 raise InputError(
                     f"{source}: {len(reader.pages):,} pages, over kg's limit of {MAX_PDF_PAGES:,} a PDF"
                 )
-            pages = [work.page_text(page) for page in reader.pages]
+            pages: list[str] = []
+            for each in reader.pages:
+                with pypdf.apply_configuration(work.limits()):
+                    pages.append(work.page_text(each))
             info = reader.metadata
             title = _clean(getattr(info, "title", None)) if info is not None else None
             author = _clean(getattr(info, "author", None)) if info is not None else None
@@ -309,7 +315,8 @@ class _OverBudget(BaseException):
 
 class _PdfWork:
     """The bytes of content reading one PDF has asked for so far: each page's content streams and fonts'
-    character maps as the page is read, each form's as it is drawn (pypdf parses them anew each time)."""
+    character maps and programs as the page is read, each form's as it is drawn (pypdf parses them anew each
+    time)."""
 
     def __init__(self, source: str) -> None:
         self.source = source
@@ -317,12 +324,21 @@ class _PdfWork:
         self.forms: dict[str, int] = {}  # on the page being read: a form's name -> what drawing it reads
         self.nested = 0  # what drawing the largest form inside a form reads
         self.walked: dict[int, tuple[dict[str, int], int]] = {}  # resource dictionaries walked, by identity
-        self.font_maps: dict[int, int] = {}  # font dictionaries walked: what their character maps hold
+        self.font_maps: dict[int, int] = {}  # font dictionaries walked: what using their fonts reads
+        self.programs: set[int] = set()  # font programs inflated (and counted in full), by identity
 
     def spend(self, size: int) -> None:
         self.spent += size
         if self.spent > MAX_PDF_CONTENT_BYTES:
             raise _OverBudget
+
+    def limits(self) -> Any:
+        """pypdf's configuration with no stream inflating past what the PDF may still read (at least a byte: a
+        limit of 0 is none to zlib)."""
+        import pypdf
+
+        left = max(MAX_PDF_CONTENT_BYTES - self.spent, 1)
+        return pypdf.get_configuration().with_overwrites(**dict.fromkeys(_OUTPUT_LIMITS, left))
 
     def page_text(self, page: Any) -> str:
         """The page's text (pypdf's extraction), its work counted."""
@@ -375,8 +391,8 @@ class _PdfWork:
         return forms, nested
 
     def _fonts(self, resources: Any) -> int:
-        """What reading the character maps (/ToUnicode) of the fonts `resources` names reads."""
-        from pypdf.generic import DictionaryObject, StreamObject
+        """What using the fonts `resources` names reads each time (see `_font`)."""
+        from pypdf.generic import DictionaryObject
 
         resources = resources.get_object() if resources is not None else None
         fonts = resources.get("/Font") if isinstance(resources, DictionaryObject) else None
@@ -387,13 +403,51 @@ class _PdfWork:
             size = 0
             for value in fonts.values():
                 self.spend(_ENTRY_BYTES)
-                font = value.get_object() if value is not None else None
-                cmap = font.get("/ToUnicode") if isinstance(font, DictionaryObject) else None
-                cmap = cmap.get_object() if cmap is not None else None
-                if isinstance(cmap, StreamObject):
-                    size += len(cmap.get_data())
+                size += self._font(value.get_object() if value is not None else None)
             self.font_maps[id(fonts)] = size
         return self.font_maps[id(fonts)]
+
+    def _font(self, font: Any) -> int:
+        """What using `font` reads each time: its character maps (/ToUnicode, and /Encoding when it is a stream),
+        parsed on every use; and, for a font without /ToUnicode, whose codes only its font programs explain (its
+        own, and its descendant fonts'), a share of each program. A program is counted in full the first time it
+        is met in the document."""
+        from pypdf.generic import ArrayObject, DictionaryObject
+
+        if not isinstance(font, DictionaryObject):
+            return 0
+        size = sum(len(stream.get_data()) for stream in _streams(font, ("/ToUnicode", "/Encoding")))
+        if "/ToUnicode" in font:
+            return size
+        descendants = font.get("/DescendantFonts")
+        descendants = descendants.get_object() if descendants is not None else None
+        for each in [font, *(descendants if isinstance(descendants, ArrayObject) else ())]:
+            self.spend(_ENTRY_BYTES)
+            each = each.get_object() if each is not None else None
+            descriptor = each.get("/FontDescriptor") if isinstance(each, DictionaryObject) else None
+            descriptor = descriptor.get_object() if descriptor is not None else None
+            if not isinstance(descriptor, DictionaryObject):
+                continue
+            for program in _streams(descriptor, ("/FontFile", "/FontFile2", "/FontFile3")):
+                inflated = len(program.get_data())
+                if id(program) not in self.programs:
+                    self.programs.add(id(program))
+                    self.spend(inflated)
+                size += inflated // _FONT_PROGRAM_SHARE
+        return size
+
+
+def _streams(dictionary: Any, keys: tuple[str, ...]) -> list[Any]:
+    """The streams the entries `keys` of a PDF dictionary are (an entry may be a name, or missing)."""
+    from pypdf.generic import StreamObject
+
+    found = []
+    for key in keys:
+        value = dictionary.get(key)
+        value = value.get_object() if value is not None else None
+        if isinstance(value, StreamObject):
+            found.append(value)
+    return found
 
 
 def _running_lines(pages: list[list[str]]) -> set[str]:
