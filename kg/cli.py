@@ -200,7 +200,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.print_help(sys.stderr)
         return EXIT_USAGE
     try:
-        with _terminated_raises():
+        with _stops_raise():
             return command(args)
     except KgError as error:
         _error(str(error))
@@ -224,21 +224,44 @@ class _Terminated(KeyboardInterrupt):
     (worker processes and clusters stopped, a build's staging folder removed, the store whole) and exits 143."""
 
 
+def _ignore(signum: int, frame: object) -> None:
+    """A Ctrl-C or SIGTERM after the one that stops the command: nothing to do."""
+
+
 @contextlib.contextmanager
-def _terminated_raises() -> Iterator[None]:
-    """SIGTERM raises _Terminated in this (the main) thread while the block runs; its handler is put back after."""
+def _stops_raise() -> Iterator[None]:
+    """While the block runs in this (the main) thread, Ctrl-C raises KeyboardInterrupt and SIGTERM _Terminated.
+    Once one has, both are ignored, so that a second one cannot cut short what the first set off (stopping
+    workers and clusters, removing a build's staging folder, closing the store) nor change the exit status; they
+    stay ignored until the process ends, which it is then on its way to. Otherwise the handlers are put back.
+    A signal ignored when the block starts (``nohup``, a background job's Ctrl-C) stays ignored."""
     if threading.current_thread() is not threading.main_thread():
         yield
         return
+    stopped = False
 
-    def terminated(signum: int, frame: object) -> None:
-        raise _Terminated
+    def stop(signum: int, frame: object) -> None:
+        nonlocal stopped
+        stopped = True
+        for stopping in previous:
+            # not SIG_IGN: a signal that came before this line would then be reported "ignored due to race"
+            signal.signal(stopping, _ignore)
+        raise _Terminated if signum == signal.SIGTERM else KeyboardInterrupt
 
-    previous = signal.signal(signal.SIGTERM, terminated)
+    previous = {
+        signum: handler
+        for signum in (signal.SIGINT, signal.SIGTERM)
+        if (handler := signal.getsignal(signum)) not in (signal.SIG_IGN, None)  # None: not Python's to put back
+    }
+    for signum in previous:
+        signal.signal(signum, stop)
     try:
         yield
     finally:
-        signal.signal(signal.SIGTERM, previous)
+        for signum, handler in previous.items():
+            # Stopped, the process is on its way out: Python's own exit, which sets its handlers' signals back to
+            # their defaults early on, ignores them too.
+            signal.signal(signum, signal.SIG_IGN if stopped else handler)
 
 
 def _use_ontology(args: argparse.Namespace) -> None:

@@ -9,13 +9,14 @@ in this process, in a reader thread, in ``jobs`` worker processes, or on a Dask 
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import os
 import queue
 import signal
 import sys
 import threading
-from collections.abc import Callable, Generator, Iterator, Sequence
+from collections.abc import Callable, Generator, Iterable, Iterator, Sequence
 from typing import Protocol, cast
 
 from rdflib import Dataset
@@ -137,9 +138,13 @@ def extractions(
 
     size = batch_size(len(documents), jobs)
     batches = [(documents[i : i + size], model, extract) for i in range(0, len(documents), size)]
-    with multiprocessing.get_context("fork").Pool(
-        jobs, initializer=_worker_started, initargs=(os.getpid(),)
-    ) as pool:
+    with contextlib.ExitStack() as stack:
+        with _stops_held() as mask:  # until the workers have set themselves up, and the Pool is in the stack
+            pool = stack.enter_context(
+                multiprocessing.get_context("fork").Pool(
+                    jobs, initializer=_worker_started, initargs=(os.getpid(), mask)
+                )
+            )
         for done, error in pool.imap(_extract_batch, batches, chunksize=1):
             yield from done
             if error is not None:
@@ -157,11 +162,48 @@ def _batched(
                 yield _extract((doc, model, extract))
 
 
-def _worker_started(parent: int) -> None:
-    """A worker process's set-up: Ctrl-C is the caller's to handle (it stops the workers: a worker of its own
-    would print a traceback), SIGTERM ends the worker at once (the caller's handler, inherited by the fork,
+@contextlib.contextmanager
+def _stops_held() -> Iterator[set[int | signal.Signals]]:
+    """Ctrl-C and SIGTERM held back while the block runs, which yields this thread's signal mask from before.
+
+    They are blocked in this thread, so that the processes it forks start with them blocked (until
+    ``_worker_started`` has set up theirs), and so are the threads it starts (they stay this thread's to handle).
+    Another thread of this process (Oxigraph's, say) may still take one, and Python run its handler in the main
+    thread at once: so, in the main thread, the handlers are set aside meanwhile too, and a signal that came is
+    handled as the block ends, once the caller's handlers are back."""
+    stops = (signal.SIGINT, signal.SIGTERM)
+    mask = signal.pthread_sigmask(signal.SIG_BLOCK, ())  # one caught already is handled here, as it would be
+    came: list[int] = []
+
+    def hold(signum: int, frame: object) -> None:
+        if signum not in came:
+            came.append(signum)
+
+    held = {}
+    if threading.current_thread() is threading.main_thread():
+        held = {stop: handler for stop in stops if callable(handler := signal.getsignal(stop))}
+    try:
+        for stop in held:
+            signal.signal(stop, hold)
+        signal.pthread_sigmask(signal.SIG_BLOCK, stops)
+        yield mask
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, mask)
+        for stop, handler in held.items():
+            signal.signal(stop, handler)
+        for signum in came:
+            signal.raise_signal(signum)
+
+
+def _worker_started(parent: int, mask: Iterable[int | signal.Signals]) -> None:
+    """A worker process's set-up, run with Ctrl-C and SIGTERM blocked (see `_stops_held`), which it unblocks
+    (to `mask`, the caller's) once done. Ctrl-C is the caller's to handle (it stops the workers: a worker of its
+    own would print a traceback), SIGTERM ends the worker at once (the caller's handler, inherited by the fork,
     would make it another exception), and it dies with the caller: a worker left behind would finish its batch
-    and fail to hand it over."""
+    and fail to hand it over. Where it can die with the caller, it leaves the caller's process group: a signal to
+    the group (``kill -TERM -PGID``) reaches the caller alone, which stops the workers in the Pool's order; a
+    worker killed by it while waiting for a batch would die holding the Pool's lock on its queue of batches,
+    and the caller, stopping the Pool, would wait for that lock for ever."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
     if sys.platform.startswith("linux"):
@@ -169,8 +211,10 @@ def _worker_started(parent: int) -> None:
 
         pr_set_pdeathsig = 1
         ctypes.CDLL(None).prctl(pr_set_pdeathsig, signal.SIGKILL)
+        os.setpgid(0, 0)
     if os.getppid() != parent:  # the caller was gone before the line above
         os._exit(1)
+    signal.pthread_sigmask(signal.SIG_SETMASK, mask)
 
 
 def _extract_batch(

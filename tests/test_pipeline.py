@@ -13,11 +13,11 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import pytest
-from helpers import FIRST, LAST, kg_env, ok
+from helpers import FIRST, LAST, ROOT, kg_env, ok
 from helpers import kg as run_kg
 
 import kg.extract.document
@@ -247,7 +247,7 @@ def children(pid: int) -> list[int]:
 
 
 def _processes() -> list[tuple[int, int, int]]:
-    """(pid, parent, process group) of every live process (zombies are dead: they only wait to be reaped)."""
+    """(pid, parent, session) of every live process (zombies are dead: they only wait to be reaped)."""
     out = []
     for entry in Path("/proc").iterdir():
         if entry.name.isdigit():
@@ -257,20 +257,28 @@ def _processes() -> list[tuple[int, int, int]]:
                 continue  # gone meanwhile
             fields = stat.rsplit(")", 1)[1].split()
             if fields[0] != "Z":
-                out.append((int(entry.name), int(fields[1]), int(fields[2])))
+                out.append((int(entry.name), int(fields[1]), int(fields[3])))
     return out
 
 
 def interrupted(
-    *args: str, cwd: Path, tmp: Path, signum: int, group: bool, ready: Callable[[subprocess.Popen[str]], bool]
+    *args: str,
+    cwd: Path,
+    tmp: Path,
+    signals: Sequence[int],
+    group: bool,
+    ready: Callable[[subprocess.Popen[str]], bool] | None,
+    apart: float = 0,
+    env: dict[str, str] | None = None,
 ) -> tuple[subprocess.CompletedProcess[str], list[int]]:
-    """`kg ARGS` run in a session of its own with TMPDIR=`tmp`, sent `signum` once `ready(process)` holds: to its
-    whole process group (as a terminal's Ctrl-C, or `kill -TERM -PGID`) or to kg alone (as `kill PID`). Its
-    outcome, and the processes of its group still alive 30 s after it ended."""
+    """`kg ARGS` run in a session of its own with TMPDIR=`tmp`, sent `signals` (`apart` seconds apart) once
+    `ready(process)` holds: to its process group (as a terminal's Ctrl-C, or `kill -TERM -PGID`) or to kg alone
+    (as `kill PID`); with no `ready`, none (something in kg's process sends them). Its outcome, and the
+    processes of its session still alive 30 s after it ended."""
     process = subprocess.Popen(
         [sys.executable, "-m", "kg.cli", *args],
         cwd=cwd,
-        env=kg_env({"TMPDIR": str(tmp)}),
+        env=kg_env({"TMPDIR": str(tmp), **(env or {})}),
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
@@ -278,20 +286,22 @@ def interrupted(
     )
     try:
         deadline = time.monotonic() + 120
-        while not ready(process):
+        while ready is not None and not ready(process):
             assert process.poll() is None, f"kg ended before the moment the test waits for: {process.stderr}"
             assert time.monotonic() < deadline, "the moment the test waits for never came"
             time.sleep(0.05)
-        (os.killpg if group else os.kill)(process.pid, signum)
+        for i, signum in enumerate(signals if ready is not None else ()):
+            time.sleep(apart if i else 0)
+            (os.killpg if group else os.kill)(process.pid, signum)
         out, err = process.communicate(timeout=120)
         deadline = time.monotonic() + 30
-        while (left := [p for p, _, g in _processes() if g == process.pid]) and time.monotonic() < deadline:
+        while (left := [p for p, _, s in _processes() if s == process.pid]) and time.monotonic() < deadline:
             time.sleep(0.1)
     finally:
         if process.poll() is None:
             process.kill()
             process.communicate()
-        for pid in [p for p, _, g in _processes() if g == process.pid]:  # what a failed test leaves
+        for pid in [p for p, _, s in _processes() if s == process.pid]:  # what a failed test leaves
             os.kill(pid, signal.SIGKILL)
     return subprocess.CompletedProcess(process.args, process.returncode, out, err), left
 
@@ -303,16 +313,20 @@ def interrupted_cleanly(
     tmp: Path,
     signum: int,
     group: bool,
-    ready: Callable[[subprocess.Popen[str]], bool],
+    ready: Callable[[subprocess.Popen[str]], bool] | None,
+    then: Sequence[int] = (),
+    apart: float = 0,
+    env: dict[str, str] | None = None,
 ) -> None:
-    """`kg COMMAND docs WHERE...` (a build or an add, in `work`) interrupted by `signum` once `ready`: one line,
-    the exit status of the signal, no process of the run alive, nothing left in its temporary folder `tmp` or in
-    `work`; an add's store holds whole documents and its lock is free."""
+    """`kg COMMAND docs WHERE...` (a build or an add, in `work`) interrupted by `signum` once `ready` (and `then`
+    by those signals, `apart` seconds apart; with no `ready`, by `signum` from within kg's process): one line, the exit status of the first signal, no process of the
+    run alive, nothing left in its temporary folder `tmp` or in `work`; an add's store holds whole documents and
+    its lock is free."""
     tmp.mkdir()
     before = sorted(work.iterdir())
     out = ["-o", "g.ttl"] if command == "build" else []
-    result, left = interrupted(command, "docs", *where, "--store", "s", *out, cwd=work, tmp=tmp, signum=signum,
-                               group=group, ready=ready)  # fmt: skip
+    result, left = interrupted(command, "docs", *where, "--store", "s", *out, cwd=work, tmp=tmp,
+                               signals=[signum, *then], apart=apart, group=group, ready=ready, env=env)  # fmt: skip
     expected = (
         ("kg: interrupted", EXIT_INTERRUPTED)
         if signum == signal.SIGINT
@@ -356,6 +370,114 @@ def test_an_interrupted_run_with_worker_processes_stops_them_and_leaves_nothing_
         command, "--jobs", "2", work=work, tmp=tmp_path / "tmp", signum=signum, group=group,
         ready=lambda p: len(children(p.pid)) >= 2,  # the workers have started: each reads a batch at once
     )  # fmt: skip
+
+
+#: Installed in kg's process by the tests below (as a sitecustomize module): a signal sent at the moment a
+#: Pool's worker process has been forked, before it has set itself up: by the worker to its process group, which
+#: kg is in, or by kg to itself (still starting the Pool). The hook leaves a file in FIRED once it has.
+AT_FORK = """
+import os, pathlib, signal, sys
+
+def _in_pool():
+    frame = sys._getframe()
+    while frame is not None:
+        if frame.f_code.co_filename.endswith("popen_fork.py"):
+            return True
+        frame = frame.f_back
+    return False
+
+def _fired():
+    pathlib.Path(os.environ["FIRED"], str(os.getpid())).touch()
+
+def _worker():
+    if _in_pool():
+        _fired()
+        os.killpg(0, signal.SIGTERM)
+
+def _kg():
+    if _in_pool() and not os.listdir(os.environ["FIRED"]):
+        _fired()
+        os.kill(os.getpid(), signal.SIGTERM)
+
+os.register_at_fork(**{"after_in_" + os.environ["AT_FORK"]: globals()["_" + os.environ["AT_FORK_WHO"]]})
+"""
+
+
+@pytest.mark.parametrize(
+    ("at_fork", "who"), [("child", "worker"), ("parent", "kg")], ids=["to-the-group-by-a-worker", "to-kg-by-itself"]
+)
+def test_sigterm_while_the_worker_processes_start_ends_the_run_with_one_line(
+    tmp_path: Path, at_fork: str, who: str
+) -> None:
+    """SIGTERM the moment a worker has been forked: the worker must not run kg's handler (it would print its
+    traceback), and kg, which blocks the signal while it starts the workers, must still stop at it: one line,
+    exit 143, nothing left behind."""
+    work = tmp_path / "work"
+    (work / "docs").mkdir(parents=True)
+    for i in range(8):
+        (work / "docs" / f"r{i:02d}.txt").write_text(_report(i), encoding="utf-8")
+    hook, fired = tmp_path / "hook", tmp_path / "fired"
+    hook.mkdir()
+    fired.mkdir()
+    (hook / "sitecustomize.py").write_text(AT_FORK, encoding="utf-8")
+    env = {"PYTHONPATH": f"{ROOT}{os.pathsep}{hook}", "AT_FORK": at_fork, "AT_FORK_WHO": who, "FIRED": str(fired)}
+    interrupted_cleanly(
+        "build", "--jobs", "2", work=work, tmp=tmp_path / "tmp", signum=signal.SIGTERM, group=True, env=env,
+        ready=None,
+    )  # fmt: skip
+    assert list(fired.iterdir()), "the hook never sent its signal"
+
+
+@pytest.mark.parametrize(
+    ("first", "then", "apart"),
+    [
+        (signal.SIGTERM, signal.SIGTERM, 0.05),
+        (signal.SIGTERM, signal.SIGTERM, 0.3),
+        (signal.SIGINT, signal.SIGTERM, 0),
+        (signal.SIGINT, signal.SIGTERM, 0.1),
+    ],
+    ids=["sigterm-sigterm-50ms", "sigterm-sigterm-300ms", "ctrl-c-sigterm-at-once", "ctrl-c-sigterm-100ms"],
+)
+def test_a_second_signal_while_an_interrupted_run_cleans_up_changes_nothing(
+    tmp_path: Path, first: int, then: int, apart: float
+) -> None:
+    """A second signal to the process group while kg stops the workers, closes the store and removes the
+    staging folder (at moments spread over that cleanup and kg's exit): ignored. One line, the first signal's
+    exit status, nothing left behind (it used to leave the staging folder, hang, or die of the second)."""
+    work = tmp_path / "work"
+    (work / "docs").mkdir(parents=True)
+    for i in range(48):
+        (work / "docs" / f"r{i:02d}.txt").write_text(_report(i), encoding="utf-8")
+    interrupted_cleanly(
+        "build", "--jobs", "2", work=work, tmp=tmp_path / "tmp", signum=first, then=[then], apart=apart,
+        group=True, ready=lambda p: len(children(p.pid)) >= 2,
+    )  # fmt: skip
+
+
+def test_sigterm_to_the_group_while_a_worker_waits_for_a_batch_ends_the_run(tmp_path: Path) -> None:
+    """SIGTERM to the process group while one worker reads a long document and the other, done, waits for a
+    batch holding the Pool's lock on its queue: kg stops (it used to wait for that lock for ever)."""
+    work = tmp_path / "work"
+    (work / "docs").mkdir(parents=True)
+    (work / "docs" / "a.txt").write_text("\n\n".join(_report(i) for i in range(40)), encoding="utf-8")
+    (work / "docs" / "b.txt").write_text(_report(0).split("\n\n")[0], encoding="utf-8")
+
+    def one_waits(process: subprocess.Popen[str]) -> bool:
+        waiting = [p for p in children(process.pid) if "pipe_read" in _wchan(p)]
+        return len(children(process.pid)) == 2 and len(waiting) == 1
+
+    interrupted_cleanly(
+        "build", "--jobs", "2", work=work, tmp=tmp_path / "tmp", signum=signal.SIGTERM, group=True,
+        ready=one_waits,
+    )  # fmt: skip
+
+
+def _wchan(pid: int) -> str:
+    """Where in the kernel the process `pid` waits ('' once gone)."""
+    try:
+        return Path(f"/proc/{pid}/wchan").read_text()
+    except OSError:
+        return ""
 
 
 def _report(i: int) -> str:
