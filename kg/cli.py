@@ -251,7 +251,8 @@ def _stops_raise() -> Iterator[None]:
     previous = {
         signum: handler
         for signum in (signal.SIGINT, signal.SIGTERM)
-        if (handler := signal.getsignal(signum)) not in (signal.SIG_IGN, None)  # None: not Python's to put back
+        if (handler := signal.getsignal(signum))
+        not in (signal.SIG_IGN, None)  # None: not Python's to put back
     }
     for signum in previous:
         signal.signal(signum, stop)

@@ -19,7 +19,7 @@ from kg.graph.rdfmap import document_iri
 from kg.model import Extraction
 from kg.ontology.vocab import KG
 from kg.pipeline import build_graph, extract_document
-from kg.text.formats import MAX_PAGE_ELEMENTS, MAX_PDF_PAGES
+from kg.text.formats import MAX_INLINE_ELEMENTS, MAX_INLINE_IN_A_BLOCK, MAX_PAGE_ELEMENTS, MAX_PDF_PAGES
 from kg.text.read import read_document
 
 PARAGRAPHS = [
@@ -332,7 +332,6 @@ READ = """
 import sys
 from pathlib import Path
 from kg.errors import InputError
-from kg.text.formats import MAX_PAGE_ELEMENTS
 from kg.text.read import read_document
 try:
     read_document(Path(sys.argv[1]))
@@ -380,6 +379,34 @@ def test_a_page_of_more_elements_than_kg_reads_is_refused(tmp_path: Path) -> Non
     path.write_text(f"<html><body><article><p>{PARAGRAPHS[0]}</p>{spans}</article></body></html>")
     assert (
         read_in_child(path) == f"{path}: more than {MAX_PAGE_ELEMENTS:,} elements, over kg's limit for a page"
+    )
+
+
+def test_a_page_of_long_lines_that_are_not_sentences_is_judged_in_seconds(tmp_path: Path) -> None:
+    """Telling whether a paragraph is a sentence once took time that grew faster than the square of its words
+    (three cells of 12,000 words with no full stop: over a minute, before the page was found to hold no article)."""
+    path = tmp_path / "cells.html"
+    cells = "".join(f"<table><tr><td>{'word ' * 12000}</td></tr></table>" for _ in range(3))
+    path.write_text(f"<html><body><article>{cells}</article></body></html>")
+    assert read_in_child(path) == f"{path}: no article found in the page"
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "<p>" + "<a href='#'>word</a> " * (MAX_INLINE_IN_A_BLOCK + 1) + "</p>",  # 20,000 of them: 47 s
+        ("<p>" + "<span>word</span> " * 1000 + "</p>") * (MAX_INLINE_ELEMENTS // 1000 + 1),  # 50,000: 16 s
+    ],
+    ids=["in-one-paragraph", "in-the-page"],
+)
+def test_a_page_of_more_links_and_spans_in_its_paragraphs_than_kg_reads_is_refused(
+    tmp_path: Path, body: str
+) -> None:
+    path = tmp_path / "inline.html"
+    path.write_text(f"<html><body><article><p>{PARAGRAPHS[0]}</p>{body}</article></body></html>")
+    assert read_in_child(path) == (
+        f"{path}: more than {MAX_INLINE_ELEMENTS:,} links, spans and other elements inside its paragraphs, or "
+        f"{MAX_INLINE_IN_A_BLOCK:,} in one, over kg's limit for a page"
     )
 
 

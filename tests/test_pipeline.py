@@ -404,7 +404,9 @@ os.register_at_fork(**{"after_in_" + os.environ["AT_FORK"]: globals()["_" + os.e
 
 
 @pytest.mark.parametrize(
-    ("at_fork", "who"), [("child", "worker"), ("parent", "kg")], ids=["to-the-group-by-a-worker", "to-kg-by-itself"]
+    ("at_fork", "who"),
+    [("child", "worker"), ("parent", "kg")],
+    ids=["to-the-group-by-a-worker", "to-kg-by-itself"],
 )
 def test_sigterm_while_the_worker_processes_start_ends_the_run_with_one_line(
     tmp_path: Path, at_fork: str, who: str
@@ -420,7 +422,12 @@ def test_sigterm_while_the_worker_processes_start_ends_the_run_with_one_line(
     hook.mkdir()
     fired.mkdir()
     (hook / "sitecustomize.py").write_text(AT_FORK, encoding="utf-8")
-    env = {"PYTHONPATH": f"{ROOT}{os.pathsep}{hook}", "AT_FORK": at_fork, "AT_FORK_WHO": who, "FIRED": str(fired)}
+    env = {
+        "PYTHONPATH": f"{ROOT}{os.pathsep}{hook}",
+        "AT_FORK": at_fork,
+        "AT_FORK_WHO": who,
+        "FIRED": str(fired),
+    }
     interrupted_cleanly(
         "build", "--jobs", "2", work=work, tmp=tmp_path / "tmp", signum=signal.SIGTERM, group=True, env=env,
         ready=None,
