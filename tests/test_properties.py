@@ -96,8 +96,6 @@ HOSTILE = [
     "=",
     "+",
     "'=",
-    " =",
-    "\xa0@",
     '=HYPERLINK("http://127.0.0.1/","x")',
     "_:",
     '"""',
@@ -128,7 +126,9 @@ HOSTILE = [
 #: Any Unicode text but surrogates and NUL (a document with either is refused before it gets this far).
 _ANY = st.characters(exclude_categories=["Cs"], exclude_characters="\x00")
 _PIECES = st.one_of(
-    st.sampled_from(HOSTILE), _ANY, st.sampled_from(list("abcdefghijklmnopqrstuvwxyzABCXYZ0123456789 -"))
+    st.sampled_from([*HOSTILE, " =", "\xa0@"]),  # and formulas after spaces, for the CSV tables
+    _ANY,
+    st.sampled_from(list("abcdefghijklmnopqrstuvwxyzABCXYZ0123456789 -")),
 )
 short_text = st.lists(_PIECES, min_size=1, max_size=30).map("".join)
 long_text = st.builds(
@@ -210,7 +210,9 @@ WORDS = st.text(
     cls=st.sampled_from(CLASSES),
     before=WORDS,
     after=WORDS,
-    mark=st.sampled_from(HOSTILE[32:]),
+    mark=st.sampled_from(
+        HOSTILE[HOSTILE.index("\u200f") :]
+    ),  # the invisible marks, emoji and combining marks
     space=st.sampled_from(["", " ", "-"]),
 )
 def test_a_character_slipped_into_a_name_changes_its_iri(
