@@ -125,8 +125,10 @@ class Store:
         # the folders this store made, deepest first: taken away when the command fails before writing anything
         self._made: list[Path] = []
         self._wrote = False
-        #: the folder its documents are named from (see the module's docstring)
-        self.root = Path(os.path.abspath(root if root is not None else Path.cwd()))
+        #: the folder its documents are named from (see the module's docstring); for a store made here without
+        #: one, the folder that holds it (the kg command gives the folder it runs in)
+        default = Path.cwd() if not isinstance(path, Path) else Path(os.path.abspath(path)).parent
+        self.root = Path(os.path.abspath(root if root is not None else default))
         if isinstance(path, str):
             # a store on a SPARQL server (kg.graph.remote): the server orders concurrent writers
             from kg.graph.remote import RemoteDB
@@ -156,7 +158,7 @@ class Store:
             # made again when another command took the store away while this one waited for it
             while self._lock_fd is None:
                 self._made += _make_folders(path)
-                self._lock(path / LOCK_FILE, max(0.0, deadline - time.monotonic()))
+                self._lock(path / LOCK_FILE, wait, deadline=deadline)
             check_store(path, missing_ok=True)  # again, now that no other writer can be making it
             if not (data / "CURRENT").is_file():
                 _write_root(path, self.root)  # before the database: a database is never without its root
@@ -201,11 +203,12 @@ class Store:
         self.close(discard=True)
         raise StoreError(f"{self.path}: cannot open the store: {error}") from None
 
-    def _lock(self, lock_path: Path, wait: float) -> None:
-        """Take the lock on `lock_path`, waiting up to `wait` seconds. When the file was taken away meanwhile (by
-        a command that made the store and failed) the lock is not taken, and `_lock_fd` stays None."""
+    def _lock(self, lock_path: Path, wait: float, *, deadline: float | None = None) -> None:
+        """Take the lock on `lock_path`, waiting up to `wait` seconds (or until `deadline`, when the caller has
+        waited already). When the file was taken away meanwhile (by a command that made the store and failed)
+        the lock is not taken, and `_lock_fd` stays None."""
         fd = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o644)
-        deadline = time.monotonic() + wait
+        deadline = time.monotonic() + wait if deadline is None else deadline
         while True:
             try:
                 fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
@@ -774,7 +777,7 @@ def install(built: Path, target: Path, *, wait: float = 30.0) -> None:
     deadline = time.monotonic() + wait
     while holder._lock_fd is None:
         target.mkdir(parents=True, exist_ok=True)
-        holder._lock(target / LOCK_FILE, max(0.0, deadline - time.monotonic()))
+        holder._lock(target / LOCK_FILE, wait, deadline=deadline)
     try:
         check_store(target, missing_ok=True)
         _write_root(target, recorded_root(built))
