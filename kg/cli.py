@@ -49,13 +49,15 @@ kg build empties the store (default .kg/), adds the documents to it, and exports
 instead. Folders are read recursively: .txt, .md, .html, .htm and .pdf files (of a web page its article, of a
 PDF its text layer), skipping hidden files and folder notes (README, SOURCES, LICENCE, CHANGELOG). The output
 format follows the file extension: .ttl, .nt, .trig, .nq or .jsonld. An existing output file is replaced only
-once the new graph is complete.
+once the new graph is complete. Documents are named by their path from the store's root (the folder the store
+was made in, or --root DIR; recorded in the store), so the graph is the same wherever the store lies.
 
 examples:
   kg build                                   # seeds/ -> exports/graph.ttl
   kg build --ontology my-ontology/ news/     # extract with an edited copy of ontology/
   kg build seeds/ more/report.txt -o exports/graph.trig
   kg build --cluster local:4 news/           # read on a Dask cluster of 4 worker processes (or tcp://HOST:PORT)
+  kg build --store /data/stores/cases        # names from the current folder: seeds/..., as with .kg/
 """
 
 VALIDATE_EPILOG = """\
@@ -122,12 +124,15 @@ examples:
 ADD_EPILOG = """\
 Each document is one transaction: a command killed at any moment leaves the store as it was before or after a
 document, never half of it. An unchanged document (same SHA-256) is left alone; a changed one replaces its graph.
-Entities keep their IRIs.
+Entities keep their IRIs. A document is named by its path from the store's root: the folder a new store is made
+in, or --root DIR, recorded in the store; a file outside the root is refused. A document with the same text as
+another of the store is added, with one line saying so (kg status lists them).
 
 examples:
   kg add news/2025-02-12.txt                 # into .kg/
   kg add reports/ --store casefile/
   kg add --cluster tcp://10.0.0.5:8786 archive/   # read on the workers of a running Dask scheduler
+  kg add --store ~/stores/cases --root ~/cases ~/cases/news/   # a new store: named news/... from ~/cases
 """
 
 REMOVE_EPILOG = """\
@@ -149,6 +154,10 @@ examples:
 """
 
 STATUS_EPILOG = """\
+Lists each document (its name, the SHA-256 of its text, when it was loaded, its IRI), then the documents that
+hold the same text under two or more names (a file copied, a page fetched under two host names: each is a
+document), then the entities per class and the relations per property.
+
 examples:
   kg status
   kg status --json --store casefile/
