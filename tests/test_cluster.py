@@ -513,6 +513,7 @@ def test_a_server_that_does_not_speak_dask_is_one_line_after_the_connect_timeout
     line = one_error_line(result, EXIT_UNAVAILABLE)
     assert f"cannot reach the Dask scheduler at tcp://127.0.0.1:{port}: no Dask answer within 2 s" in line
     assert took < 40, took  # a deadline guard: it waited for ever before
+    assert not Path(store).exists()  # the store it made for nothing went with it (issue 27)
     whole_and_free(store, "docs/report-00.txt", cwd=corpus.parent)
 
 
