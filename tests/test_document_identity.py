@@ -11,18 +11,14 @@ folder a later command runs in.
 
 from __future__ import annotations
 
-import contextlib
 import json
 import os
 import shutil
-import threading
-from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import quote, unquote
 
 import pytest
-from helpers import ROOT, kg, ok, one_error_line
+from helpers import ROOT, kg, ok, one_error_line, page_server
 
 from kg.graph.files import Format
 from kg.graph.store import Store
@@ -286,34 +282,8 @@ PAGE = (
 )
 
 
-@contextlib.contextmanager
-def one_page() -> Iterator[int]:
-    """A web server on 127.0.0.1 that answers every path with PAGE; its port."""
-
-    class Handler(BaseHTTPRequestHandler):
-        def do_GET(self) -> None:
-            self.send_response(200)
-            self.send_header("Content-Type", "text/html; charset=utf-8")
-            self.send_header("Content-Length", str(len(PAGE)))
-            self.end_headers()
-            self.wfile.write(PAGE)
-
-        def log_message(self, format: str, *args: object) -> None:
-            pass
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield int(server.server_address[1])
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(10)
-
-
 def test_a_page_fetched_under_two_host_names_is_two_documents_with_a_note(tmp_path: Path) -> None:
-    with one_page() as port:
+    with page_server(PAGE, "text/html; charset=utf-8") as port:
         first, second = f"http://127.0.0.1:{port}/a.html", f"http://localhost:{port}/a.html"
         result = ok(kg("add", first, second, cwd=tmp_path))
     notes = [line for line in result.stderr.splitlines() if line.startswith("kg: note:")]
