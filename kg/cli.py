@@ -49,13 +49,15 @@ kg build empties the store (default .kg/), adds the documents to it, and exports
 instead. Folders are read recursively: .txt, .md, .html, .htm and .pdf files (of a web page its article, of a
 PDF its text layer), skipping hidden files and folder notes (README, SOURCES, LICENCE, CHANGELOG). The output
 format follows the file extension: .ttl, .nt, .trig, .nq or .jsonld. An existing output file is replaced only
-once the new graph is complete.
+once the new graph is complete. Documents are named by their path from the store's root (the folder the store
+was made in, or --root DIR; recorded in the store), so the graph is the same wherever the store lies.
 
 examples:
   kg build                                   # seeds/ -> exports/graph.ttl
   kg build --ontology my-ontology/ news/     # extract with an edited copy of ontology/
   kg build seeds/ more/report.txt -o exports/graph.trig
   kg build --cluster local:4 news/           # read on a Dask cluster of 4 worker processes (or tcp://HOST:PORT)
+  kg build --store /data/stores/cases        # names from the current folder: seeds/..., as with .kg/
 """
 
 VALIDATE_EPILOG = """\
@@ -122,12 +124,15 @@ examples:
 ADD_EPILOG = """\
 Each document is one transaction: a command killed at any moment leaves the store as it was before or after a
 document, never half of it. An unchanged document (same SHA-256) is left alone; a changed one replaces its graph.
-Entities keep their IRIs.
+Entities keep their IRIs. A document is named by its path from the store's root: the folder a new store is made
+in, or --root DIR, recorded in the store; a file outside the root is refused. A document with the same text as
+another of the store is added, with one line saying so (kg status lists them).
 
 examples:
   kg add news/2025-02-12.txt                 # into .kg/
   kg add reports/ --store casefile/
   kg add --cluster tcp://10.0.0.5:8786 archive/   # read on the workers of a running Dask scheduler
+  kg add --store ~/stores/cases --root ~/cases ~/cases/news/   # a new store: named news/... from ~/cases
 """
 
 REMOVE_EPILOG = """\
@@ -149,6 +154,10 @@ examples:
 """
 
 STATUS_EPILOG = """\
+Lists each document (its name, the SHA-256 of its text, when it was loaded, its IRI), then the documents that
+hold the same text under two or more names (a file copied, a page fetched under two host names: each is a
+document), then the entities per class and the relations per property.
+
 examples:
   kg status
   kg status --json --store casefile/
@@ -303,23 +312,33 @@ def build(args: argparse.Namespace) -> int:
     format_for(out)
     _use_ontology(args)
     cluster = _cluster(args)
+    _check_jobs(args)
     if isinstance(args.store, str):
         raise InputError(f"{args.store}: kg build makes a local store; send it to a server with kg push")
-    from kg.graph.store import Store, check_store, document_base, install, remove_dead_builds
+    from kg.graph.store import (
+        Store,
+        check_store,
+        install,
+        missing_folders,
+        remove_dead_builds,
+        remove_empty,
+        store_root,
+    )
     from kg.pipeline import add_documents
 
     check_store(args.store, missing_ok=True)  # a damaged store is not replaced: it may be recovered
-    documents = read_documents(
-        args.paths or [DEFAULT_INPUT], base=document_base(args.store), fetcher=_fetcher(args)
-    )
+    root = store_root(args.store, args.root, fresh=args.root is not None)
+    documents = read_documents(args.paths or [DEFAULT_INPUT], base=root, fetcher=_fetcher(args))
 
     import shutil
 
     # built aside, then put in place: a build that fails or is interrupted leaves the previous store alone
     remove_dead_builds(args.store)
     staging = args.store.parent / f"{args.store.name}.build-{os.getpid()}"
+    above = missing_folders(args.store.parent)  # made for the staging folder: taken away if the build fails
+    installed = False
     try:
-        with Store(staging) as store:
+        with Store(staging, root=root) as store:
             add_documents(
                 store,
                 documents,
@@ -331,10 +350,13 @@ def build(args: argparse.Namespace) -> int:
             )
             ds = store.dataset()
         install(staging, args.store, wait=args.wait)
+        installed = True
     except ClusterError as e:
         raise ClusterError(f"{e}; the store was left as it was") from None
     finally:
         shutil.rmtree(staging, ignore_errors=True)
+        if not installed:
+            remove_empty(above)
     write_graph(ds, out)
     entities, triples = _counts(ds)
     print(
@@ -369,17 +391,22 @@ def _fetcher(args: argparse.Namespace) -> Callable[[str], Document]:
     return functools.partial(read_url, timeout=timeout)
 
 
+def _check_jobs(args: argparse.Namespace) -> None:
+    if args.jobs < 1:
+        raise InputError(f"--jobs {args.jobs}: give 1 or more worker processes")
+
+
 def add(args: argparse.Namespace) -> int:
     """`kg add`: read documents into the store, one transaction each."""
-    from kg.graph.store import document_base
+    from kg.graph.store import store_root
     from kg.text.read import read_documents
 
     _use_ontology(args)
+    _check_jobs(args)
     cluster = _cluster(args)
+    root = store_root(args.store, args.root)
     refused: list[InputError] = []
-    documents = read_documents(
-        args.paths, base=document_base(args.store), on_error=refused.append, fetcher=_fetcher(args)
-    )
+    documents = read_documents(args.paths, base=root, on_error=refused.append, fetcher=_fetcher(args))
     if not documents and len(refused) == 1:
         raise refused[0]  # nothing to add: the one reason is the error
     for error in refused:
@@ -390,7 +417,7 @@ def add(args: argparse.Namespace) -> int:
     from kg.graph.store import Store
     from kg.pipeline import add_documents
 
-    with Store(args.store, wait=args.wait) as store:
+    with Store(args.store, wait=args.wait, root=root) as store:
         try:
             results = add_documents(
                 store,
@@ -402,6 +429,14 @@ def add(args: argparse.Namespace) -> int:
             )
         except ClusterError as e:
             raise ClusterError(f"{e}; {store.saved_note()}") from None
+        new = {r.name for r in results if r.status != "unchanged"}
+        same = store.same_text() if new else []
+    for names in same:
+        # one line for each document of this command that holds the text of another, naming one that held it first
+        first = next((n for n in names if n not in new), names[0])
+        for name in names:
+            if name in new and name != first:
+                print(f"kg: note: {printable(name)} has the same text as {printable(first)}", file=sys.stderr)
     done = {
         status: sum(1 for r in results if r.status == status) for status in ("added", "replaced", "unchanged")
     }
@@ -452,6 +487,7 @@ def status(args: argparse.Namespace) -> int:
     _existing_store(args.store)
     with Store(args.store, read_only=True) as store:
         documents = store.documents()
+        same = store.same_text(documents)
         classes, relations = store.counts()
     if args.json:
         print(
@@ -459,6 +495,7 @@ def status(args: argparse.Namespace) -> int:
                 {
                     "store": str(args.store),
                     "documents": [d.__dict__ for d in documents],
+                    "same_text": same,
                     "entities": classes,
                     "relations": relations,
                 },
@@ -469,6 +506,10 @@ def status(args: argparse.Namespace) -> int:
     print(f"store {printable(str(args.store))}: {len(documents)} documents")
     for d in documents:
         print(f"  {printable(d.name):50s} sha256 {d.sha256[:12]}  loaded {d.loaded_at or '-'}  {d.iri}")
+    if same:
+        print("same text under two or more names (each is a document):")
+        for names in same:
+            print("  " + " = ".join(printable(n) for n in names))
     print("entities:")
     for name, n in classes.items():
         print(f"  {name:20s} {n}")
@@ -644,6 +685,7 @@ def eval_(args: argparse.Namespace) -> int:
 
     floors = parse_floors(args.min)
     _use_ontology(args)
+    _check_jobs(args)
     evaluation = evaluate(args.paths, model=args.model, jobs=args.jobs, baseline=args.baseline)
     if args.json:
         print(evaluation.as_json())
@@ -778,6 +820,16 @@ def _parser() -> argparse.ArgumentParser:
             help="ontology folder to extract with (default: $KG_ONTOLOGY, else the project's ontology/)",
         )
 
+    def root_option(sub: argparse.ArgumentParser) -> None:
+        sub.add_argument(
+            "--root",
+            type=Path,
+            default=None,
+            metavar="DIR",
+            help="the folder documents are named from (their path from it), recorded in a store when it is made;"
+            " default: the store's, else the current folder",
+        )
+
     def cluster_option(sub: argparse.ArgumentParser) -> None:
         sub.add_argument(
             "--cluster",
@@ -807,6 +859,7 @@ def _parser() -> argparse.ArgumentParser:
     )
     output_option(sub)
     store_option(sub, wait=True)
+    root_option(sub)
     extraction_options(sub)
     cluster_option(sub)
     fetch_option(sub)
@@ -818,6 +871,7 @@ def _parser() -> argparse.ArgumentParser:
         "paths", nargs="+", type=_path_or_url, metavar="PATH", help="files, folders or http(s) URLs to read"
     )
     store_option(sub, wait=True)
+    root_option(sub)
     extraction_options(sub)
     cluster_option(sub)
     fetch_option(sub)

@@ -125,15 +125,44 @@ def sparql_stub(status: int = 200) -> Iterator[Stub]:
         def log_message(self, format: str, *args: object) -> None:
             pass
 
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    with serving(Handler) as port:
+        yield Stub(f"http://127.0.0.1:{port}/sparql", requests)
+
+
+@contextlib.contextmanager
+def serving(handler: type[BaseHTTPRequestHandler]) -> Iterator[int]:
+    """An HTTP server on 127.0.0.1 (a free port) answering with `handler`, in a thread; its port. It stops when the
+    block ends."""
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:
-        yield Stub(f"http://127.0.0.1:{server.server_address[1]}/sparql", requests)
+        yield int(server.server_address[1])
     finally:
         server.shutdown()
         server.server_close()
         thread.join(10)
+
+
+@contextlib.contextmanager
+def page_server(body: bytes, content_type: str | None = None) -> Iterator[int]:
+    """An HTTP server on 127.0.0.1 (a free port) that answers every GET with `body`; its port. It stops when the
+    block ends."""
+
+    class Page(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            self.send_response(200)
+            if content_type is not None:
+                self.send_header("Content-Type", content_type)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, format: str, *args: object) -> None:
+            pass
+
+    with serving(Page) as port:
+        yield port
 
 
 def closed_port() -> int:

@@ -174,7 +174,8 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> Build:
     graph = folder / "deep" / "graph.trig"
     out, err = io.StringIO(), io.StringIO()
     with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
-        status = main(["build", str(folder / "docs"), "-o", str(graph), "--model", DEFAULT_MODEL])
+        store = ["--store", str(folder / ".kg"), "--root", str(folder)]  # not the repository's store
+        status = main(["build", str(folder / "docs"), "-o", str(graph), "--model", DEFAULT_MODEL, *store])
     return Build(graph, status, out.getvalue(), err.getvalue())
 
 
@@ -253,7 +254,11 @@ def test_build_writes_the_graph_and_one_summary_line(built: Build) -> None:
         built.err == f"kg: 2 documents, {len(entities)} entities, {len(triples)} triples -> {built.graph}\n"
     )
     docs = built.graph.parent.parent / "docs"
-    assert documents == {f"<{document_iri(document_name(docs / n))}>" for n in ("a.txt", "b.md")}
+    assert documents == {f"<{document_iri(document_name(docs / n, docs.parent))}>" for n in ("a.txt", "b.md")}
+    assert documents == {
+        f"<{ID}document/docs/a.txt>",
+        f"<{ID}document/docs/b.md>",
+    }  # no folder above the root
     assert {f"<{ID}person/dan-jarvis>", f"<{ID}person/yvette-cooper>"} <= entities
 
 
@@ -289,7 +294,8 @@ def test_build_without_a_terminal_draws_no_progress(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     write_documents(tmp_path / "docs", 11)
-    assert main(["build", str(tmp_path / "docs"), "-o", str(tmp_path / "g.ttl")]) == 0
+    store = ["--store", str(tmp_path / ".kg"), "--root", str(tmp_path)]
+    assert main(["build", str(tmp_path / "docs"), "-o", str(tmp_path / "g.ttl"), *store]) == 0
     err = capsys.readouterr().err
     assert "\r" not in err
     assert err.startswith("kg: 11 documents, ")
@@ -327,7 +333,11 @@ def test_validate_checks_the_union_of_the_named_graphs_and_exits_1_when_it_does_
     ds = read_graph(built.graph)  # an rdflib Dataset
     person = rdflib.URIRef(ID + "person/dan-jarvis")
     other_document = ds.graph(
-        rdflib.URIRef(document_iri(document_name(built.graph.parent.parent / "docs" / "b.md")))
+        rdflib.URIRef(
+            document_iri(
+                document_name(built.graph.parent.parent / "docs" / "b.md", built.graph.parent.parent)
+            )
+        )
     )
     assert (person, None, None) not in other_document
     # Each named graph has at most one label for him; only their union has two.

@@ -19,7 +19,7 @@ SEEDS = ROOT / "seeds"
 def built(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, subprocess.CompletedProcess[str]]:
     folder = tmp_path_factory.mktemp("build")
     out = folder / "out.ttl"
-    return out, kg("build", str(SEEDS), "-o", str(out), cwd=folder)
+    return out, kg("build", str(SEEDS), "-o", str(out), "--root", str(ROOT), cwd=folder)
 
 
 def test_build_seed_exits_0_with_one_summary_line(
@@ -51,7 +51,7 @@ def test_building_again_gives_the_same_bytes(
 ) -> None:
     out, _ = built
     again = tmp_path / "again.ttl"
-    result = kg("build", str(SEEDS), "-o", str(again), cwd=tmp_path)
+    result = kg("build", str(SEEDS), "-o", str(again), "--root", str(ROOT), cwd=tmp_path)
     assert result.returncode == 0, result.stderr
     assert again.read_bytes() == out.read_bytes()
 

@@ -15,12 +15,11 @@ import sys
 import threading
 import time
 from collections.abc import Callable, Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
 import pytest
-from helpers import FIRST, LAST, kg, kg_env, ok, one_error_line
+from helpers import FIRST, LAST, kg, kg_env, ok, one_error_line, page_server
 from test_pipeline import interrupted_cleanly, whole_and_free
 
 from kg.errors import EXIT_UNAVAILABLE, EXIT_USAGE, ClusterError
@@ -475,27 +474,8 @@ def silent_server() -> Iterator[int]:
 @contextlib.contextmanager
 def web_server() -> Iterator[int]:
     """An HTTP server on 127.0.0.1 that answers every GET with a page; its port."""
-
-    class Page(BaseHTTPRequestHandler):
-        def do_GET(self) -> None:
-            body = b"<html><body>not a Dask scheduler</body></html>"
-            self.send_response(200)
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
-
-        def log_message(self, format: str, *args: object) -> None:
-            pass
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Page)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield int(server.server_address[1])
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(10)
+    with page_server(b"<html><body>not a Dask scheduler</body></html>") as port:
+        yield port
 
 
 @pytest.mark.parametrize("server", [silent_server, web_server], ids=["silent", "http"])
@@ -513,6 +493,7 @@ def test_a_server_that_does_not_speak_dask_is_one_line_after_the_connect_timeout
     line = one_error_line(result, EXIT_UNAVAILABLE)
     assert f"cannot reach the Dask scheduler at tcp://127.0.0.1:{port}: no Dask answer within 2 s" in line
     assert took < 40, took  # a deadline guard: it waited for ever before
+    assert not Path(store).exists()  # the store it made for nothing went with it (issue 27)
     whole_and_free(store, "docs/report-00.txt", cwd=corpus.parent)
 
 

@@ -1,20 +1,26 @@
 """A document's identity, with the real `kg` command: two different files never replace each other, the same file
-added again is recognised, and a file name that is not UTF-8 is kept (issue 12, items 5 and 6).
+added again is recognised, and a file name that is not UTF-8 is kept (issue 12, items 5 and 6); a name carries
+no folder of the machine above the store's root, and the same files give the same graph wherever the store lies
+and wherever kg runs (issue 27, item 2).
 
-A document is named by its path relative to the folder that holds the store (``.kg`` in the current folder:
-the current folder), or by its absolute path when it lies outside that folder; its IRI is that path,
-percent-encoded. Nothing about a document's identity depends on the other files given in the same command.
+A document is named by its path relative to the store's root: the folder the store was made in (or `--root DIR`),
+recorded in the store. A file outside the root is refused. Its IRI is that path, percent-encoded. Nothing about a
+document's identity depends on the other files given in the same command, on where the store lies, or on the
+folder a later command runs in.
 """
 
 from __future__ import annotations
 
+import json
 import os
+import shutil
 from pathlib import Path
-from urllib.parse import unquote
+from urllib.parse import quote, unquote
 
 import pytest
-from helpers import kg, ok, one_error_line
+from helpers import ROOT, kg, ok, one_error_line, page_server
 
+from kg.graph.files import Format
 from kg.graph.store import Store
 
 DOC_IRI = "https://w3id.org/kg/id/document/"
@@ -35,6 +41,7 @@ def iris(store: Path) -> list[str]:
 
 
 def same_name_in_three_folders(tmp_path: Path) -> None:
+    tmp_path.mkdir(parents=True, exist_ok=True)
     for folder, name, text in (
         ("a", "report.txt", FIRST),
         ("b", "report.txt", SECOND),
@@ -89,12 +96,20 @@ def test_the_same_file_is_recognised_however_it_is_named_on_the_command_line(tmp
     assert iris(tmp_path / ".kg") == before
 
 
-def test_a_document_outside_the_stores_folder_is_named_by_its_absolute_path(tmp_path: Path) -> None:
+def test_a_file_outside_the_root_is_refused_with_one_line_naming_root(tmp_path: Path) -> None:
     (tmp_path / "project").mkdir()
     (tmp_path / "elsewhere").mkdir()
     (tmp_path / "elsewhere" / "notes.txt").write_text(FIRST, encoding="utf-8")
-    ok(kg("add", "../elsewhere/notes.txt", cwd=tmp_path / "project"))
-    assert list(stored(tmp_path / "project" / ".kg")) == [str(tmp_path / "elsewhere" / "notes.txt")]
+    line = one_error_line(kg("add", "../elsewhere/notes.txt", cwd=tmp_path / "project"))
+    assert line.startswith("kg: error: ../elsewhere/notes.txt: outside the root ") and "--root" in line
+    assert not (tmp_path / "project" / ".kg").exists()
+    # asked for, a root above both: the name is the path from it
+    ok(kg("add", "--root", "..", "../elsewhere/notes.txt", cwd=tmp_path / "project"))
+    assert list(stored(tmp_path / "project" / ".kg")) == ["elsewhere/notes.txt"]
+    # a store keeps the root it was made with: another is one line, and changes nothing
+    line = one_error_line(kg("add", "--root", ".", "../elsewhere/notes.txt", cwd=tmp_path / "project"))
+    assert "a store keeps the root it was made with" in line and "kg build --root" in line
+    assert list(stored(tmp_path / "project" / ".kg")) == ["elsewhere/notes.txt"]
 
 
 def test_remove_takes_the_name_the_path_or_an_unambiguous_file_name(tmp_path: Path) -> None:
@@ -152,3 +167,126 @@ def test_control_characters_in_file_names_are_escaped_when_printed(tmp_path: Pat
         assert "\\x1b" in text, text
     # the name itself is kept as it is
     assert list(stored(tmp_path / ".kg")) == [f"docs/{hostile}"]
+
+
+# ------------------------------------------------------------------------------------------ issue 27, item 2
+def test_a_build_with_the_store_elsewhere_is_byte_identical_to_the_default_one(tmp_path: Path) -> None:
+    project = tmp_path / "project"
+    shutil.copytree(ROOT / "seeds", project / "seeds")
+    ok(kg("build", "-o", "default.ttl", cwd=project))
+    store = tmp_path / "stores" / "cases"
+    ok(kg("build", "--store", str(store), "-o", "elsewhere.ttl", cwd=project))
+    default = (project / "default.ttl").read_bytes()
+    assert (project / "elsewhere.ttl").read_bytes() == default
+    assert default == (ROOT / "exports" / "graph.ttl").read_bytes()  # the graph the project ships
+    assert b"document/seeds/prevent-learning-review-amess.txt" in default
+    # built again from another folder, the store names the files from the root it was made in
+    ok(
+        kg(
+            "build",
+            ".",
+            "--store",
+            os.path.relpath(store, project / "seeds"),
+            "-o",
+            "../again.ttl",
+            cwd=project / "seeds",
+        )
+    )
+    assert (project / "again.ttl").read_bytes() == default
+
+
+def test_the_same_file_added_from_two_working_folders_is_one_document(tmp_path: Path) -> None:
+    project = tmp_path / "project"
+    same_name_in_three_folders(project)
+    store = str(tmp_path / "stores" / "cases")  # outside the project
+    ok(kg("add", "a/report.txt", "--store", store, cwd=project))
+    assert list(stored(Path(store))) == ["a/report.txt"]
+    for args, cwd in (
+        (["report.txt"], project / "a"),
+        (["project/a/report.txt"], tmp_path),
+        ([str(project / "a" / "report.txt")], tmp_path / "stores"),
+    ):
+        result = ok(kg("add", *args, "--store", store, cwd=cwd))
+        assert "0 added, 0 replaced, 1 unchanged" in result.stderr, (args, result.stderr)
+    ok(kg("add", "../b", "--store", store, cwd=project / "a"))
+    assert sorted(stored(Path(store))) == ["a/report.txt", "b/report.txt"]
+    # remove finds a document by its path from wherever it runs
+    ok(kg("remove", "project/b/report.txt", "--store", store, cwd=tmp_path))
+    assert list(stored(Path(store))) == ["a/report.txt"]
+
+
+def test_no_folder_of_the_machine_reaches_an_export_or_the_viewer(tmp_path: Path) -> None:
+    project = tmp_path / "project"
+    same_name_in_three_folders(project)
+    store = str(tmp_path / "elsewhere" / "store")
+    out = tmp_path / "out"
+    ok(kg("add", "a", "b", "c", "--store", store, cwd=project))
+    for fmt in Format:
+        ok(kg("export", "--store", store, "-o", str(out / f"graph{fmt.value}"), cwd=project))
+    ok(kg("viz", "--store", store, "-o", str(out / "graph.html"), cwd=project))
+    built = str(tmp_path / "elsewhere" / "built")
+    ok(kg("build", "a", "b", "c", "--store", built, "-o", str(out / "built.trig"), cwd=project))
+    files = sorted(out.iterdir())
+    assert len(files) == len(Format) + 3  # and the entities' table beside the CSV one
+    machine = [str(tmp_path), quote(str(tmp_path)), tmp_path.name]
+    home = os.environ.get("HOME", "")
+    if len(home) > 1:
+        machine.append(home)
+    for file in files:
+        data = file.read_bytes()
+        if file.suffix in (".ttl", ".nt", ".trig", ".nq", ".jsonld"):
+            assert b"document/a/report.txt" in data, file  # the names are there, from the root
+        for path in machine:
+            assert path.encode() not in data, (file.name, path)
+
+
+def test_a_store_made_before_stores_recorded_their_root_names_from_its_folder(tmp_path: Path) -> None:
+    same_name_in_three_folders(tmp_path)
+    ok(kg("add", "a", cwd=tmp_path))
+    (tmp_path / ".kg" / "root").unlink(missing_ok=True)  # as an older kg left it
+    files = sorted(p.name for p in (tmp_path / ".kg").iterdir())
+    ok(kg("add", "report.txt", "--store", "../.kg", cwd=tmp_path / "b"))
+    assert sorted(stored(tmp_path / ".kg")) == ["a/report.txt", "b/report.txt"]
+    # a command that fails adds no file to it
+    one_error_line(kg("add", "c", "--model", "no_such_model", cwd=tmp_path))
+    assert sorted(p.name for p in (tmp_path / ".kg").iterdir()) == files
+
+
+def test_the_same_text_under_two_names_is_noted_by_add_and_shown_by_status(tmp_path: Path) -> None:
+    same_name_in_three_folders(tmp_path)
+    shutil.copy(tmp_path / "a" / "report.txt", tmp_path / "b" / "copy.txt")
+    assert "note" not in ok(kg("add", "a/report.txt", cwd=tmp_path)).stderr
+    result = ok(kg("add", "b", cwd=tmp_path))
+    notes = [line for line in result.stderr.splitlines() if line.startswith("kg: note:")]
+    assert notes == ["kg: note: b/copy.txt has the same text as a/report.txt"]
+    assert sorted(stored(tmp_path / ".kg")) == [
+        "a/report.txt",
+        "b/copy.txt",
+        "b/report.txt",
+    ]  # both documents
+    status = ok(kg("status", cwd=tmp_path)).stdout
+    assert "  a/report.txt = b/copy.txt\n" in status
+    same = json.loads(ok(kg("status", "--json", cwd=tmp_path)).stdout)["same_text"]
+    assert same == [["a/report.txt", "b/copy.txt"]]
+    # added again, unchanged: nothing to say
+    assert "note" not in ok(kg("add", "b", cwd=tmp_path)).stderr
+
+
+PAGE = (
+    b"<html><head><title>Kettering minutes</title></head><body><article><h1>Kettering minutes</h1>"
+    + (
+        b"<p>Tom Ashdown met Clara Venn in Kettering on 3 May 2024 to discuss the review of the trust.</p>"
+        * 3
+    )
+    + b"</article></body></html>"
+)
+
+
+def test_a_page_fetched_under_two_host_names_is_two_documents_with_a_note(tmp_path: Path) -> None:
+    with page_server(PAGE, "text/html; charset=utf-8") as port:
+        first, second = f"http://127.0.0.1:{port}/a.html", f"http://localhost:{port}/a.html"
+        result = ok(kg("add", first, second, cwd=tmp_path))
+    notes = [line for line in result.stderr.splitlines() if line.startswith("kg: note:")]
+    assert notes == [f"kg: note: {second} has the same text as {first}"]
+    assert sorted(stored(tmp_path / ".kg")) == [first, second]
+    assert f"  {first} = {second}\n" in ok(kg("status", cwd=tmp_path)).stdout

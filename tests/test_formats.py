@@ -272,7 +272,7 @@ def test_a_batch_goes_on_past_the_files_it_cannot_read(tmp_path: Path, wrapped: 
         (folder / str(name)).write_bytes(data)  # type: ignore[arg-type]
     (folder / "article.pdf").write_bytes(wrapped["pdf"].read_bytes())
     (folder / "article.html").write_text(PAGE, encoding="utf-8")
-    result = kg("add", str(folder), "--store", str(tmp_path / "store"), cwd=ROOT)
+    result = kg("add", str(folder), "--store", str(tmp_path / "store"), "--root", str(tmp_path), cwd=ROOT)
     assert result.returncode == 2
     errors = [line for line in result.stderr.splitlines() if line.startswith("kg: error: skipped")]
     assert len(errors) == len(BAD), result.stderr
@@ -282,7 +282,8 @@ def test_a_batch_goes_on_past_the_files_it_cannot_read(tmp_path: Path, wrapped: 
 
 def test_kg_text_prints_the_text_every_offset_points_into(tmp_path: Path, wrapped: dict[str, Path]) -> None:
     store = str(tmp_path / "store")
-    added = kg("add", *(str(p) for p in wrapped.values()), "--store", store, cwd=ROOT)
+    root = str(wrapped["txt"].parent)  # the store's root: the documents are named from their folder
+    added = kg("add", *(str(p) for p in wrapped.values()), "--store", store, "--root", root, cwd=ROOT)
     assert added.returncode == 0, added.stderr
     exported = kg("export", "-o", str(tmp_path / "all.nt"), "--store", store, cwd=ROOT)
     assert exported.returncode == 0, exported.stderr

@@ -51,7 +51,7 @@ def count_quads(store: Path, cwd: Path) -> int:
 def work(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A folder holding `store/` (the seed document added by `kg add`) and `graph.trig` (the store exported)."""
     folder = tmp_path_factory.mktemp("query-cli")
-    ok(kg("add", str(SEEDS), "--store", "store", cwd=folder))
+    ok(kg("add", str(SEEDS), "--store", "store", "--root", str(ROOT), cwd=folder))
     ok(kg("export", "-o", "graph.trig", "--store", "store", cwd=folder))
     return folder
 

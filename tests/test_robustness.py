@@ -404,7 +404,7 @@ class Serving:
 @pytest.fixture(scope="module")
 def seed_store(tmp_path_factory: pytest.TempPathFactory) -> Path:
     folder = tmp_path_factory.mktemp("flood")
-    result = kg("add", str(SEEDS), "--store", "store", cwd=folder)
+    result = kg("add", str(SEEDS), "--store", "store", "--root", str(ROOT), cwd=folder)
     assert result.returncode == 0, result.stderr
     return folder
 

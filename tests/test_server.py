@@ -134,7 +134,8 @@ def serving(*args: str, cwd: Path) -> Iterator[Server]:
 def work(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """`store/` (the seed document, added with `kg add`) and `graph.trig` (the store exported)."""
     folder = tmp_path_factory.mktemp("serve")
-    for args in (["add", str(SEEDS), "--store", "store"], ["export", "-o", "graph.trig", "--store", "store"]):
+    add = ["add", str(SEEDS), "--store", "store", "--root", str(SEEDS.parent)]
+    for args in (add, ["export", "-o", "graph.trig", "--store", "store"]):
         result = kg(*args, cwd=folder)
         assert result.returncode == 0, result.stderr
     return folder

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
-from helpers import kg, ok
+from helpers import closed_port, kg, kg_env, ok
 from helpers import one_error_line as assert_one_error_line
 
 ID = "https://w3id.org/kg/id/"
@@ -234,6 +234,74 @@ def test_bad_input_to_add_creates_no_store(tmp_path: Path) -> None:
     line = assert_one_error_line(kg("add", "empty.txt", cwd=tmp_path))
     assert line == "kg: error: empty.txt: empty document"
     assert not (tmp_path / ".kg").exists()
+
+
+CONNECT = {"DASK_DISTRIBUTED__COMM__TIMEOUTS__CONNECT": "2s"}
+
+
+@pytest.mark.parametrize(
+    ("args", "status"),
+    [
+        pytest.param(["add", "docs", "--cluster", "tcp://127.0.0.1:{port}"], 3, id="add: no scheduler there"),
+        pytest.param(["build", "docs", "--cluster", "tcp://127.0.0.1:{port}"], 3, id="build: no scheduler"),
+        pytest.param(["add", "empty.txt"], 2, id="add: no readable document"),
+        pytest.param(["add", "empty.txt", "missing.txt"], 2, id="add: none of the documents readable"),
+        pytest.param(["build", "empty.txt"], 2, id="build: no readable document"),
+        pytest.param(["add", "../outside.txt"], 2, id="add: a file outside the root"),
+        pytest.param(["add", "docs", "--model", "no_such_model"], 2, id="add: a model that is not installed"),
+        pytest.param(["build", "docs", "--model", "no_such_model"], 2, id="build: a model not installed"),
+        pytest.param(["add", "docs", "--jobs", "0"], 2, id="add: --jobs 0"),
+        pytest.param(["build", "docs", "--jobs", "-2"], 2, id="build: --jobs -2"),
+        pytest.param(["add", "docs", "--fetch-timeout", "0"], 2, id="add: --fetch-timeout 0"),
+        pytest.param(["add", "docs", "--ontology", "no-such-folder"], 2, id="add: no such ontology"),
+        pytest.param(["add", "docs", "--root", "no-such-folder"], 2, id="add: no such root"),
+        pytest.param(["build", "docs", "-o", "graph.xyz"], 2, id="build: an unknown output format"),
+        pytest.param(["query", "--update", "INSERT DATA { <x:a> <x:b> <x:c> }"], 2, id="query --update"),
+    ],
+)
+def test_a_command_that_fails_before_writing_a_document_leaves_nothing_new(
+    tmp_path: Path, args: list[str], status: int
+) -> None:
+    project = tmp_path / "project"
+    write_docs(project / "docs")
+    (project / "empty.txt").write_bytes(b"")
+    (tmp_path / "outside.txt").write_text(TEXTS["a.txt"], encoding="utf-8")
+    before = sorted(tmp_path.rglob("*"))
+    args = [arg.replace("{port}", str(closed_port())) for arg in args]
+    result = kg(*args, "--store", "new/deeper/store", cwd=project, env=CONNECT)
+    assert result.returncode == status, result.stderr
+    assert all(line.startswith("kg: error: ") for line in result.stderr.splitlines()), result.stderr
+    assert not (project / "new").exists()  # no store, no lock or identity file, no folder above it
+    assert sorted(tmp_path.rglob("*")) == before
+
+
+def test_a_command_stopped_before_writing_a_document_leaves_no_store(tmp_path: Path) -> None:
+    """SIGTERM while kg waits for a scheduler that accepts and never answers: exit 143, and no store."""
+    import signal
+    import socket
+    import subprocess
+    import sys
+    import time
+
+    write_docs(tmp_path / "docs")
+    with socket.socket() as silent:
+        silent.bind(("127.0.0.1", 0))
+        silent.listen()
+        port = silent.getsockname()[1]
+        env = kg_env({"DASK_DISTRIBUTED__COMM__TIMEOUTS__CONNECT": "60s"})
+        command = [sys.executable, "-m", "kg.cli", "add", "docs", "--cluster", f"tcp://127.0.0.1:{port}"]
+        process = subprocess.Popen(
+            [*command, "--store", "new/store"], cwd=tmp_path, env=env, stderr=subprocess.PIPE, text=True
+        )
+        deadline = time.monotonic() + 60
+        while not (tmp_path / "new" / "store" / "oxigraph").exists() and time.monotonic() < deadline:
+            time.sleep(0.1)  # the store is made before the scheduler is called
+        time.sleep(1.0)
+        process.send_signal(signal.SIGTERM)
+        _, stderr = process.communicate(timeout=60)
+    assert process.returncode == 143, stderr
+    assert stderr.strip().splitlines()[-1] == "kg: terminated"
+    assert not (tmp_path / "new").exists()
 
 
 def test_removing_an_unknown_document_exits_2_and_removes_nothing(tmp_path: Path) -> None:

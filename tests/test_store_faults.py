@@ -98,18 +98,20 @@ class Reference:
 
     def __init__(self, root: Path) -> None:
         self.docs = root / "docs"  # the new versions, what the trials add
+        self.root = ("--root", str(self.docs))  # what `kg add` is given: the stores' root, outside them
         self.docs.mkdir(parents=True)
         # d0 is first written in an old version, which the base holds; the trials add the new one in its place
         (self.docs / "d0.txt").write_text(text(0, version=2), encoding="utf-8")
-        [old_d0] = read_documents([self.docs / "d0.txt"])
+        # documents are named from their folder, the root of every store of the trials (recorded in the store)
+        [old_d0] = read_documents([self.docs / "d0.txt"], base=self.docs)
         # The base the trials start from: the old version of d0, loaded by a real `kg add`.
         self.base = root / "base"
         self.base.mkdir()
-        result = kg("add", str(self.docs / "d0.txt"), "--store", "store", cwd=self.base)
+        result = kg("add", str(self.docs / "d0.txt"), "--store", "store", *self.root, cwd=self.base)
         assert result.returncode == 0, result.stderr
         for i in range(DOCUMENTS):
             (self.docs / f"d{i}.txt").write_text(text(i), encoding="utf-8")
-        new_docs = read_documents([self.docs])
+        new_docs = read_documents([self.docs], base=self.docs)
         # Each version alone: the graph a document must have, whatever else the store holds.
         self.alone: dict[str, Triples] = {}  # sha256 → the document's graph
         for doc in [*new_docs, old_d0]:
@@ -168,7 +170,7 @@ def timed_add(folder: Path, reference: Reference) -> tuple[float, float]:
     """Run `kg add` of the new documents to completion, watching the store: how long the whole run takes, and
     when the first new document appeared in the store (the process spends the time before that starting up and
     loading the model)."""
-    process = kg_process("add", str(reference.docs), "--store", "store", cwd=folder)
+    process = kg_process("add", str(reference.docs), "--store", "store", *reference.root, cwd=folder)
     start, first = time.monotonic(), None
     while process.poll() is None:
         if first is None and (folder / "store" / "oxigraph").exists():
@@ -223,7 +225,7 @@ def test_add_killed_at_any_moment_leaves_a_whole_store(tmp_path: Path, reference
             shutil.copytree(reference.base, folder)
         else:
             folder.mkdir()
-        process = kg_process("add", str(reference.docs), "--store", "store", cwd=folder)
+        process = kg_process("add", str(reference.docs), "--store", "store", *reference.root, cwd=folder)
         time.sleep(delay)
         process.send_signal(signal.SIGKILL)
         process.communicate(timeout=60)
@@ -242,7 +244,7 @@ def test_add_killed_at_any_moment_leaves_a_whole_store(tmp_path: Path, reference
         if trial % COMPLETE_EVERY == COMPLETE_EVERY - 1:
             check_validated(*pending.pop())
             # The next `kg add` reads the same state, and completes it to the full one.
-            result = kg("add", str(reference.docs), "--store", "store", cwd=folder)
+            result = kg("add", str(reference.docs), "--store", "store", *reference.root, cwd=folder)
             assert result.returncode == 0, result.stderr
             replaced = 1 if old else 0
             assert result.stderr == (
@@ -284,7 +286,7 @@ def test_a_writer_gives_up_with_one_clear_line_when_the_store_stays_busy(
 ) -> None:
     store = tmp_path / ".kg"
     with Store(store) as holder:
-        add_documents(holder, read_documents([small_docs / "a.txt"]))
+        add_documents(holder, read_documents([small_docs / "a.txt"], base=tmp_path))
         start = time.monotonic()
         result = kg(*command, "--wait", "1", cwd=tmp_path)
         waited = time.monotonic() - start
@@ -305,7 +307,7 @@ def test_a_writer_waits_for_the_store_and_then_does_its_work(tmp_path: Path, sma
     store = tmp_path / ".kg"
     holder = Store(store)
     try:
-        add_documents(holder, read_documents([small_docs / "a.txt"]))
+        add_documents(holder, read_documents([small_docs / "a.txt"], base=tmp_path))
         process = kg_process("add", "docs/b.txt", "--wait", "60", cwd=tmp_path)
         time.sleep(2.5)
         assert process.poll() is None, process.communicate()  # still waiting
@@ -319,8 +321,12 @@ def test_a_writer_waits_for_the_store_and_then_does_its_work(tmp_path: Path, sma
 
 
 def test_two_adds_at_once_both_get_done(tmp_path: Path, reference: Reference) -> None:
-    first = kg_process("add", str(reference.docs / "d1.txt"), str(reference.docs / "d2.txt"), cwd=tmp_path)
-    second = kg_process("add", str(reference.docs / "d3.txt"), str(reference.docs / "d4.txt"), cwd=tmp_path)
+    first = kg_process(
+        "add", *(str(reference.docs / f"d{i}.txt") for i in (1, 2)), *reference.root, cwd=tmp_path
+    )
+    second = kg_process(
+        "add", *(str(reference.docs / f"d{i}.txt") for i in (3, 4)), *reference.root, cwd=tmp_path
+    )
     for process in (first, second):
         _, err = process.communicate(timeout=120)
         assert process.returncode == 0, err
@@ -335,27 +341,24 @@ def test_two_adds_at_once_both_get_done(tmp_path: Path, reference: Reference) ->
 
 def test_readers_work_while_a_writer_holds_the_store(tmp_path: Path, small_docs: Path) -> None:
     with Store(tmp_path / ".kg") as holder:
-        add_documents(holder, read_documents([small_docs]))
+        add_documents(holder, read_documents([small_docs], base=tmp_path))
         status = kg("status", "--json", cwd=tmp_path)
         assert status.returncode == 0, status.stderr
         documents = json.loads(status.stdout)["documents"]
-        assert [d["source"] for d in documents] == [
-            (small_docs / "a.txt").as_posix(),
-            (small_docs / "b.txt").as_posix(),
-        ]
+        assert [d["source"] for d in documents] == ["docs/a.txt", "docs/b.txt"]
         assert all(d["loaded_at"] for d in documents)
         export = kg("export", "-o", "graph.trig", cwd=tmp_path)
         assert export.returncode == 0, export.stderr
         names = {q.graph_name.value for q in ox.parse(path=tmp_path / "graph.trig", format=ox.RdfFormat.TRIG)}
-        assert names == {str(document_iri(document_name(small_docs / n))) for n in ("a.txt", "b.txt")} | {
-            REGISTRY
-        }
+        assert names == {
+            str(document_iri(document_name(small_docs / n, tmp_path))) for n in ("a.txt", "b.txt")
+        } | {REGISTRY}
         validated = kg("validate", cwd=tmp_path)
         assert validated.returncode == 0, validated.stdout + validated.stderr
 
 
 def test_readers_see_whole_documents_while_kg_add_runs(tmp_path: Path, reference: Reference) -> None:
-    writer = kg_process("add", str(reference.docs), cwd=tmp_path)
+    writer = kg_process("add", str(reference.docs), *reference.root, cwd=tmp_path)
     seen = []
     try:
         while writer.poll() is None:

@@ -374,7 +374,7 @@ def open_viewer(browser: BrowserContext) -> Iterator[Any]:
 @pytest.fixture(scope="module")
 def seed_store(tmp_path_factory: pytest.TempPathFactory) -> Path:
     folder = tmp_path_factory.mktemp("seed")
-    ok(kg("add", str(ROOT / "seeds"), "--store", "store", cwd=folder))
+    ok(kg("add", str(ROOT / "seeds"), "--store", "store", "--root", str(ROOT), cwd=folder))
     return folder / "store"
 
 

@@ -19,12 +19,19 @@ Beside the database, ``identity.sqlite`` indexes what the store knows of its ent
 the store's), checked against the store's documents before each write, and rebuilt from the store when it
 disagrees, so deleting it is always safe.
 
+Beside them, ``root`` records the store's root: the folder its documents are named from (``kg.text.read.
+document_name``), as a path from the store folder when the store lies inside it (``..`` for the default ``.kg``),
+else absolute. It is written when the store is made: the root given, else the folder kg runs in. A store made
+before there was a ``root`` file names documents from the folder that holds it.
+
 Writers take an exclusive lock on ``kg.lock`` in the store folder and wait for one another (up to ``wait``
-seconds, then :class:`StoreBusy`); readers open the database read-only and do not wait.
+seconds, then :class:`StoreBusy`); readers open the database read-only and do not wait. A writer that made the
+store folder (or folders above it) and fails before writing anything takes them away again.
 """
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import fcntl
 import os
@@ -63,6 +70,7 @@ LOCK_FILE = "kg.lock"
 DATA_DIR = "oxigraph"
 READ_ONLY_OPEN_ATTEMPTS = 20  # 50 ms apart
 INDEX_FILE = "identity.sqlite"
+ROOT_FILE = "root"
 FLUSH_EVERY = 50  # documents written between flushes of the database's write buffers
 
 
@@ -102,13 +110,25 @@ class Store:
     """
 
     def __init__(
-        self, path: Path | str | None = None, *, read_only: bool = False, wait: float = 30.0
+        self,
+        path: Path | str | None = None,
+        *,
+        read_only: bool = False,
+        wait: float = 30.0,
+        root: Path | None = None,
     ) -> None:
         self.read_only = read_only
         self.saved = 0  # documents written (by `add`) since it was opened, or since a caller set it to 0
         self._known: dict[str, str] | None = None  # document IRI -> SHA-256, while adding
         self._lock_fd: int | None = None
         self._index: IdentityIndex | None = None
+        # the folders this store made, deepest first: taken away when the command fails before writing anything
+        self._made: list[Path] = []
+        self._wrote = False
+        #: the folder its documents are named from (see the module's docstring); for a store made here without
+        #: one, the folder that holds it (the kg command gives the folder it runs in)
+        default = Path.cwd() if not isinstance(path, Path) else Path(os.path.abspath(path)).parent
+        self.root = Path(os.path.abspath(root if root is not None else default))
         if isinstance(path, str):
             # a store on a SPARQL server (kg.graph.remote): the server orders concurrent writers
             from kg.graph.remote import RemoteDB
@@ -127,20 +147,33 @@ class Store:
         data = path / DATA_DIR
         if read_only:
             check_store(path)
+            self.root = recorded_root(path)
             self._db = self._open(lambda: ox.Store.read_only(str(data)))
             return
         if path.exists() and not path.is_dir():
             raise StoreError(f"{path}: not a folder")
         check_store(path, missing_ok=True)
         try:
-            path.mkdir(parents=True, exist_ok=True)
-            self._lock(path / LOCK_FILE, wait)
+            deadline = time.monotonic() + wait
+            # made again when another command took the store away while this one waited for it
+            while self._lock_fd is None:
+                self._made += _make_folders(path)
+                self._lock(path / LOCK_FILE, wait, deadline=deadline)
             check_store(path, missing_ok=True)  # again, now that no other writer can be making it
             if not (data / "CURRENT").is_file():
+                _write_root(path, self.root)  # before the database: a database is never without its root
                 self._create(data)
+            else:
+                recorded = recorded_root(path)
+                if root is not None and recorded != self.root:
+                    raise StoreError(other_root(path, recorded, self.root))
+                self.root = recorded
         except OSError as e:
-            self.close()
+            self.close(discard=True)
             raise StoreError(f"{path}: cannot write the store: {_reason(e)}") from None
+        except StoreError:
+            self.close(discard=True)
+            raise
         self._db = self._open(lambda: ox.Store(str(data)))
 
     def _create(self, data: Path) -> None:
@@ -167,15 +200,26 @@ class Store:
                 error = e
                 if attempt < attempts:
                     time.sleep(0.05)
-        self.close()
+        self.close(discard=True)
         raise StoreError(f"{self.path}: cannot open the store: {error}") from None
 
-    def _lock(self, lock_path: Path, wait: float) -> None:
+    def _lock(self, lock_path: Path, wait: float, *, deadline: float | None = None) -> None:
+        """Take the lock on `lock_path`, waiting up to `wait` seconds (or until `deadline`, when the caller has
+        waited already). When the file was taken away meanwhile (by a command that made the store and failed)
+        the lock is not taken, and `_lock_fd` stays None."""
         fd = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o644)
-        deadline = time.monotonic() + wait
+        deadline = time.monotonic() + wait if deadline is None else deadline
         while True:
             try:
                 fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                try:
+                    here = os.stat(lock_path)
+                except FileNotFoundError:
+                    here = None
+                mine = os.fstat(fd)
+                if here is None or (here.st_dev, here.st_ino) != (mine.st_dev, mine.st_ino):
+                    os.close(fd)
+                    return
                 self._lock_fd = fd
                 return
             except BlockingIOError:
@@ -186,15 +230,26 @@ class Store:
                     ) from None
                 time.sleep(0.1)
 
-    def close(self) -> None:
+    def close(self, *, discard: bool = False) -> None:
+        """Flush and close the store, and let go of its lock. With `discard`, a store this one made and wrote
+        nothing to is taken away, with the folders made for it (under the lock, so no other command sees it go)."""
         failure: StoreError | None = None
-        if getattr(self, "_db", None) is not None and self.path is not None and not self.read_only:
+        discard = discard and bool(self._made) and not self._wrote and self.path is not None
+        if (
+            getattr(self, "_db", None) is not None
+            and self.path is not None
+            and not self.read_only
+            and not discard
+        ):
             try:
                 self._flush()
             except StoreError as e:
                 failure = e
         self._db = None  # type: ignore[assignment]
         self._close_index()
+        if discard and self.path is not None:
+            _take_away(self.path, self._made)
+            self._made = []
         if self._lock_fd is not None:
             fcntl.flock(self._lock_fd, fcntl.LOCK_UN)
             os.close(self._lock_fd)
@@ -209,7 +264,7 @@ class Store:
         self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
     ) -> None:
         try:
-            self.close()
+            self.close(discard=exc is not None)  # a command that fails before writing leaves no store it made
         except StoreError:
             if exc is None:
                 raise  # else the error on its way says more
@@ -227,6 +282,14 @@ class Store:
             loaded = row.get("loaded")
             out.append(DocumentInfo(iri, row["source"], row["source"], row["sha"], loaded))
         return out
+
+    def same_text(self, documents: Sequence[DocumentInfo] | None = None) -> list[list[str]]:
+        """The names of documents that hold the same text (the same SHA-256) under two or more names, in groups:
+        each sorted, the groups by their first name."""
+        by_sha: dict[str, list[str]] = {}
+        for d in self.documents() if documents is None else documents:
+            by_sha.setdefault(d.sha256, []).append(d.name)
+        return sorted(sorted(names) for names in by_sha.values() if len(names) > 1)
 
     def document_shas(self) -> dict[str, str]:
         """Document IRI → SHA-256 of its text, for every document of the store."""
@@ -472,16 +535,19 @@ class Store:
         return str(rows[0]["t"])
 
     def _matching(self, docs: list[DocumentInfo], ref: str) -> list[DocumentInfo]:
-        from kg.text.read import document_name
+        from kg.text.read import OutsideRoot, document_name
 
-        base = document_base(self.path if self.path is not None else self.location)
         path = Path(ref)
-        exact = [d for d in docs if ref in (d.iri, d.name) or document_name(path, base) == d.name]
+        # its name from the root, or (a store of an older kg) its absolute path
+        names = {ref, "/" + document_name(path, Path("/"))}
+        with contextlib.suppress(OutsideRoot):
+            names.add(document_name(path, self.root))
+        exact = [d for d in docs if d.iri == ref or d.name in names]
         if exact or "/" in ref:
             if not exact and path.exists():  # the same file by another way to it (a symbolic link)
-                exact = [d for d in docs if (base / d.name).resolve() == path.resolve()]
+                exact = [d for d in docs if (self.root / d.name).resolve() == path.resolve()]
             return exact
-        wanted = document_name(path, base).rsplit("/", 1)[-1]
+        wanted = document_name(path, Path("/")).rsplit("/", 1)[-1]
         return [d for d in docs if d.name.rsplit("/", 1)[-1] == wanted]
 
     def update(self, text: str) -> None:
@@ -490,12 +556,14 @@ class Store:
 
         self._writable()
         self._forget_index()  # the update may change anything: the index is rebuilt from the store
+        self._wrote = True
         run_update(self._db, text)
 
     def clear(self) -> None:
         """Empty the store, in one transaction."""
         self._writable()
         self._forget_index()
+        self._wrote = True
         self._db.update("DROP ALL")
 
     def _writable(self) -> None:
@@ -521,6 +589,7 @@ class Store:
             for iri, entity in sorted(index.summaries(touched).items()):
                 registry += registry_quads(iri, choose_label(entity), entity.names)
             self._replace(d_iri, touched, quads, registry)
+            self._wrote = True
         except BaseException as e:
             try:
                 index.conn.execute("ROLLBACK")
@@ -609,24 +678,109 @@ def store_credentials() -> tuple[str | None, str | None]:
     return os.environ.get("KG_STORE_USER"), os.environ.get("KG_STORE_PASSWORD", os.environ.get("KG_PASSWORD"))
 
 
-def document_base(location: Path | str | None) -> Path:
-    """The folder documents are named from (`kg.text.read.document_name`): the one that holds a store on disk, so that
-    a document's name does not depend on where kg is run; the current folder for a store in memory or on a
-    server."""
-    if isinstance(location, Path):
-        return Path(os.path.abspath(location)).parent
-    return Path.cwd()
+def recorded_root(path: Path) -> Path:
+    """The root of the store at `path` (it need not exist yet): what its ``root`` file says, else the folder that
+    holds it (what kg named documents from before stores recorded their root)."""
+    try:
+        text = os.fsdecode((path / ROOT_FILE).read_bytes().rstrip(b"\n"))
+    except FileNotFoundError:
+        return Path(os.path.abspath(path)).parent
+    except OSError as e:
+        raise StoreError(f"{path}: cannot read its root ({ROOT_FILE}): {_reason(e)}") from None
+    if not text or "\n" in text or "\0" in text:
+        raise StoreError(f"{path / ROOT_FILE}: not a folder's path: write the store's root in it, one line")
+    return Path(os.path.abspath(Path(path) / text))
+
+
+def store_root(location: Path | str, given: Path | None = None, *, fresh: bool = False) -> Path:
+    """The folder documents are named from for a command on the store at `location`: the root it records, else
+    (a store not made yet, or made afresh, `fresh`) `given`, else the current folder. A store on a server records
+    none: `given`, else the current folder. Raises `StoreError` when `given` is not the root an existing store
+    records (it keeps the root it was made with), `InputError` when it is not a folder."""
+    if given is not None and not given.is_dir():
+        raise InputError(f"--root {given}: no such folder")
+    chosen = Path(os.path.abspath(given if given is not None else Path.cwd()))
+    if isinstance(location, str) or fresh or not (location / DATA_DIR).exists():
+        return chosen
+    recorded = recorded_root(location)
+    if given is not None and recorded != chosen:
+        raise StoreError(other_root(location, recorded, chosen))
+    return recorded
+
+
+def other_root(path: Path, recorded: Path, given: Path) -> str:
+    return (
+        f"{path}: its documents are named from {recorded}, not {given}: a store keeps the root it was made with"
+        f" (kg build --root DIR makes it again; if that folder moved, write its new path in {path / ROOT_FILE})"
+    )
+
+
+def _write_root(path: Path, root: Path) -> None:
+    """Record `root` in the store folder `path`: as a path from it when the store lies inside the root, else
+    absolute; written aside and renamed into place."""
+    folder = Path(os.path.abspath(path))
+    text = os.path.relpath(root, folder) if folder.is_relative_to(root) else str(root)
+    aside = path / f"{ROOT_FILE}.new-{os.getpid()}"
+    aside.write_bytes(os.fsencode(text) + b"\n")
+    os.replace(aside, path / ROOT_FILE)
+
+
+def missing_folders(path: Path) -> list[Path]:
+    """The folder `path` and those above it that do not exist, deepest first."""
+    missing = []
+    folder = Path(os.path.abspath(path))
+    while not folder.exists() and not folder.is_symlink() and folder != folder.parent:
+        missing.append(folder)
+        folder = folder.parent
+    return missing
+
+
+def remove_empty(folders: Sequence[Path]) -> None:
+    """Remove each of `folders` (deepest first) while it is empty: never a folder something else is in."""
+    for folder in folders:
+        try:
+            folder.rmdir()
+        except OSError:
+            return
+
+
+def _make_folders(path: Path) -> list[Path]:
+    """Make the folder `path` and those above it that are missing; the ones this call made, deepest first."""
+    made = []
+    for folder in reversed(missing_folders(path)):
+        try:
+            folder.mkdir()
+        except FileExistsError:
+            continue  # another command made it meanwhile: not ours to take away
+        made.append(folder)
+    return made[::-1]
+
+
+def _take_away(path: Path, made: list[Path]) -> None:
+    """Remove what kg keeps in the store folder `path`, then the folders in `made` that are empty: nothing else.
+    The lock file goes last but one, so a command waiting for it sees the store gone and makes its own."""
+    shutil.rmtree(path / DATA_DIR, ignore_errors=True)
+    for left in path.glob(f"{DATA_DIR}.new-*"):
+        shutil.rmtree(left, ignore_errors=True)
+    _remove_index(path / INDEX_FILE)
+    for file in (path / ROOT_FILE, *path.glob(f"{ROOT_FILE}.new-*"), path / LOCK_FILE):
+        file.unlink(missing_ok=True)
+    remove_empty(made)
 
 
 def install(built: Path, target: Path, *, wait: float = 30.0) -> None:
     """Put the store built in folder `built` in the place of the store at `target`, under the target's write
     lock, so that a build that fails or is interrupted leaves the previous store as it was."""
-    target.mkdir(parents=True, exist_ok=True)
     holder = Store.__new__(Store)
     holder.path, holder.read_only, holder._lock_fd, holder._index = target, False, None, None
-    holder._lock(target / LOCK_FILE, wait)
+    holder._made, holder._wrote = [], True
+    deadline = time.monotonic() + wait
+    while holder._lock_fd is None:
+        target.mkdir(parents=True, exist_ok=True)
+        holder._lock(target / LOCK_FILE, wait, deadline=deadline)
     try:
         check_store(target, missing_ok=True)
+        _write_root(target, recorded_root(built))
         old = target / f"{DATA_DIR}.old-{os.getpid()}"
         # the old identity index goes first: were the index of one store left beside the data of another,
         # it could pass the check against the documents (same files, other IRIs)
@@ -638,7 +792,7 @@ def install(built: Path, target: Path, *, wait: float = 30.0) -> None:
         if (built / INDEX_FILE).is_file() and not (built / f"{INDEX_FILE}-wal").exists():
             os.replace(built / INDEX_FILE, target / INDEX_FILE)
     finally:
-        holder._db = None  # type: ignore[assignment]
+        holder._db = None
         holder.close()
 
 

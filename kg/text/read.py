@@ -46,8 +46,11 @@ def read_documents(
     (names starting with ".") are skipped, as are notes about the folder itself (README, SOURCES, LICENCE,
     LICENSE and CHANGELOG, in any case). A string that is a URL is fetched (``kg.text.fetch``; by `fetcher` when
     given, to set its limits). A file reached twice (named twice, or through a symbolic link) is
-    read once. Each document is named by `document_name` relative to `base` (default: the current folder), so
-    its name depends on the file alone, never on the other files read with it.
+    read once. Each document is named by `document_name` relative to `base`, the root (a store's, see
+    ``kg.graph.store.store_root``), so its name depends on the file alone, never on the other files read with it
+    nor on the folder kg runs in. A file outside `base` is an `InputError` naming it. Without `base`, names are
+    relative to the current folder, and a file outside it is named by its absolute path (for a library caller
+    that does not care what its graph says: the kg command always names from a root).
 
     Raises `InputError` for a missing path, a folder with no documents, a file named explicitly that is not
     `.txt` or `.md`, and for any file that is empty, binary, not UTF-8, larger than `MAX_DOCUMENT_BYTES` or
@@ -78,7 +81,8 @@ def read_documents(
                 continue
             seen_files.add(resolved)
             try:
-                documents.append(read_document(file, name=document_name(file, base)))
+                name = document_name(file, base) if base is not None else _name_or_absolute(file)
+                documents.append(read_document(file, name=name))
             except InputError as error:
                 if on_error is None:
                     raise
@@ -86,21 +90,37 @@ def read_documents(
     return documents
 
 
-def document_name(path: Path, base: Path | None = None) -> str:
-    """A document's identity: its path relative to `base` (default: the current folder) when it lies inside it,
-    else its absolute path; "/" as separator, "." and ".." taken out (without following links).
+def document_name(path: Path, root: Path | None = None) -> str:
+    """A document's identity: its path relative to `root` (default: the current folder), "/" as separator, "."
+    and ".." taken out (without following links). A path outside `root` is an `OutsideRoot` error: a name never
+    carries the machine's folders above the root.
 
     It is lossless, so two files never share a name: "Report.txt" and "report.txt" differ. Bytes of the file
     name that are not UTF-8 are written "%XX", and "%" itself "%25", so that the name is always valid text and
     still tells every file apart ("caf%E9.txt" is the Latin-1 name; a file really called that is "caf%25E9.txt").
     """
     absolute = Path(os.path.abspath(path))
-    folder = Path(os.path.abspath(base if base is not None else Path.cwd()))
+    folder = Path(os.path.abspath(root if root is not None else Path.cwd()))
     try:
         name = absolute.relative_to(folder).as_posix()
     except ValueError:
-        name = absolute.as_posix()
+        raise OutsideRoot(
+            f"{path}: outside the root {folder}, the folder documents are named from (their path from it):"
+            " move the file under it, or give the store a root that holds it (kg build --root DIR)"
+        ) from None
     return _escape_name(name)
+
+
+class OutsideRoot(InputError):
+    """A file that does not lie in the folder documents are named from."""
+
+
+def _name_or_absolute(path: Path) -> str:
+    """`document_name` from the current folder, else the file's absolute path (the library's default)."""
+    try:
+        return document_name(path)
+    except OutsideRoot:
+        return _escape_name(Path(os.path.abspath(path)).as_posix())
 
 
 def _escape_name(name: str) -> str:
@@ -116,8 +136,9 @@ def _escape_name(name: str) -> str:
 
 
 def read_document(path: Path, *, name: str | None = None) -> Document:
-    """Read one file into a `Document` named `name` (default: `document_name` of its path): a text file as it is,
-    a web page's article or a PDF's text layer (``kg.text.formats``) with what the file says about itself."""
+    """Read one file into a `Document` named `name` (default: `document_name` of its path from the current
+    folder, or its absolute path outside it): a text file as it is, a web page's article or a PDF's text layer
+    (``kg.text.formats``) with what the file says about itself."""
     kind = _WRAPPED.get(path.suffix.lower())
     limit = byte_limit(kind)
     try:
@@ -131,7 +152,9 @@ def read_document(path: Path, *, name: str | None = None) -> Document:
         raise InputError(f"{path}: no such file or folder") from None
     except OSError as error:
         raise InputError(f"{path}: cannot read: {error.strerror or error}") from None
-    return document_from_bytes(data, path=path, name=document_name(path) if name is None else name, kind=kind)
+    return document_from_bytes(
+        data, path=path, name=_name_or_absolute(path) if name is None else name, kind=kind
+    )
 
 
 def byte_limit(kind: str | None) -> int:
@@ -279,6 +302,7 @@ def _title(text: str, *, markdown: bool) -> str | None:
 
 __all__ = [
     "DOCUMENT_SUFFIXES",
+    "OutsideRoot",
     "byte_limit",
     "decode_text",
     "document_from_bytes",
