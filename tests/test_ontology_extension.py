@@ -10,6 +10,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from helpers import kg_env
 from rdflib import RDF, RDFS, Graph, Literal, URIRef
 
 from kg.graph.files import union_graph
@@ -99,7 +100,9 @@ def test_build_takes_the_ontology_folder_on_the_command_line(tmp_path: Path) -> 
     doc.write_text(text, encoding="utf-8")
     out = tmp_path / "out.ttl"
     cmd = [sys.executable, "-m", "kg.cli", "build", str(doc), "-o", str(out), "--ontology", str(folder)]
-    subprocess.run(cmd, check=True, capture_output=True)
+    subprocess.run(
+        cmd, check=True, capture_output=True, cwd=tmp_path, env=kg_env()
+    )  # the store in tmp_path, its root
     assert _has(Graph().parse(out), cls, label)
 
 
@@ -117,6 +120,6 @@ def test_build_refuses_a_missing_ontology_folder(tmp_path: Path) -> None:
         "--ontology",
         "nope",
     ]
-    p = subprocess.run(cmd, capture_output=True, text=True)
+    p = subprocess.run(cmd, capture_output=True, text=True, cwd=tmp_path, env=kg_env())
     assert p.returncode == 2
     assert p.stderr.startswith("kg: error:") and "Traceback" not in p.stderr
