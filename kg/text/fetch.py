@@ -109,9 +109,8 @@ def without_credentials(url: str) -> tuple[str, str | None, str | None]:
         return hidden, None, None
     try:
         parts = urlsplit(url)
-    except (
-        ValueError
-    ):  # not a URL that can be taken apart ("http://[::1/"): cut what could be a user and password
+    except ValueError:
+        # not a URL that can be taken apart ("http://[::1/"): cut what could be a user and password
         return re.sub(r"(?<=//)[^/?#]*@", "", url, count=1), None, None
     if "@" not in parts.netloc:
         return url, None, None
