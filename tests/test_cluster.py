@@ -548,8 +548,19 @@ def test_an_interrupted_local_cluster_run_stops_it_and_leaves_nothing_behind(
     tmp = tmp_path / "tmp"
     interrupted_cleanly(
         command, "--cluster", "local:2", work=work, tmp=tmp, signum=signum, group=group,
-        ready=lambda p: len(list(tmp.rglob("kg-ontology-*"))) >= 2,  # both workers are set up
+        ready=lambda p: workers_set_up(tmp) >= 2,
     )  # fmt: skip
+
+
+def workers_set_up(tmp: Path) -> int:
+    """How many workers under `tmp` have their ontology copy in place. A walk, not a glob: a worker renames its
+    half-made copy (`….partial`) while we look, and a glob fails on a folder that vanished under it."""
+    return sum(
+        1
+        for _, folders, _ in os.walk(tmp)
+        for name in folders
+        if name.startswith("kg-ontology-") and not name.endswith(".partial")
+    )
 
 
 def test_a_local_cluster_whose_dashboard_port_is_taken_says_nothing_of_it(
