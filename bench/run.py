@@ -170,7 +170,7 @@ def machine() -> dict[str, Any]:
 def child_build(corpus: str, store: str, jobs: int, cluster: str | None = None) -> dict[str, Any]:
     """Build a store from a corpus folder, as ``kg build`` does, and report time, size and peak RSS. With a
     cluster, its start (worker processes, each loading the model) is part of the time."""
-    from kg.extract.mentions import extractor
+    from kg.extract.components import extractor
     from kg.graph.store import Store
     from kg.pipeline import add_documents
     from kg.text.read import read_documents
@@ -360,7 +360,7 @@ def one_core(texts: list[str], corpus: Path, tmp: Path, nlp: Any) -> dict[str, A
 # ---------------------------------------------------------------------- increments
 def bench_increments(store: Path, n: int, tmp: Path, gen: Generator) -> dict[str, Any]:
     """One new document into the store of n documents, against the same document into an empty store."""
-    from kg.extract.mentions import extractor
+    from kg.extract.components import extractor
     from kg.graph.store import INDEX_FILE, Store
     from kg.pipeline import add_documents, extract_document
     from kg.text.read import read_documents

@@ -603,7 +603,7 @@ def evaluate(
 
     Every gold file is read and every document's text before anything is built: bad input is an `InputError`.
     A document that fails to build is a failure of the evaluation: all of its gold counts as missed."""
-    from kg.extract.mentions import extractor
+    from kg.extract.components import extractor
     from kg.text.read import read_document
 
     annotated = find_annotated(paths)

@@ -21,8 +21,8 @@ from typing import Protocol, cast
 
 from rdflib import Dataset
 
+from kg.extract.components import extractor
 from kg.extract.document import batch_size, extract_batch, extract_document, reading_together
-from kg.extract.mentions import extractor
 from kg.graph.store import AddResult, Store, StoreError
 from kg.model import Document, Extraction
 

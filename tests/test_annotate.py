@@ -39,7 +39,7 @@ def test_a_line_without_spaces_is_cut_at_the_limit() -> None:
 
 def test_a_document_of_one_long_line_is_read() -> None:
     """A file without line breaks: read in pieces shorter than spaCy's limit, its evidence in place."""
-    from kg.extract.mentions import extractor
+    from kg.extract.components import extractor
 
     assert extractor().nlp.max_length > MAX_BLOCK
     text = "".join(f"Tom Ashdown met Clara Venn in Corby on {d} March 2021. " for d in range(1, 29)) * 80

@@ -12,7 +12,8 @@ from __future__ import annotations
 import hashlib
 from pathlib import Path
 
-from kg.extract.mentions import DocumentAnalysis, extractor
+from kg.extract.analysis import DocumentAnalysis
+from kg.extract.components import extractor
 from kg.extract.resolve import DocumentResolver
 from kg.model import Document, Entity
 
@@ -21,7 +22,7 @@ def analysed(text: str) -> DocumentAnalysis:
     doc = Document(
         path=Path("x.txt"), name="x.txt", text=text, sha256=hashlib.sha256(text.encode()).hexdigest()
     )
-    return extractor().analyse(doc)
+    return extractor().analyse(doc, until="classes")  # the mentions, before they are entities
 
 
 def misread(an: DocumentAnalysis, text: str, cls: str, nth: int = -1) -> None:

@@ -70,7 +70,7 @@ class Setup(WorkerPlugin):
         self.key = digest(files)
 
     def setup(self, worker: Any) -> None:
-        from kg.extract.mentions import extractor
+        from kg.extract.components import extractor
 
         folder = Path(worker.local_directory) / f"kg-ontology-{self.key[:16]}"
         if not folder.is_dir():

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-from kg.extract.mentions import DocumentAnalysis, Mention, evidence
+from kg.extract.analysis import Component, DocumentAnalysis, Mention, evidence
 from kg.extract.relate import event_matches
 from kg.model import DateValue, Entity, Relation
 from kg.ontology.lexicon import Lexicon
@@ -60,3 +60,12 @@ def add_events(
             dom, rng = sigs.get(prop, (frozenset(), frozenset()))
             if p and g and entities[p].cls in dom and entities[g].cls in rng:
                 add(p, prop, g, ev.sent)
+
+
+class Events(Component):
+    """The dated steps of a case, one kg:Event each, with the relation each implies."""
+
+    name = "events"
+
+    def document(self, an: DocumentAnalysis) -> None:
+        add_events(an, an.entities, an.relations, self.lex)

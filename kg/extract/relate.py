@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
-from kg.extract.mentions import DocumentAnalysis, Found, Mention, antecedent, outermost
+from kg.extract.analysis import DocumentAnalysis, Found, Mention, antecedent, outermost
 from kg.ontology.lexicon import EventPattern, Lexicon, normalise_name
 
 #: Not a property of the ontology: the post by which a text names an incident's victim. Once the victim is known

@@ -1,16 +1,16 @@
-"""Mentions to entities within one document (across documents: ``kg.graph.identity``).
+"""Names to entities within one document (across documents: ``kg.graph.identity``).
 
 Names that differ only by honorifics, possessives or "the" are one entity; a surname or a title-plus-first-name
 ("Quill", "Sir Ada") joins the full name it abbreviates; a bracketed acronym joins the name before it; a name
-that shortens exactly one longer name of its family joins it; pronouns, "the review", "the attack" join the
-entity in focus.
+that shortens exactly one longer name of its family joins it. (Pronouns, "the review", "the attack": the
+``references`` component, ``kg.extract.references``.)
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
 
-from kg.extract.mentions import DocumentAnalysis, Mention, antecedent
+from kg.extract.analysis import DocumentAnalysis, Mention, antecedent
 from kg.model import Entity, Span
 from kg.ontology.lexicon import Lexicon
 from kg.text.fold import fold
@@ -32,6 +32,25 @@ def strip_honorifics(name: str, honorifics: tuple[str, ...]) -> tuple[str, str |
     return rest, (" ".join(found) or None)
 
 
+def add_entity(an: DocumentAnalysis, lex: Lexicon, key: str, cls: str, label: str) -> Entity:
+    """The document's entity of this key, made if new; its class raised where `cls` ranks higher."""
+    e = an.entities.get(key)
+    if e is None:
+        e = Entity(key=key, cls=cls, label=label, docs={an.doc.name})
+        an.entities[key] = e
+    elif lex.rank(cls) > lex.rank(e.cls):
+        e.cls = cls
+    return e
+
+
+def attach(an: DocumentAnalysis, m: Mention, e: Entity, surface: str | None = None) -> None:
+    """The mention names the entity (`surface`, where given, is another name of it)."""
+    m.entity = e.key
+    e.mentions.append(Span(an.doc.name, m.start, m.end))
+    if surface and surface != e.label:
+        e.alt_labels.add(surface)
+
+
 class DocumentResolver:
     """Assigns every mention of one document to an entity key and builds the entities."""
 
@@ -41,27 +60,14 @@ class DocumentResolver:
         # words that join a name to a longer one it is part of ("… Brigade of the Northby Front")
         self.joining_words = {w.lower() for w in (*lex.connectors, *lex.determiners)}
         self.honorifics = lex.honorifics
-        self.entities: dict[str, Entity] = {}
+        self.entities = analysis.entities  # the analysis's own: entities are made into it
         self.doc = analysis.doc.name
 
-    # ------------------------------------------------------------------ entities
     def _entity(self, key: str, cls: str, label: str) -> Entity:
-        e = self.entities.get(key)
-        if e is None:
-            e = Entity(key=key, cls=cls, label=label, docs={self.doc})
-            self.entities[key] = e
-        elif self.lex.rank(cls) > self.lex.rank(e.cls):
-            e.cls = cls
-        return e
+        return add_entity(self.an, self.lex, key, cls, label)
 
     def _attach(self, m: Mention, e: Entity, surface: str | None = None) -> None:
-        m.entity = e.key
-        e.mentions.append(self._span(m))
-        if surface and surface != e.label:
-            e.alt_labels.add(surface)
-
-    def _span(self, m: Mention) -> Span:
-        return Span(self.doc, m.start, m.end)
+        attach(self.an, m, e, surface)
 
     # ------------------------------------------------------------------ names
     def resolve_names(self) -> None:
@@ -236,7 +242,7 @@ class DocumentResolver:
             if not ms or any(m.strong for m in ms):
                 continue
             placed = sum(self._placed(m) for m in ms)
-            if placed == 0 or placed <= sum(_is_subject(m) for m in ms):
+            if placed == 0 or placed <= sum(is_subject(m) for m in ms):
                 continue
             if e.cls == "Person" and (placed < len(ms) or e.alt_labels or any(m.honorific for m in ms)):
                 continue
@@ -392,81 +398,8 @@ class DocumentResolver:
                 for m in ms:
                     m.entity = None
 
-    # ------------------------------------------------------------------ references
-    def resolve_references(self) -> None:
-        """Pronouns, 'the review', 'the attack', 'this report': the entity in focus."""
-        ordered = sorted(self.an.mentions.values(), key=lambda m: m.start)
-        for m in ordered:
-            if m.kind == "pronoun":
-                target = self._focus_person(m, ordered)
-                if target is not None:
-                    m.entity = target
-            elif m.kind == "definite":
-                target = self._focus(m.cls, m, ordered)
-                if target is not None:
-                    m.entity = target
-            elif m.kind == "self":
-                title = (self.an.doc.title or self.doc).strip()
-                e = self._entity(f"{m.cls}:{fold(title)}", m.cls, title)
-                self._attach(m, e, None)
 
-    def _focus(self, cls: str, m: Mention, ordered: list[Mention]) -> str | None:
-        """What 'the review', 'the attack' refers to: of the inquiries or incidents the text named before it,
-        those called by its noun, else the incident a verb of its trigger described ('was stabbed ... the
-        stabbing'), else any named before, else the incident the text last described by a verb ('A man was
-        stabbed ... the attack'); else the first one named after it."""
-        earlier = [x for x in ordered if x.start < m.start and x.cls == cls and x.entity]
-        before = [x for x in earlier if x.kind in ("name", "trigger", "definite")]
-        verbs = [x for x in earlier if x.kind == "verb" and x.token is not None]
-        noun = m.token.lemma_.lower() if m.token is not None else ""
-        trig = self.lex.trigger_for(noun) if noun else None
-        same_noun = [x for x in before if noun and noun in x.text.lower()]
-        same_verb = [
-            x
-            for x in verbs
-            if trig is not None and self.lex.triggers_by_verb.get(x.token.lemma_.lower()) is trig
-        ]
-        before = same_noun or same_verb[-1:] or before or verbs[-1:]
-        if before:
-            # the inquiry (or incident) the text has talked about most so far; of equals, the latest
-            counts: dict[str, int] = {}
-            for x in before:
-                counts[x.entity or ""] = counts.get(x.entity or "", 0) + 1
-            best = max(counts.values())
-            return next(x.entity for x in reversed(before) if counts[x.entity or ""] == best)
-        after = [x for x in ordered if x.start > m.start and x.cls == cls and x.entity and x.kind == "name"]
-        return after[0].entity if after else None
-
-    def _in_quotation(self, m: Mention) -> bool:
-        """Whether a mention stands inside quoted speech on its line, where 'he' is seldom the speaker."""
-        text = self.an.doc.text
-        line_start = text.rfind("\n", 0, m.start) + 1
-        before = text[line_start : m.start]
-        return before.count("\u201c") > before.count("\u201d") or before.count('"') % 2 == 1
-
-    def _focus_person(self, m: Mention, ordered: list[Mention]) -> str | None:
-        if self._in_quotation(m):
-            return None
-        window = [
-            x
-            for x in ordered
-            if x.start < m.start
-            and x.cls == "Person"
-            and x.entity
-            and x.kind in ("name", "pronoun")
-            and m.sent - x.sent <= 2
-            and x.id != m.id
-        ]
-        if not window:
-            return None
-        subjects = [x for x in window if _is_subject(x)]
-        same_sentence = [x for x in window if x.sent == m.sent]
-        if same_sentence and m.token is not None and m.token.dep_ in ("poss",):
-            return same_sentence[-1].entity
-        return (subjects or window)[-1].entity
-
-
-def _is_subject(m: Mention) -> bool:
+def is_subject(m: Mention) -> bool:
     an = m.token
     if an is not None:
         return bool(an.dep_ in ("nsubj", "nsubjpass"))

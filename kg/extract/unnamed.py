@@ -8,7 +8,7 @@ from __future__ import annotations
 import dataclasses
 from collections import defaultdict
 
-from kg.extract.mentions import DocumentAnalysis, Mention
+from kg.extract.analysis import Component, DocumentAnalysis, Mention
 from kg.model import CONCERNS_INTO, LABEL_LINKS, DateValue, Entity, Relation
 from kg.ontology.lexicon import Lexicon
 
@@ -224,3 +224,13 @@ def _most_precise_dates(relations: list[Relation]) -> list[Relation]:
                 continue
         out.append(r)
     return out
+
+
+class Unnamed(Component):
+    """Unnamed incidents and inquiries settled with the whole document in view: one per victim, merged with the
+    named one they fit, a descriptive label, dropped where the text tied nothing to them."""
+
+    name = "unnamed"
+
+    def document(self, an: DocumentAnalysis) -> None:
+        an.entities, an.relations = settle_unnamed(an.entities, an.relations, an, self.lex)

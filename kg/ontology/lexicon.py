@@ -125,6 +125,8 @@ class Lexicon:
     ] = ()  # "of" in "City of Northby Police": a word before it opens the name
     #: every kg: property → the classes its domain and its range admit, subclasses included
     signatures: dict[str, tuple[frozenset[str], frozenset[str]]] = field(default_factory=dict)
+    #: the extraction components (``kg.extract.components``) this ontology switches off, by name
+    switched_off: tuple[str, ...] = ()
 
     @cached_property
     def _gazetteer_index(self) -> dict[str, tuple[str, str]]:
@@ -329,6 +331,7 @@ def lexicon_from_graph(g: Graph) -> Lexicon:
         qualifiers=words(LEX.qualifier),
         pronouns=words(LEX.pronoun),
         self_references=words(LEX.selfReference),
+        switched_off=words(LEX.switchedOff),
         agent_nouns=words(LEX.agentNoun),
         place_prepositions=words(LEX.placePreposition),
         not_in_name=words(LEX.notInName),
