@@ -301,6 +301,17 @@ def _progress_for(count: int) -> Callable[[int, int], None] | None:
     return _progress_bar if count > PROGRESS_MIN_DOCUMENTS and sys.stderr.isatty() else None
 
 
+def _explain_components() -> int:
+    """`kg build --explain-components`: the extraction components in their order, and which are switched off."""
+    from kg.extract.components import explain_components
+    from kg.ontology.lexicon import load_lexicon
+
+    print("kg extracts with these components, in this order (the ontology switches one off: lex:switchedOff):")
+    for line in explain_components(load_lexicon()):
+        print(line)
+    return EXIT_OK
+
+
 def build(args: argparse.Namespace) -> int:
     """`kg build`: a fresh store of the documents, exported."""
     from kg.graph.files import format_for
@@ -311,6 +322,8 @@ def build(args: argparse.Namespace) -> int:
     # Bad input is refused before spaCy is loaded, let alone run.
     format_for(out)
     _use_ontology(args)
+    if args.explain_components:
+        return _explain_components()
     cluster = _cluster(args)
     _check_jobs(args)
     if isinstance(args.store, str):
@@ -863,6 +876,11 @@ def _parser() -> argparse.ArgumentParser:
     extraction_options(sub)
     cluster_option(sub)
     fetch_option(sub)
+    sub.add_argument(
+        "--explain-components",
+        action="store_true",
+        help="list the extraction components in their order (those the ontology switches off too), and stop",
+    )
 
     sub = command(
         "add", add, "add documents to the store (a changed document replaces its old version)", ADD_EPILOG

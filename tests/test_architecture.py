@@ -156,6 +156,41 @@ def test_every_module_says_in_one_line_what_it_is_for() -> None:
     assert unclear == []
 
 
+# ---------------------------------------------------------------------------------- the extraction components
+#: About 400 lines at most: a module of kg/extract/ that grows past it holds more than one component's job.
+EXTRACT_MODULE_LINES = 420
+
+
+def test_every_extraction_component_is_in_the_order_and_in_the_architecture_page() -> None:
+    """Each class of kg/extract/ that is a Component is in COMPONENTS (or a base of ones that are), once, with
+    a line in docs/architecture.md naming it and its module."""
+    from kg.extract.analysis import Component
+    from kg.extract.components import COMPONENTS
+
+    classes: set[str] = set()
+    for path in sorted((KG / "extract").glob("*.py")):
+        for node in ast.parse(path.read_text(encoding="utf-8")).body:
+            if isinstance(node, ast.ClassDef) and any(
+                isinstance(b, ast.Name) and b.id in ("Component", "Triggers") for b in node.bases
+            ):
+                classes.add(node.name)
+    assert classes - {"Triggers"} == {c.__name__ for c in COMPONENTS}
+    assert all(issubclass(c, Component) for c in COMPONENTS)
+    page = (KG.parent / "docs" / "architecture.md").read_text(encoding="utf-8")
+    for c in COMPONENTS:
+        module = c.__module__.rsplit(".", 1)[1]
+        assert f"| `{c.name}` | `{module}` |" in page, c.name
+
+
+def test_no_extraction_module_is_longer_than_about_400_lines() -> None:
+    long = {
+        p.name: n
+        for p in (KG / "extract").glob("*.py")
+        if (n := len(p.read_text(encoding="utf-8").splitlines())) > EXTRACT_MODULE_LINES
+    }
+    assert long == {}
+
+
 # ---------------------------------------------------------------------------------------------- the checker
 def test_the_checker_sees_a_circle_and_a_climb() -> None:
     """The checks above would fail on a circle or an import against the layers: shown on a made-up graph."""

@@ -12,7 +12,7 @@ from kg.ontology.lexicon import normalise_name
 
 
 class Aliases(Component):
-    """Acronyms and short forms, and names written again, found wherever the document writes them."""
+    """Acronyms and short forms, and names written again, wherever the document writes them."""
 
     name = "aliases"
 

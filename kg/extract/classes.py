@@ -6,8 +6,10 @@ from kg.extract.analysis import Component, DocumentAnalysis
 
 
 class Classes(Component):
-    """A name the lexicon typed once ('Learning Onward, a programme') has that class wherever the model guessed
-    otherwise in the same document."""
+    """One class per name: the lexicon's, where it typed the name once, wherever the model guessed otherwise.
+
+    'Learning Onward, a programme' makes every 'Learning Onward' of the document a programme.
+    """
 
     name = "classes"
 

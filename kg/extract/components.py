@@ -29,6 +29,7 @@ from kg.extract.signatures import Signatures
 from kg.extract.triggers import Incidents, Inquiries
 from kg.extract.unnamed import Unnamed
 from kg.extract.victims import Victims
+from kg.errors import InputError
 from kg.model import Document
 from kg.ontology.lexicon import Lexicon, load_lexicon
 from kg.ontology.vocab import ontology_state
@@ -66,6 +67,27 @@ def summary(component: type[Component] | Component) -> str:
     return " ".join(doc.strip().split("\n\n")[0].split())
 
 
+def check_switched_off(lex: Lexicon) -> None:
+    """A name the ontology switches off that names no component is a mistake, not a wish to keep it on."""
+    known = {c.name for c in COMPONENTS}
+    for name in lex.switched_off:
+        if name not in known:
+            raise InputError(
+                f"the ontology switches off {name!r}, which is no extraction component"
+                " (kg build --explain-components lists them)"
+            )
+
+
+def explain_components(lex: Lexicon) -> list[str]:
+    """The components in their order, one line each: number, name, on or off, what it does."""
+    check_switched_off(lex)
+    width = max(len(c.name) for c in COMPONENTS)
+    return [
+        f"{i:2}. {c.name:<{width}}  {'off' if c.name in lex.switched_off else 'on '}  {summary(c)}"
+        for i, c in enumerate(COMPONENTS, 1)
+    ]
+
+
 def _hooked(components: Sequence[Component], hook: str) -> list[Component]:
     """The components that define this hook (the base class's does nothing)."""
     return [c for c in components if getattr(type(c), hook) is not getattr(Component, hook)]
@@ -78,6 +100,7 @@ class Extractor:
         self.lex = lex
         self.nlp = nlp
         if components is None:
+            check_switched_off(lex)
             cues = Cues(lex)
             components = [c(cues) for c in COMPONENTS if c.name not in lex.switched_off]
         self.components = list(components)

@@ -9,9 +9,11 @@ from kg.model import Entity
 
 
 class Entities(Component):
-    """Identity within the document: each name to its entity (a surname, a short form, an acronym to the full
-    name); each incident or inquiry a noun or verb names, an entity of its own until it is settled; each
-    reference to the entity in focus."""
+    """Identity within the document: names, incident and inquiry nouns, and references to entities.
+
+    A surname, a short form or an acronym joins the full name; an incident or inquiry a noun or verb names is an
+    entity of its own until ``unnamed`` settles it; a reference joins the entity in focus.
+    """
 
     name = "entities"
 

@@ -13,7 +13,7 @@ from kg.text.annotate import Block
 
 
 class Layout(Component):
-    """The title block, a 'topic: inquiry' title, and speaker headers ('Tom Ashdown (Corby North) (Con)')."""
+    """The title block, a 'topic: inquiry' title, and speaker headers ('Tom Ashdown (Northby) (Con)')."""
 
     name = "layout"
 

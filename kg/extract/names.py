@@ -18,7 +18,7 @@ _SENTENCE_ENDS = (".", "!", "?", '"', "”", "'", "’", ":", ";", ")")
 
 
 class Names(Component):
-    """Names the model found in a sentence, trimmed (determiners, titles, post-nominals out) and first typed."""
+    """Names the model found in a sentence, trimmed (determiners, titles out) and given a first class."""
 
     name = "names"
 

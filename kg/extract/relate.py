@@ -18,7 +18,7 @@ from kg.extract.analysis import DocumentAnalysis, Found, Mention, antecedent, ou
 from kg.ontology.lexicon import EventPattern, Lexicon, normalise_name
 
 #: Not a property of the ontology: the post by which a text names an incident's victim. Once the victim is known
-#: by name, it becomes a kg:holdsPost of the victim (see kg.extract.document).
+#: by name, it becomes a kg:holdsPost of the victim (see kg.extract.victims).
 VICTIM_POST = "victimPost"
 
 _PLACEHOLDER = re.compile(r"\{(?:(\w+):)?([\w|]+)\}")

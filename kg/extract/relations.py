@@ -13,7 +13,7 @@ from kg.model import Entity
 
 
 class Relations(Component):
-    """Relations read between mentions, each with its sentence; agent nouns joined to their perpetrators."""
+    """Relations read between mentions, each with its sentence; agent nouns joined to perpetrators."""
 
     name = "relations"
 

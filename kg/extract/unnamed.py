@@ -227,8 +227,11 @@ def _most_precise_dates(relations: list[Relation]) -> list[Relation]:
 
 
 class Unnamed(Component):
-    """Unnamed incidents and inquiries settled with the whole document in view: one per victim, merged with the
-    named one they fit, a descriptive label, dropped where the text tied nothing to them."""
+    """Unnamed incidents and inquiries settled: one per victim, merged where they fit, labelled, or dropped.
+
+    Merged with the named one the document is about where they fit; a descriptive label ('murder of Ada Quill');
+    dropped where the text tied nothing to them.
+    """
 
     name = "unnamed"
 

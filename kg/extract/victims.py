@@ -32,8 +32,10 @@ def _victims_by_post(relations: list[Relation]) -> list[Relation]:
 
 
 class Victims(Component):
-    """A victim named by a post ('the MP for Northby East') holds it, and belongs to the party it names, where
-    the incident has one victim known by name."""
+    """A victim named by a post holds it, and belongs to the party it names.
+
+    Only where the incident has one victim known by name ('murdered the MP for Northby East' and 'Sir Ada').
+    """
 
     name = "victims"
 
