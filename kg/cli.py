@@ -306,7 +306,9 @@ def _explain_components() -> int:
     from kg.extract.components import explain_components
     from kg.ontology.lexicon import load_lexicon
 
-    print("kg extracts with these components, in this order (the ontology switches one off: lex:switchedOff):")
+    print(
+        "kg extracts with these components, in this order (the ontology switches one off: lex:switchedOff):"
+    )
     for line in explain_components(load_lexicon()):
         print(line)
     return EXIT_OK

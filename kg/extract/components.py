@@ -12,6 +12,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from kg.errors import InputError
 from kg.extract.aliases import Aliases
 from kg.extract.analysis import Component, DocumentAnalysis, Sentence, SentenceWork, within
 from kg.extract.classes import Classes
@@ -29,7 +30,6 @@ from kg.extract.signatures import Signatures
 from kg.extract.triggers import Incidents, Inquiries
 from kg.extract.unnamed import Unnamed
 from kg.extract.victims import Victims
-from kg.errors import InputError
 from kg.model import Document
 from kg.ontology.lexicon import Lexicon, load_lexicon
 from kg.ontology.vocab import ontology_state
