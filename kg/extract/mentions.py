@@ -20,7 +20,7 @@ from kg.model import DateValue, Document, Evidence
 from kg.ontology.lexicon import Lexicon, load_lexicon, normalise_name
 from kg.ontology.vocab import ontology_state
 from kg.text.annotate import NER_CLASSES, Block, blocks, load_nlp, model_name
-from kg.text.dates import MONTHS, WEEKDAYS, document_date, find_dates
+from kg.text.dates import document_date, find_dates
 
 #: The parts of speech a pronoun, an agent noun, a trigger or a reference can be: other tokens are skipped.
 _WORD_CLASSES = frozenset({"PRON", "NOUN", "PROPN", "VERB"})
@@ -157,7 +157,7 @@ class Extractor:
         sentences: list[Sentence] = []
         mentions: dict[int, Mention] = {}
         blist = list(blocks(text))
-        anchor = doc.date or document_date(text)
+        anchor = doc.date or document_date(text, lex=self.lex)
         parsed = self._parsed.pop(text, None) or self.nlp.pipe(b.text for b in blist)
         for bi, (block, sdoc) in enumerate(zip(blist, parsed, strict=True)):
             ents = list(sdoc.ents)
@@ -301,7 +301,7 @@ class Extractor:
 
         # Dates: our own reader (normalised, relative dates against the document's date).
         sent_text = block.text[span.start_char : span.end_char]  # as span.text, without joining its tokens
-        for a, b, value in find_dates(sent_text, anchor):
+        for a, b, value in find_dates(sent_text, anchor, self.lex):
             start = base + span.start_char + a
             self._new(
                 mentions,
@@ -479,7 +479,7 @@ class Extractor:
                 continue
             if self.gazetteer(name) or (self.class_by_head(name) or "Place") != "Place":
                 continue
-            if name.lower() in MONTHS or name.lower() in WEEKDAYS:
+            if name.lower() in self.lex.months or name.lower() in self.lex.weekdays:
                 continue  # "in July", with no year to make it a date, is no place either
             if e < s.span.end and doc[e].lemma_.lower() in self.trigger_lemmas:
                 continue  # 'in the Harwick inquiry': the name belongs to the noun after it
@@ -659,7 +659,7 @@ class Extractor:
             return False
         if not any(c.isupper() or c.isdigit() for c in m.text) or "/" in m.text or "=" in m.text:
             return True
-        return m.text.lower() in WEEKDAYS or (m.text.lower() in MONTHS and m.cls == "Place")
+        return m.text.lower() in self.lex.weekdays or (m.text.lower() in self.lex.months and m.cls == "Place")
 
     def _title_end(self, doc: Any, i: int, j: int) -> int:
         """Where the ranks and titles that open doc[i:j] end ("Staff Sergeant", "Lt. Col."), the longest first;
@@ -944,8 +944,8 @@ class Extractor:
                 group = not gaz and by_head is None and (doc[k].ent_type_ == "ORG" or text.isupper())
                 cls = gaz[0] if gaz else by_head or ("Organization" if group else "Place")
                 if not gaz and (
-                    text.lower() in WEEKDAYS
-                    or text.lower() in MONTHS
+                    text.lower() in self.lex.weekdays
+                    or text.lower() in self.lex.months
                     or (doc[k].ent_type_ == "NORP" and not text.isupper())
                 ):
                     k = max(e, k + 1)  # "Friday attacks", "Chechen bombing": a day, a people, not a place
