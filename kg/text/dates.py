@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -23,9 +24,10 @@ _ISO = re.compile(r"\b(?P<year>\d{4})-(?P<month>\d\d)-(?P<day>\d\d)\b")
 _ANY_YEAR = re.compile(_YEAR_DIGITS)
 
 
-def _either(words: tuple[str, ...] | list[str]) -> str:
-    """A regular expression matching any of `words`, the longest first."""
-    return "(?:" + "|".join(re.escape(w) for w in sorted(words, key=lambda w: (-len(w), w))) + ")"
+def _either(words: Iterable[str]) -> str:
+    """A regular expression matching any of `words`, the longest first (none: one that matches nothing)."""
+    alternatives = "|".join(re.escape(w) for w in sorted(words, key=lambda w: (-len(w), w)))
+    return f"(?:{alternatives})" if alternatives else "(?!)"
 
 
 @dataclass(frozen=True)
@@ -44,14 +46,10 @@ class _Reader:
 
 @lru_cache(maxsize=4)
 def _reader(lex: Lexicon) -> _Reader:
-    month = rf"(?P<month>{_either(list(lex.months))})\.?"
-    day = (
-        rf"(?P<day>[0-3]?\d){_either(lex.ordinal_suffixes)}?"
-        if lex.ordinal_suffixes
-        else r"(?P<day>[0-3]?\d)"
-    )
-    of = rf"(?:{_either(lex.date_connectors)}\s+)?" if lex.date_connectors else ""
-    rel = rf"(?P<rel>{_either(list(lex.date_shifts))})"
+    month = rf"(?P<month>{_either(lex.months)})\.?"
+    day = rf"(?P<day>[0-3]?\d){_either(lex.ordinal_suffixes)}?"
+    of = rf"(?:{_either(lex.date_connectors)}\s+)?"
+    rel = rf"(?P<rel>{_either(lex.date_shifts)})"
     year_word, month_word = _either(lex.year_words), _either(lex.month_words)
     return _Reader(
         months=dict(lex.months),
