@@ -78,28 +78,6 @@ class Span:
     end: int
 
 
-#: The words that join an unnamed incident's or inquiry's noun to what completes it in a descriptive label
-#: ("murder of Ada Quill", "review of the murder of Ada Quill"), by the relation that supplies the completion.
-LABEL_LINKS = (
-    ("victim", "of"),
-    ("perpetrator", "by"),
-    ("concerns", "of"),
-    ("ledBy", "led by"),
-    ("commissionedBy", "commissioned by"),
-    ("place", "in"),
-)
-
-
-#: Another word that joins an inquiry to what it concerns, where the text used it ("inquiry into the shooting").
-CONCERNS_INTO = "into"
-
-
-def is_descriptive(label: str) -> bool:
-    """Whether a label was built from the text ('murder of Ada Quill') rather than read as a name."""
-    links = {link for _, link in LABEL_LINKS} | {CONCERNS_INTO}
-    return any(f" {link} " in f" {label} " for link in links) and not label[:1].isupper()
-
-
 @dataclass
 class Entity:
     """One real-world entity as resolved: its class, canonical name, other names, and where it was seen."""

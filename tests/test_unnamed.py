@@ -26,7 +26,8 @@ from hypothesis import strategies as st
 from rdflib import RDF, RDFS
 
 from kg.graph.store import Store
-from kg.model import LABEL_LINKS, DateValue, Document, Entity, Extraction, Relation
+from kg.model import DateValue, Document, Entity, Extraction, Relation
+from kg.ontology.lexicon import load_lexicon
 from kg.ontology.vocab import KG
 from kg.pipeline import build_graph, extract_document
 
@@ -36,7 +37,14 @@ PLACES = ["Harwick", "Lowmoor", "Fernholt", "Brackenmoor"]
 VICTIMLESS = 7
 MONTHS = ["March", "May", "July", "October"]
 VERBS = [("stabbed", "stabbing"), ("shot", "shooting"), ("murdered", "murder")]
-LINK_WORDS = {w for _, link in LABEL_LINKS for w in link.split()} | {"into", "the"}
+LINK_WORDS = {
+    w
+    for link in (
+        *(link for _, link in load_lexicon().label_links),
+        *(w for ws in load_lexicon().written_links.values() for w in ws),
+    )
+    for w in link.split()
+} | {"the"}
 
 
 def document(text: str, name: str) -> Document:

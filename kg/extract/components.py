@@ -138,7 +138,9 @@ class Extractor:
         token_hooks = _hooked(components, "token")
         text = doc.text
         blist = list(blocks(text))
-        an = DocumentAnalysis(doc, [], {}, [], blocks=blist, anchor=doc.date or document_date(text))
+        an = DocumentAnalysis(
+            doc, [], {}, [], blocks=blist, anchor=doc.date or document_date(text, lex=self.lex)
+        )
         parsed = self._parsed.pop(text, None) or self.nlp.pipe(b.text for b in blist)
         for bi, (block, sdoc) in enumerate(zip(blist, parsed, strict=True)):
             ents = list(sdoc.ents)

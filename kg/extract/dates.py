@@ -16,7 +16,7 @@ class Dates(Component):
         sent_text = work.block.text[
             span.start_char : span.end_char
         ]  # as span.text, without joining its tokens
-        for a, b, value in find_dates(sent_text, work.an.anchor):
+        for a, b, value in find_dates(sent_text, work.an.anchor, self.lex):
             start = work.base + span.start_char + a
             work.new(
                 cls="Date", start=start, end=start + (b - a), text=sent_text[a:b], kind="date", date=value

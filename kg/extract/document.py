@@ -55,6 +55,6 @@ def extract_batch(
 def extract_document(doc: Document, *, model: str | None = None) -> Extraction:
     """Entities and relations of one document, each relation with the sentence it came from."""
     if doc.date is None:
-        doc = dataclasses.replace(doc, date=document_date(doc.text))
+        doc = dataclasses.replace(doc, date=document_date(doc.text, lex=extractor(model).lex))
     an = extractor(model).analyse(doc)
     return Extraction(documents=[doc], entities=an.entities, relations=an.relations)

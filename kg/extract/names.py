@@ -11,7 +11,6 @@ from kg.extract.analysis import Component, Mention, SentenceWork
 from kg.extract.posts import post_parts
 from kg.ontology.lexicon import normalise_name
 from kg.text.annotate import NER_CLASSES
-from kg.text.dates import MONTHS, WEEKDAYS
 
 #: What ends a sentence, and so tells a line of text from a headline, a caption or a row of buttons.
 _SENTENCE_ENDS = (".", "!", "?", '"', "”", "'", "’", ":", ";", ")")
@@ -204,7 +203,7 @@ class Names(Component):
             return False
         if not any(c.isupper() or c.isdigit() for c in m.text) or "/" in m.text or "=" in m.text:
             return True
-        return m.text.lower() in WEEKDAYS or (m.text.lower() in MONTHS and m.cls == "Place")
+        return m.text.lower() in self.lex.weekdays or (m.text.lower() in self.lex.months and m.cls == "Place")
 
     def _title_end(self, doc: Any, i: int, j: int) -> int:
         """Where the ranks and titles that open doc[i:j] end ("Staff Sergeant", "Lt. Col."), the longest first;

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from kg.extract.analysis import Component, SentenceWork
 from kg.ontology.lexicon import normalise_name
-from kg.text.dates import MONTHS, WEEKDAYS
 
 
 class Places(Component):
@@ -50,7 +49,7 @@ class Places(Component):
                 continue
             if self.cues.gazetteer(name) or (self.cues.class_by_head(name) or "Place") != "Place":
                 continue
-            if name.lower() in MONTHS or name.lower() in WEEKDAYS:
+            if name.lower() in self.lex.months or name.lower() in self.lex.weekdays:
                 continue  # "in July", with no year to make it a date, is no place either
             if e < s.span.end and doc[e].lemma_.lower() in self.cues.trigger_lemmas:
                 continue  # 'in the Harwick inquiry': the name belongs to the noun after it

@@ -13,7 +13,6 @@ from kg.extract.analysis import Component, Mention, SentenceWork
 from kg.extract.cues import Cues
 from kg.model import DateValue
 from kg.ontology.lexicon import normalise_name
-from kg.text.dates import MONTHS, WEEKDAYS
 
 
 class Triggers(Component):
@@ -143,8 +142,8 @@ class Triggers(Component):
                 group = not gaz and by_head is None and (doc[k].ent_type_ == "ORG" or text.isupper())
                 cls = gaz[0] if gaz else by_head or ("Organization" if group else "Place")
                 if not gaz and (
-                    text.lower() in WEEKDAYS
-                    or text.lower() in MONTHS
+                    text.lower() in self.lex.weekdays
+                    or text.lower() in self.lex.months
                     or (doc[k].ent_type_ == "NORP" and not text.isupper())
                 ):
                     k = max(e, k + 1)  # "Friday attacks", "Chechen bombing": a day, a people, not a place

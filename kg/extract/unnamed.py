@@ -9,7 +9,7 @@ import dataclasses
 from collections import defaultdict
 
 from kg.extract.analysis import Component, DocumentAnalysis, Mention
-from kg.model import CONCERNS_INTO, LABEL_LINKS, DateValue, Entity, Relation
+from kg.model import DateValue, Entity, Relation
 from kg.ontology.lexicon import Lexicon
 
 
@@ -197,15 +197,17 @@ def _descriptive_label(
             break
     if not noun:
         noun = entities[key].cls.lower()
-    for prop, link in LABEL_LINKS:
+    for prop, link in lex.label_links:
         # only an object with a label of its own completes the phrase (an unnamed one left unlabelled does not)
         objs = [entities[r.object] for r in rels if r.prop == prop and isinstance(r.object, str)]
         objs = [o for o in objs if o.label.strip()]
         if objs:
             # "review of the stabbing in Corby", "review of the 2017 Harwick attack": an incident takes "the"
             the = "the " if objs[0].cls == "Incident" and not objs[0].label.lower().startswith("the ") else ""
-            if prop == "concerns" and any(an.doc.text[m.end :].split()[:1] == [CONCERNS_INTO] for m in ms):
-                link = CONCERNS_INTO  # "inquiry into the shooting of Clara Venn", as the text put it
+            for written in lex.written_links.get(prop, ()):
+                if any(an.doc.text[m.end :].split()[: len(written.split())] == written.split() for m in ms):
+                    link = written  # "inquiry into the shooting of Clara Venn", as the text put it
+                    break
             return f"{noun} {link} {the}{objs[0].label.strip()}"
     return ""
 

@@ -29,7 +29,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
-from kg.model import DateValue, Entity, Extraction, is_descriptive
+from kg.model import DateValue, Entity, Extraction
 from kg.ontology.lexicon import Lexicon, load_lexicon
 from kg.text.fold import fold
 
@@ -48,10 +48,10 @@ _NAMING_PROPS = {"Incident": ("victim", "perpetrator"), "Inquiry": ("concerns",)
 _CONFLICTING_PROPS = ("place", "victim", "commissionedBy", "ledBy")
 
 
-def is_unnamed(cls: str, label: str) -> bool:
+def is_unnamed(cls: str, label: str, lex: Lexicon) -> bool:
     """Whether an entity is an unnamed incident or inquiry: its label was built from the text ('stabbing in
-    Corby'), so it names nothing by itself."""
-    return cls in SIGNED_CLASSES and is_descriptive(label)
+    Corby', with a link word of `lex`), so it names nothing by itself."""
+    return cls in SIGNED_CLASSES and lex.is_descriptive(label)
 
 
 @dataclass
@@ -86,16 +86,17 @@ class Summary:
     cls: str = ""  # the most specific of its classes (`Lexicon.rank`)
 
 
-def choose_label(entity: Summary) -> str:
+def choose_label(entity: Summary, lex: Lexicon) -> str:
     """The label an entity shows, from the canonical names its documents gave it: for a person the fullest name,
-    for anything else the name most documents gave; ties go to the longer name, then the alphabet."""
+    for anything else the name most documents gave (one read as a name before one `lex` calls descriptive); ties go
+    to the longer name, then the alphabet."""
     counts = entity.canonical
     if not counts:
         return min(entity.names, key=lambda n: (-len(n), n), default="")
     if entity.cls == "Person":
         return max(counts, key=lambda n: (len(n.split()), len(n), n))
     # a name the text gave ("2024 Harwick stabbings") before one built from it ("killing spree by ...")
-    return max(counts, key=lambda n: (not is_descriptive(n), counts[n], len(n), n))
+    return max(counts, key=lambda n: (not lex.is_descriptive(n), counts[n], len(n), n))
 
 
 SCHEMA_VERSION = 4  # 4: no name keys for unnamed incidents and inquiries; signatures of inquiries
@@ -239,7 +240,7 @@ class IdentityIndex:
                 used = k.names.get(doc, set()) | ({canonical} if canonical else set())
                 names += [(doc, k.iri, n, int(n == canonical)) for n in sorted(used)]
                 fam = self.lex.family(cls)
-                if is_unnamed(cls, canonical):
+                if is_unnamed(cls, canonical, self.lex):
                     used = set()  # an unnamed incident or inquiry is found by its signature alone
                     canonical = ""
                 if canonical:
@@ -326,7 +327,7 @@ class IdentityIndex:
             key=lambda e: (e.cls == "Inquiry", e.cls == "Incident", e.cls == "Event", e.key),
         )
         for e in order:
-            unnamed = is_unnamed(e.cls, e.label)
+            unnamed = is_unnamed(e.cls, e.label, self.lex)
             match = None if unnamed else self._match(e, taken)
             if match is None and e.cls in SIGNED_CLASSES:
                 match = self._match_signed(e, ex, iris, taken, unnamed=unnamed)
@@ -395,7 +396,7 @@ class IdentityIndex:
             at_place = {iri for place in places for iri in self._signed("place", place)}
             for iri, k in self.summaries(at_place - found).items():
                 their_dates = {o for p, o in k.signature if p == "date"}
-                if _dates_meet(dates, their_dates) and not _unnamed(k):
+                if _dates_meet(dates, their_dates) and not _unnamed(k, self.lex):
                     found.add(iri)
         fits = {
             iri
@@ -403,7 +404,7 @@ class IdentityIndex:
             if k.cls == e.cls
             and (
                 _compatible(mine, k.signature)
-                if unnamed or _unnamed(k)
+                if unnamed or _unnamed(k, self.lex)
                 else e.cls == "Incident"  # two named inquiries are the same by their names alone
             )
         }
@@ -412,9 +413,9 @@ class IdentityIndex:
         return min(fits, default=None)
 
 
-def _unnamed(k: Summary) -> bool:
+def _unnamed(k: Summary, lex: Lexicon) -> bool:
     """Whether an entity of the store is known only by labels built from the text."""
-    return bool(k.canonical) and all(is_unnamed(k.cls, name) for name in k.canonical)
+    return bool(k.canonical) and all(is_unnamed(k.cls, name, lex) for name in k.canonical)
 
 
 def _dates_meet(mine: set[str], theirs: set[str]) -> bool:

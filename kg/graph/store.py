@@ -587,7 +587,7 @@ class Store:
                 quads += document_quads(doc, ex, iris, loaded_at=loaded_at)
             registry: list[ox.Quad] = []
             for iri, entity in sorted(index.summaries(touched).items()):
-                registry += registry_quads(iri, choose_label(entity), entity.names)
+                registry += registry_quads(iri, choose_label(entity, index.lex), entity.names)
             self._replace(d_iri, touched, quads, registry)
             self._wrote = True
         except BaseException as e:

@@ -125,8 +125,32 @@ class Lexicon:
     ] = ()  # "of" in "City of Northby Police": a word before it opens the name
     #: every kg: property → the classes its domain and its range admit, subclasses included
     signatures: dict[str, tuple[frozenset[str], frozenset[str]]] = field(default_factory=dict)
+    post_complements: tuple[str, ...] = ()  # "of", "for": a post's complement, part of its name
+    page_numbers: tuple[str, ...] = ()  # patterns of a PDF line that only numbers the page
+    #: a month's name or abbreviation, lower case → its number
+    months: dict[str, int] = field(default_factory=dict)
+    weekdays: frozenset[str] = frozenset()  # lower case
+    date_shifts: dict[str, int] = field(default_factory=dict)  # "last" → -1: years or months from a date
+    year_words: tuple[str, ...] = ()  # "year" in "last year"
+    month_words: tuple[str, ...] = ()  # "month" in "last month"
+    date_connectors: tuple[str, ...] = ()  # "of" in "15 of October 2021"
+    ordinal_suffixes: tuple[str, ...] = ()  # "th" in "15th October"
+    #: (property, link word) by rank: what joins an unnamed incident's or inquiry's noun to its completion
+    label_links: tuple[tuple[str, str], ...] = ()
+    #: property → link words the label takes instead where the text wrote them ("inquiry into ...")
+    written_links: dict[str, tuple[str, ...]] = field(default_factory=dict)
     #: the extraction components (``kg.extract.components``) this ontology switches off, by name
     switched_off: tuple[str, ...] = ()
+
+    @cached_property
+    def _link_words(self) -> frozenset[str]:
+        return frozenset(
+            {link for _, link in self.label_links} | {w for ws in self.written_links.values() for w in ws}
+        )
+
+    def is_descriptive(self, label: str) -> bool:
+        """Whether a label was built from the text ('murder of Ada Quill') rather than read as a name."""
+        return any(f" {link} " in f" {label} " for link in self._link_words) and not label[:1].isupper()
 
     @cached_property
     def _gazetteer_index(self) -> dict[str, tuple[str, str]]:
@@ -308,6 +332,26 @@ def lexicon_from_graph(g: Graph) -> Lexicon:
         for pat in _strings(g, s, LEX.pattern):
             events.append(EventPattern(local_name(s), kind, pat, template, implies))
 
+    def numbered(cls: URIRef) -> dict[str, int]:
+        """The words of each instance of `cls` (lower case) → its lex:number."""
+        out: dict[str, int] = {}
+        for s in sorted(set(g.subjects(RDF.type, cls)), key=str):
+            number = g.value(s, LEX.number)
+            if isinstance(number, Literal):
+                out.update({w.lower(): int(number.toPython()) for w in _strings(g, s, LEX.word)})
+        return out
+
+    def rank(p: Any) -> tuple[int, int]:
+        """A property's lex:labelRank; one with none after those with one."""
+        r = g.value(p, LEX.labelRank)
+        return (0, int(r.toPython())) if isinstance(r, Literal) else (1, 0)
+
+    ranked = sorted(
+        (rank(p), local_name(p), link)
+        for p in subjects_with(LEX.labelLink)
+        for link in _strings(g, p, LEX.labelLink)
+    )
+
     # Entity classes: every kg: class but the records kg keeps about its sources (documents, evidence).
     records = {local_name(c) for p in (KG.sha256, KG.quote) for c in g.objects(p, RDFS.domain)}
     entity_classes = sorted(
@@ -362,6 +406,19 @@ def lexicon_from_graph(g: Graph) -> Lexicon:
         subclasses=families,
         entity_classes=tuple(entity_classes),
         signatures=_signatures(g, families),
+        post_complements=words(LEX.postComplement),
+        page_numbers=words(LEX.pageNumber),
+        months=numbered(LEX.Month),
+        weekdays=frozenset(w.lower() for w in words(LEX.weekday)),
+        date_shifts=numbered(LEX.DateShift),
+        year_words=words(LEX.yearWord),
+        month_words=words(LEX.monthWord),
+        date_connectors=words(LEX.dateConnector),
+        ordinal_suffixes=words(LEX.ordinalSuffix),
+        label_links=tuple((p, link) for _, p, link in ranked),
+        written_links={
+            local_name(p): _strings(g, p, LEX.writtenLink) for p in subjects_with(LEX.writtenLink)
+        },
     )
 
 

@@ -96,6 +96,7 @@ def make_name_finder(nlp: Language, name: str, ontology: str) -> NameFinder:
 def make_post_trimmer(nlp: Language, name: str, ontology: str) -> Callable[[Doc], Doc]:
     lex = load_lexicon(Path(ontology) if ontology else None)
     honorifics = {h.split()[0] for h in lex.honorifics}
+    complements = frozenset(lex.post_complements)  # "for" in "Minister for Security"
     ner = nlp.get_pipe("ner") if "ner" in nlp.pipe_names else None
 
     def trim_posts(doc: Doc) -> Doc:
@@ -115,7 +116,7 @@ def make_post_trimmer(nlp: Language, name: str, ontology: str) -> Callable[[Doc]
 
     def _trimmed(doc: Doc, ent: Span) -> Span:
         words = [t.lower_ for t in ent]
-        cut = next((i for i in range(len(words) - 1, 0, -1) if words[i] in ("of", "for")), None)
+        cut = next((i for i in range(len(words) - 1, 0, -1) if words[i] in complements), None)
         if cut is None:
             return ent
         tail_start = ent.start + cut + 1 + (1 if words[cut + 1 : cut + 2] == ["the"] else 0)

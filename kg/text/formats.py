@@ -18,9 +18,13 @@ import warnings
 from bisect import bisect_right
 from collections import Counter
 from dataclasses import dataclass, field
-from typing import Any
+from functools import lru_cache
+from typing import TYPE_CHECKING, Any
 
 from kg.errors import InputError
+
+if TYPE_CHECKING:
+    from kg.ontology.lexicon import Lexicon
 
 #: How large a page or a PDF file may be (its text is then held to kg's limit for a document).
 MAX_PAGE_BYTES = 10_000_000
@@ -55,9 +59,14 @@ _MIN_PAGE_CHARS = 20
 #: Forms drawn inside forms are counted this deep; an entry of a page's resources counts as this many bytes.
 _MAX_FORM_DEPTH = 8
 _ENTRY_BYTES = 20
-_PAGE_NUMBER = re.compile(
-    r"^\s*(?:page\s+)?\d{1,4}(?:\s*(?:of|/)\s*\d{1,4})?\s*$|^\s*[-–]\s*\d{1,4}\s*[-–]\s*$", re.I
-)
+
+
+@lru_cache(maxsize=4)
+def _page_number(lex: Lexicon) -> re.Pattern[str] | None:
+    """A line that only numbers a page ('Page 3 of 12', '- 4 -'), as the lexicon's patterns say."""
+    if not lex.page_numbers:
+        return None
+    return re.compile("|".join(f"(?:{p})" for p in lex.page_numbers), re.I)
 
 
 #: How a sentence ends (see `_is_prose`).
@@ -279,8 +288,9 @@ def _with_headings(tree: Any, paragraphs: list[str], *, limit: int, source: str)
     return out
 
 
-def pdf_text(data: bytes, *, source: str) -> Extracted:
-    """The text layer of a PDF, page by page, without running headers, footers and page numbers."""
+def pdf_text(data: bytes, *, source: str, lex: Lexicon | None = None) -> Extracted:
+    """The text layer of a PDF, page by page, without running headers, footers and page numbers (lines the
+    patterns of `lex` match; default: the lexicon of the ontology in force)."""
     if len(data) > MAX_PDF_BYTES:
         raise InputError(f"{source}: {len(data):,} bytes, over kg's limit of {MAX_PDF_BYTES:,} bytes a PDF")
     import pypdf  # imported here: reading .txt files never loads it
@@ -324,9 +334,12 @@ def pdf_text(data: bytes, *, source: str) -> Extracted:
         raise InputError(f"{source}: the PDF has no text layer (a scan?): nothing to read")
     lines = [[line.rstrip() for line in page.splitlines()] for page in pages]
     furniture = _running_lines(lines)
+    from kg.ontology.lexicon import load_lexicon  # imported here: reading .txt files never loads the ontology
+
+    page_number = _page_number(lex or load_lexicon())
     texts: list[str] = []
     for page_lines in lines:
-        kept = [line for line in page_lines if line.strip() and not _PAGE_NUMBER.match(line)]
+        kept = [line for line in page_lines if line.strip() and not (page_number and page_number.match(line))]
         kept = [line for line in kept if line.strip() not in furniture]
         texts.append(_join_lines(kept))
     starts: list[int] = []

@@ -73,6 +73,7 @@ class NameFinder:
                 self.gazetteer_labels[key] = g.cls
         self.connectors = frozenset(lex.connectors)
         self.opening_connectors = frozenset(lex.opening_connectors)  # "of" in "City of Northby Police"
+        self.post_complements = frozenset(lex.post_complements)  # "of", "for" in "Minister for Security"
         self.joiners = frozenset(lex.place_name_joiners)
         self.not_name = frozenset(lex.not_in_name)
         post_heads = lex.name_heads.get("Post", ())
@@ -279,7 +280,7 @@ class NameFinder:
     ) -> Iterator[tuple[int, int]]:
         n = len(texts)
         # "Minister for Security", "head of Coastal Policing", "MP for Northby East and Lowmoor"
-        if end < n and lowers[end] in ("of", "for"):
+        if end < n and lowers[end] in self.post_complements:
             left = self._run_left(caph, h)
             ends: set[int] = set()
             for _, r in self._complements(end + 1, lowers, caph):
