@@ -694,6 +694,36 @@ def serve(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+TRAIN_EPILOG = """\
+Retrains the models of the learned extraction components from the data folders given (each optional: a model
+whose data is not given is skipped), with a fixed seed, and prints each model's scores on the documents kept out
+of its training. The models are written to DIR (default: models/ beside the kg package, where kg reads them) only
+when every one asked for has trained. Needs scikit-learn (pip install -e '.[train]'); running kg never does.
+README's "Learned components" says where each data set comes from and its licence.
+
+examples:
+  kg train --gum ../shared/external/gum/gum --re3d ../shared/external/re3d/re3d \\
+           --wikievents ../shared/external/wikievents-train --uk ../shared/corpus-uk -o models/
+  kg train --uk my-annotated/ --only entity_class -o /tmp/models
+"""
+
+
+def train(args: argparse.Namespace) -> int:
+    """`kg train`: retrain the learned components' models."""
+    from kg.extract.linear import MODELS_DIR
+    from kg.learn.train import Data
+    from kg.learn.train import train as train_models
+
+    for folder in [args.gum, args.re3d, args.wikievents, *args.uk]:
+        if folder is not None and not folder.is_dir():
+            raise InputError(f"{folder}: no such folder")
+    data = Data(gum=args.gum, re3d=args.re3d, wikievents=args.wikievents, uk=tuple(args.uk))
+    _use_ontology(args)
+    for line in train_models(data, args.output or MODELS_DIR, seed=args.seed, only=tuple(args.only)):
+        print(line)
+    return EXIT_OK
+
+
 def eval_(args: argparse.Namespace) -> int:
     """`kg eval`: build annotated documents and score them against their gold annotations."""
     from kg.evaluate import ScoreBelowFloor, evaluate, parse_floors
@@ -1070,6 +1100,36 @@ def _parser() -> argparse.ArgumentParser:
         " entities or places score below it",
     )
     extraction_options(sub)
+
+    sub = command("train", train, "retrain the learned components' models from annotated data", TRAIN_EPILOG)
+    for name, what in (
+        ("gum", "GUM's folder of CoNLL-U documents (entity types)"),
+        ("re3d", "re3d's folder of sources (entities and relations)"),
+        ("wikievents", "the WikiEvents training split, as re-packaged (incident arguments)"),
+    ):
+        sub.add_argument(f"--{name}", type=Path, default=None, metavar="DIR", help=what)
+    sub.add_argument(
+        "--uk",
+        type=Path,
+        action="append",
+        default=[],
+        metavar="DIR",
+        help="a folder of documents in kg's gold format (NAME.txt + NAME.gold.yaml); repeatable",
+    )
+    sub.add_argument(
+        "-o", "--output", type=Path, default=None, metavar="DIR", help="where to write the models"
+    )
+    sub.add_argument("--seed", type=int, default=0, help="the seed of every split and fit (default: 0)")
+    sub.add_argument(
+        "--only", action="append", default=[], metavar="NAME", help="train only this model; repeatable"
+    )
+    sub.add_argument(
+        "--ontology",
+        metavar="DIR",
+        type=Path,
+        default=None,
+        help="ontology folder to analyse the texts with (default: the project's ontology/)",
+    )
 
     sub = command(
         "validate", validate, "check the store, or a graph file, against the SHACL shapes", VALIDATE_EPILOG

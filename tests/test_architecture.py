@@ -20,6 +20,7 @@ LAYERS: dict[str, set[str]] = {
     "outputs": {"base", "ontology", "graph"},
     "cluster": {"base", "ontology", "text", "extract"},
     "pipeline": {"base", "ontology", "text", "extract", "graph", "cluster"},
+    "learn": {"base", "ontology", "text", "extract"},
     "evaluate": {"base", "ontology", "text", "extract", "graph", "outputs", "cluster", "pipeline"},
     "facade": {"base", "ontology", "text", "extract", "graph", "outputs", "cluster", "pipeline"},
 }
