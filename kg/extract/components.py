@@ -21,6 +21,7 @@ from kg.extract.dates import Dates
 from kg.extract.entities import Entities
 from kg.extract.events import Events
 from kg.extract.layout import Layout
+from kg.extract.links import Links
 from kg.extract.names import Names
 from kg.extract.places import Places
 from kg.extract.posts import Posts
@@ -52,6 +53,7 @@ COMPONENTS: tuple[type[Component], ...] = (
     Entities,
     Relations,
     Signatures,
+    Links,
     Unnamed,
     Victims,
     Events,

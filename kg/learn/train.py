@@ -32,8 +32,15 @@ class Trained:
     report: list[str] = field(default_factory=list)  # held-out scores, one line each
 
 
+def _relations(data: Data, seed: int) -> Trained | None:
+    from kg.learn.links import train_relations
+
+    done = train_relations(data.uk, data.re3d, seed)
+    return Trained(*done) if done is not None else None
+
+
 #: Each learned model by name: its trainer, None where the data it needs was not given.
-TRAINERS: dict[str, Callable[[Data, int], Trained | None]] = {}
+TRAINERS: dict[str, Callable[[Data, int], Trained | None]] = {"relations": _relations}
 
 
 def train(data: Data, out: Path, *, seed: int = 0, only: tuple[str, ...] = ()) -> list[str]:
