@@ -26,8 +26,9 @@ MODEL = "relations"
 PROPERTIES = ("ledBy", "commissionedBy", "concerns", "holdsPost", "memberOf")
 #: The model's class for "no relation between the two".
 NONE = "none"
-#: A model without thresholds of its own: add at this probability, drop a rule's relation at this one of none.
-ADD, DROP = 0.5, 0.9
+#: A model without thresholds of its own: add at this probability, drop a rule's relation at this one of none
+#: (above 1: never).
+ADD, DROP = 0.5, 1.01
 #: The words between two mentions kept as features: this many from each end.
 _BETWEEN = 4
 #: The mention kinds a pair is made of (a date or a verb names nothing these properties join).
@@ -214,13 +215,15 @@ def link(
     lex: Lexicon,
     model: LinearModel,
     *,
-    add: float | None = None,
+    add: dict[str, float] | None = None,
     drop: float | None = None,
     pairs: list[Candidate] | None = None,
 ) -> list[Relation]:
-    """The document's relations with the model's read: added where it is confident, a rule's dropped where it
-    is confident there is none (`pairs`: the document's candidates, where already made)."""
-    add = float(model.meta.get("add", ADD)) if add is None else add
+    """The document's relations with the model's read: added where it is confident (at each property's
+    threshold: the model's own, chosen on documents it was not trained on), a rule's dropped where it is
+    confident there is none (`pairs`: the document's candidates, where already made)."""
+    if add is None:
+        add = {p: float(x) for p, x in dict(model.meta.get("add") or {}).items()}
     drop = float(model.meta.get("drop", DROP)) if drop is None else drop
     best = decide(model, candidates(an, lex) if pairs is None else pairs)
     kept = [
@@ -233,7 +236,7 @@ def link(
     ]
     have = {(r.subject, r.prop, r.object) for r in kept}
     for (s, p, o), (prob, sent) in sorted(best.items(), key=lambda kv: kv[1][1]):
-        if prob >= add and (s, p, o) not in have:
+        if prob >= add.get(p, ADD) and (s, p, o) not in have:
             kept.append(Relation(s, p, o, evidence(an, sent)))
             have.add((s, p, o))
     return kept
