@@ -43,6 +43,49 @@ class Names(Component):
                 continue
             if m is not None:
                 work.taken.append((m.start, m.end))
+        self._after_honorifics(work)
+
+    def _after_honorifics(self, work: SentenceWork) -> None:
+        """'chaired by Dame Eleanor Voss' where the model found no name: an honorific and the capitalised proper
+        nouns after it are a person, unless those words are a post's, a body's or the gazetteer's."""
+        toks = work.s.tokens
+        for k, tok in enumerate(toks):
+            if tok.text not in self.cues.honorific_words or tok.ent_type_ or (k and toks[k - 1].ent_type_):
+                continue
+            j = k + 1
+            while j < len(toks) and toks[j].text in self.cues.honorific_words:
+                j += 1
+            e = j
+            while (
+                e < len(toks)
+                and e - j < 3
+                and toks[e].pos_ == "PROPN"
+                and toks[e].text[:1].isupper()
+                and not toks[e].ent_type_
+                and toks[e].text not in self.cues.not_in_name
+                and toks[e].text not in self.cues.honorific_words
+            ):
+                e += 1
+            if e == j:
+                continue
+            name = " ".join(t.text for t in toks[j:e])
+            if self.cues.gazetteer(name) or self.cues.class_by_head(name) or any(
+                t.text in heads for t in toks[j:e] for heads in self.cues.heads.values()
+            ):
+                continue  # "Lord Chancellor", "Mr Speaker"
+            start, end = work.base + toks[k].idx, work.base + toks[e - 1].idx + len(toks[e - 1].text)
+            if not work.free(start, end):
+                continue
+            work.new(
+                cls="Person",
+                start=start,
+                end=end,
+                text=normalise_name(name),
+                honorific=" ".join(t.text for t in toks[k:j]),
+                token=toks[e - 1],
+                strong=True,
+            )
+            work.taken.append((start, end))
 
     def _entity_mention(self, ent: Any, cls: str, work: SentenceWork) -> Mention | None:
         doc = ent.doc

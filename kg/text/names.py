@@ -247,11 +247,12 @@ class NameFinder:
                 yield s, end + 1
         # "City of Northby Police": a capitalised word that is no post's word, an opening connector, capitalised
         # words, head; a sentence's first word only where the tagger reads it as a proper noun (else
-        # `join_openers`)
+        # `join_openers`); not the last word of a longer name ("Sarah Okafor of Calder Vale Constabulary")
         for j in range(max(left, 2), h):
             if (
                 lowers[j - 1] in self.opening_connectors
                 and cap[j - 2]
+                and not (j > 2 and cap[j - 3])
                 and texts[j - 2] not in self.post_words
                 and not self._capitalised_by_place(doc[j - 2])
             ):
@@ -287,6 +288,9 @@ class NameFinder:
                 ends.update(range(r, self._run_right(cap, r) + 1))
                 if r < n and lowers[r] == "and":
                     ends.update(range(r + 1, self._run_right(cap, r + 1) + 1))
+                if r < n and lowers[r] in self.connectors and texts[r - 1] in self.heads:
+                    # "Director of the Office for Public Protection": a body's head word and its own complement
+                    ends.update(e for _, e in self._complements(r + 1, lowers, caph))
             for s in range(left, h + 1):
                 for e in ends:
                     yield s, e
