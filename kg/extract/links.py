@@ -140,7 +140,7 @@ def pair_features(
     pair = f"{ca}>{cb}"
     first, second = (a, b) if a.start <= b.start else (b, a)
     order = "so" if first is a else "os"
-    nested = a.start <= b.start and b.end <= a.end or b.start <= a.start and a.end <= b.end
+    nested = (a.start <= b.start and b.end <= a.end) or (b.start <= a.start and a.end <= b.end)
     feats = [f"pair={pair}", f"order={order}", f"pair={pair}|{order}", f"kinds={a.kind}>{b.kind}"]
     feats += [f"rule={p}" for p in rules] + [f"rule_doc={p}" for p in rules_elsewhere]
     if nested:
@@ -148,7 +148,11 @@ def pair_features(
     # the words between the two, other mentions as their class
     between: list[str] = []
     if not nested:
-        others = [m for m in sentence if m is not a and m is not b and first.end <= m.start and m.end <= second.start]
+        others = [
+            m
+            for m in sentence
+            if m is not a and m is not b and first.end <= m.start and m.end <= second.start
+        ]
         for t, at in zip(tokens.tokens, tokens.starts, strict=True):
             if at < first.end or at >= second.start:
                 continue
@@ -190,7 +194,7 @@ def pair_features(
         feats.append(f"dep_s={ha.dep_}|{pair}")
         feats.append(f"dep_o={hb.dep_}|{pair}")
     # what the subject and object are, by their common head word (an inquiry's noun, a post's word)
-    for role, m, cls, h in (("s", a, ca, ha), ("o", b, cb, hb)):
+    for role, cls, h in (("s", ca, ha), ("o", cb, hb)):
         if h is not None and cls in ("Inquiry", "Incident", "Post") and h.pos_ != "PROPN":
             feats.append(f"head_{role}={h.lemma_.lower()}")
     return feats

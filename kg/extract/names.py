@@ -69,8 +69,10 @@ class Names(Component):
             if e == j:
                 continue
             name = " ".join(t.text for t in toks[j:e])
-            if self.cues.gazetteer(name) or self.cues.class_by_head(name) or any(
-                t.text in heads for t in toks[j:e] for heads in self.cues.heads.values()
+            if (
+                self.cues.gazetteer(name)
+                or self.cues.class_by_head(name)
+                or any(t.text in heads for t in toks[j:e] for heads in self.cues.heads.values())
             ):
                 continue  # "Lord Chancellor", "Mr Speaker"
             start, end = work.base + toks[k].idx, work.base + toks[e - 1].idx + len(toks[e - 1].text)

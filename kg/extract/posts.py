@@ -134,9 +134,9 @@ def post_parts(cues: Cues, work: SentenceWork, m: Mention, toks: Any) -> None:
         first = min(i for i, w in enumerate(lowers) if w in ("of", "for"))
         # "Director of the Office for Public Protection": the body after the first connector, where its head
         # word makes it one (not "Member of Parliament for X", a post before its place)
-        known = cues.gazetteer(" ".join(t.text for t in rest[:k]))
-        body = first < k and (known is None or known[0] != "Post")
-        opening = first if body and cues.class_by_head(" ".join(t.text for t in rest[first + 1 :])) else k
+        post = cues.gazetteer(" ".join(t.text for t in rest[:k]))
+        of_body = first < k and (post is None or post[0] != "Post")
+        opening = first if of_body and cues.class_by_head(" ".join(t.text for t in rest[first + 1 :])) else k
         inner = [t for t in rest[opening + 1 :] if t.lower_ != "the" or t is not rest[opening + 1]]
         if inner:
             a = inner[0].idx
