@@ -14,6 +14,7 @@ from pathlib import Path
 
 from kg.errors import InputError
 from kg.extract.linear import LinearModel, model_path
+from kg.learn.types import train_entity_class
 
 
 @dataclass(frozen=True)
@@ -33,7 +34,9 @@ class Trained:
 
 
 #: Each learned model by name: its trainer, None where the data it needs was not given.
-TRAINERS: dict[str, Callable[[Data, int], Trained | None]] = {}
+TRAINERS: dict[str, Callable[[Data, int], Trained | None]] = {
+    "entity_class": train_entity_class,
+}
 
 
 def train(data: Data, out: Path, *, seed: int = 0, only: tuple[str, ...] = ()) -> list[str]:

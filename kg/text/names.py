@@ -245,8 +245,8 @@ class NameFinder:
             yield s, end
             if year:
                 yield s, end + 1
-        # "City of Northby Police": a capitalised word that is no post's word, an opening connector, capitalised
-        # words, head; a sentence's first word only where the tagger reads it as a proper noun (else
+        # "City of Northby Police": a capitalised word that is no post's word (nor the end of a longer run of
+        # them), an opening connector, capitalised words, head; a sentence's first word only where the tagger reads it as a proper noun (else
         # `join_openers`)
         for j in range(max(left, 2), h):
             if (
@@ -254,6 +254,8 @@ class NameFinder:
                 and cap[j - 2]
                 and texts[j - 2] not in self.post_words
                 and not self._capitalised_by_place(doc[j - 2])
+                # "Sarah Okafor of Calder Vale Constabulary": a capitalised word before the opener ends a name
+                and not (j > 2 and cap[j - 3] and not doc[j - 2].is_sent_start)
             ):
                 yield j - 2, end
         # "Independent Office for Police Conduct", "House of Commons": [capitalised words] head connector [the] names
