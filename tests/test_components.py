@@ -119,6 +119,12 @@ CASES: list[tuple[str, str, Callable[[DocumentAnalysis], bool]]] = [
         has_alias("Margaret Holloway", "Holloway"),
     ),
     (
+        "types",
+        # the NER reads the surname as a place; 'she said', 'told the court' make her a person (the shipped model)
+        "Zubrecki said she had been threatened. Zubrecki told the court she was afraid.",
+        has_entity("Person", "Zubrecki"),
+    ),
+    (
         "relations",
         "Tobias Wren was murdered by Desmond Harlow in Ashmoor.",
         has_fact("murder of Tobias Wren", "perpetrator", "Desmond Harlow"),
@@ -171,7 +177,8 @@ def test_every_component_has_its_case_and_a_summary() -> None:
 
 
 # ------------------------------------------------------------------------------------------- the contract
-TABLE = {"Sarah Okafor": "Person", "Calder Vale Constabulary": "Agency", "Ashmoor": "Place"}
+# the table calls the force an organisation where the rules, by its head word, make it an agency
+TABLE = {"Sarah Okafor": "Person", "Calder Vale Constabulary": "Organization", "Ashmoor": "Place"}
 TEXT = "Sarah Okafor of Calder Vale Constabulary said officers searched a house in Ashmoor."
 
 

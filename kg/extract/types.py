@@ -33,7 +33,7 @@ _NEVER = 1.01
 
 def _shape(word: str) -> str:
     """'Okafor' Xx, 'IOPC' X, 'M25' Xd, 'al-' x: the kinds of characters of a word, runs collapsed."""
-    out = []
+    out: list[str] = []
     for ch in word:
         k = "X" if ch.isupper() else "x" if ch.islower() else "d" if ch.isdigit() else ch
         if not out or out[-1] != k:

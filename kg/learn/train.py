@@ -33,9 +33,14 @@ class Trained:
     report: list[str] = field(default_factory=list)  # held-out scores, one line each
 
 
+def _entity_class(data: Data, seed: int) -> Trained | None:
+    made = train_entity_class(data.gum, data.re3d, data.uk, seed)
+    return Trained(*made) if made else None
+
+
 #: Each learned model by name: its trainer, None where the data it needs was not given.
 TRAINERS: dict[str, Callable[[Data, int], Trained | None]] = {
-    "entity_class": train_entity_class,
+    "entity_class": _entity_class,
 }
 
 

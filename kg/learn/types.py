@@ -17,7 +17,6 @@ from collections import Counter
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from kg.extract.components import extractor
 from kg.extract.cues import Cues
@@ -28,9 +27,6 @@ from kg.learn.fit import fit_linear, split
 from kg.learn.gold import read_gold
 from kg.model import Document
 from kg.text.fold import fold
-
-if TYPE_CHECKING:
-    from kg.learn.train import Data, Trained
 
 #: GUM's entity types as kg's classes (families); every other type names no entity kg keeps.
 GUM_CLASSES = {"person": "Person", "organization": "Organization", "place": "Place"}
@@ -47,6 +43,8 @@ PRECISION = 0.75
 #: Never drop an entity below this, whatever cross-validation says (the names kg found by shape, where the NER
 #: did not, are few in the training data: the model knows them least).
 DROP_FLOOR = 0.9
+#: An entity the statistical NER found is dropped only past this: the bare NER is kg's floor.
+DROP_NER_FLOOR = 0.98
 
 
 @dataclass(frozen=True)
@@ -117,7 +115,7 @@ def _gum_document(path: Path) -> Source:
         entity = next((x[len("Entity=") :] for x in misc.split("|") if x.startswith("Entity=")), "")
         for m in _BRACKETS.finditer(entity):
             if m.group(1) is not None:
-                number, etype = (m.group(1).split("-") + [""])[:2]
+                number, etype = [*m.group(1).split("-"), ""][:2]
                 if m.group(2):  # opened and closed on this word
                     spans.append(_gum_span(start, pos, etype, tag))
                 else:
@@ -140,7 +138,9 @@ def _gum_span(start: int, end: int, etype: str, tag: str) -> Span:
 def read_re3d(folder: Path) -> Iterator[Source]:
     """re3d's documents with their entity annotations (those below the confidence asked for: not learned from)."""
     for source in sorted(p for p in folder.iterdir() if (p / "documents.json").is_file()):
-        docs = [json.loads(x) for x in (source / "documents.json").read_text(encoding="utf-8").splitlines() if x]
+        docs = [
+            json.loads(x) for x in (source / "documents.json").read_text(encoding="utf-8").splitlines() if x
+        ]
         by_doc: dict[str, list[Span]] = {}
         for x in (source / "entities.json").read_text(encoding="utf-8").splitlines():
             if not x.strip():
@@ -194,7 +194,9 @@ def examples(sources: Sequence[Source]) -> list[Example]:
                 e = an.entities[key]
                 ms = [m for m in an.mentions.values() if m.entity == key and m.kind == "name"]
                 if src.names:
-                    label = _label_by_names([e.label, *e.alt_labels, *(m.text for m in ms)], src, ex.lex.honorifics)
+                    label = _label_by_names(
+                        [e.label, *e.alt_labels, *(m.text for m in ms)], src, ex.lex.honorifics
+                    )
                 else:
                     label = _label_by_spans([(m.start, m.end) for m in ms], src)
                 if label is None:
@@ -269,7 +271,7 @@ def choose_thresholds(train: Sequence[Example], seed: int, folds: int = 3) -> di
     for name in ("retype", "drop", "drop_ner"):
         best, best_gain = never, 0
         for t in THRESHOLDS:
-            if name != "retype" and t < DROP_FLOOR:
+            if t < {"retype": 0.0, "drop": DROP_FLOOR, "drop_ner": DROP_NER_FLOOR}[name]:
                 continue
             limits = {**chosen, name: t}
             fixed = broken = 0
@@ -312,18 +314,20 @@ def report(model: LinearModel, held: Sequence[Example], limits: dict[str, float]
     return lines
 
 
-def train_entity_class(data: Data, seed: int) -> Trained | None:
-    """The entity class model from the folders given (GUM, re3d, kg-format gold), and its held-out report."""
-    from kg.learn.train import Trained
+def train_entity_class(
+    gum: Path | None, re3d: Path | None, uk: Sequence[Path], seed: int
+) -> tuple[LinearModel, list[str]] | None:
+    """The entity class model from the folders given (GUM, re3d, kg-format gold) and its held-out report; None
+    where none was given."""
     from kg.ontology.lexicon import load_lexicon
 
     sources: list[Source] = []
-    if data.gum is not None:
-        sources += read_gum(data.gum)
-    if data.re3d is not None:
-        sources += read_re3d(data.re3d)
-    if data.uk:
-        sources += read_uk(data.uk, load_lexicon().honorifics)
+    if gum is not None:
+        sources += read_gum(gum)
+    if re3d is not None:
+        sources += read_re3d(re3d)
+    if uk:
+        sources += read_uk(uk, load_lexicon().honorifics)
     if not sources:
         return None
     found = examples(sources)
@@ -354,7 +358,7 @@ def train_entity_class(data: Data, seed: int) -> Trained | None:
         if part:
             lines += [f"  {corpus}: {line}" for line in report(model, part, limits)]
     model.meta["held_out"] = lines
-    return Trained(model, lines)
+    return model, lines
 
 
 #: Made in part from CC BY-SA texts (GUM's bio and voyage, Wikipedia in corpus-uk): share-alike applies.
