@@ -119,6 +119,12 @@ CASES: list[tuple[str, str, Callable[[DocumentAnalysis], bool]]] = [
         has_alias("Margaret Holloway", "Holloway"),
     ),
     (
+        "types",
+        # the NER reads the surname as a place; 'she said', 'told the court' make her a person (the shipped model)
+        "Zubrecki said she had been threatened. Zubrecki told the court she was afraid.",
+        has_entity("Person", "Zubrecki"),
+    ),
+    (
         "relations",
         "Tobias Wren was murdered by Desmond Harlow in Ashmoor.",
         has_fact("murder of Tobias Wren", "perpetrator", "Desmond Harlow"),

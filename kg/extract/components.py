@@ -29,6 +29,7 @@ from kg.extract.references import References
 from kg.extract.relations import Relations
 from kg.extract.signatures import Signatures
 from kg.extract.triggers import Incidents, Inquiries
+from kg.extract.types import Types
 from kg.extract.unnamed import Unnamed
 from kg.extract.victims import Victims
 from kg.model import Document
@@ -51,6 +52,7 @@ COMPONENTS: tuple[type[Component], ...] = (
     Aliases,
     Classes,
     Entities,
+    Types,
     Relations,
     Signatures,
     Links,

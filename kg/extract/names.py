@@ -299,7 +299,7 @@ class Names(Component):
         """The class the words around the name doc[i:j] give it: an apposition after it (above) or the noun it
         stands in apposition to ('the head of the clinic, Ann Ode, said'); a noun of a class just before it ('the
         preacher Ann Ode', 'his wife Ann Ode', 'the militant group Northby Front'); 'the city of Northby'; a place
-        noun it qualifies ('Northby province', 'Northby district')."""
+        or programme noun it qualifies ('Northby province', 'the Safeguard Pathway programme')."""
         apposed = self._apposition_class(doc, j)
         if apposed is not None:
             return apposed
@@ -315,8 +315,8 @@ class Names(Component):
         if i > 1 and doc[i - 1].lower_ == "of" and self._noun_class(doc[i - 2]) == "Place":
             return "Place"
         noun_after = j < len(doc) and doc[j].dep_ != "compound" and root.head.i == j
-        if noun_after and self._noun_class(doc[j]) == "Place":
-            return "Place"
+        if noun_after and self._noun_class(doc[j]) in ("Place", "Programme"):
+            return self._noun_class(doc[j])  # "Northby district", "the Safeguard Pathway programme"
         return None
 
     def _common_word(self, toks: Any) -> bool:

@@ -14,6 +14,7 @@ from pathlib import Path
 
 from kg.errors import InputError
 from kg.extract.linear import LinearModel, model_path
+from kg.learn.types import train_entity_class
 
 
 @dataclass(frozen=True)
@@ -39,8 +40,16 @@ def _relations(data: Data, seed: int) -> Trained | None:
     return Trained(*done) if done is not None else None
 
 
+def _entity_class(data: Data, seed: int) -> Trained | None:
+    made = train_entity_class(data.gum, data.re3d, data.uk, seed)
+    return Trained(*made) if made else None
+
+
 #: Each learned model by name: its trainer, None where the data it needs was not given.
-TRAINERS: dict[str, Callable[[Data, int], Trained | None]] = {"relations": _relations}
+TRAINERS: dict[str, Callable[[Data, int], Trained | None]] = {
+    "entity_class": _entity_class,
+    "relations": _relations,
+}
 
 
 def train(data: Data, out: Path, *, seed: int = 0, only: tuple[str, ...] = ()) -> list[str]:
