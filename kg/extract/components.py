@@ -26,6 +26,7 @@ from kg.extract.places import Places
 from kg.extract.posts import Posts
 from kg.extract.references import References
 from kg.extract.relations import Relations
+from kg.extract.roles import Roles
 from kg.extract.signatures import Signatures
 from kg.extract.triggers import Incidents, Inquiries
 from kg.extract.unnamed import Unnamed
@@ -52,6 +53,7 @@ COMPONENTS: tuple[type[Component], ...] = (
     Entities,
     Relations,
     Signatures,
+    Roles,
     Unnamed,
     Victims,
     Events,

@@ -32,8 +32,15 @@ class Trained:
     report: list[str] = field(default_factory=list)  # held-out scores, one line each
 
 
+def _incident_role(data: Data, seed: int) -> Trained | None:
+    from kg.learn.roles import train_roles
+
+    done = train_roles(data.wikievents, data.uk, seed)
+    return Trained(*done) if done is not None else None
+
+
 #: Each learned model by name: its trainer, None where the data it needs was not given.
-TRAINERS: dict[str, Callable[[Data, int], Trained | None]] = {}
+TRAINERS: dict[str, Callable[[Data, int], Trained | None]] = {"incident_role": _incident_role}
 
 
 def train(data: Data, out: Path, *, seed: int = 0, only: tuple[str, ...] = ()) -> list[str]:
