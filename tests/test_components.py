@@ -130,6 +130,12 @@ CASES: list[tuple[str, str, Callable[[DocumentAnalysis], bool]]] = [
         lambda an: bool(an.relations) and all(r.prop in an_props() for r in an.relations),
     ),
     (
+        "roles",
+        # the councillor is the verb's object, the name only its apposition: the rules see no victim
+        "Desmond Harlow murdered the councillor Tobias Wren.",
+        has_fact("murder of Tobias Wren", "victim", "Tobias Wren"),
+    ),
+    (
         "unnamed",
         "Tobias Wren was stabbed in Ashmoor.",
         has_entity("Incident", "stabbing of Tobias Wren"),

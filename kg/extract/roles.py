@@ -25,8 +25,8 @@ ROLES = ("perpetrator", "victim", "place")
 NONE = "none"
 #: The classes a role can be filled by (the ontology's ranges decide in the end).
 CANDIDATE_CLASSES = frozenset({"Person", "Organization", "Agency", "PoliticalParty", "Place"})
-#: How a candidate may name its entity: a name, a pronoun, an agent noun standing for the perpetrator.
-CANDIDATE_KINDS = frozenset({"name", "pronoun", "agent"})
+#: How a candidate may name its entity: by name (a pronoun's or an agent noun's entity is the rules' guess).
+CANDIDATE_KINDS = frozenset({"name"})
 #: Without thresholds in the model's meta: add a role at this probability, take none away.
 ADD_AT = 0.6
 _MAX_PATH = 6
@@ -87,6 +87,7 @@ def features(
     cand: Mention,
     rules: set[tuple[int, str, int]],
     agent_nouns: frozenset[str] = frozenset(),
+    incident_tokens: frozenset[int] = frozenset(),
 ) -> list[str]:
     """What the model reads of one (incident, candidate) pair: the parse between them and what the rules said."""
     trig, head = inc.token, _head(an, cand)
@@ -109,6 +110,8 @@ def features(
     passive = _passive(trig) if verb else _passive(trig.head) if trig.dep_ in ("nsubjpass", "pobj") else False
     f.append(f"passive={passive}")
     said = sorted({r for i, r, c in rules if i == inc.id and c == cand.id})
+    # the rules gave this name a role in another incident: 'the attack ... police shot Khan'
+    f += sorted({f"rule_other={r}" for i, r, c in rules if i != inc.id and c == cand.id})
     said += sorted({f"inner:{r}" for r, c in inc.inner if c == cand.id})
     f += [f"rule={r}" for r in said] or ["rule=none"]
     f += [f"rule={r}|cls={cand.cls}" for r in said]
@@ -137,6 +140,10 @@ def features(
     a, b = sorted((trig.i, head.i))
     between = [t for t in toks if a < t.i < b]
     f.append(f"gap={min(len(between), 8)}")
+    others = sum(1 for t in between if t.i in incident_tokens)
+    f.append(f"trig_between={min(others, 2)}")
+    if head.head.i in incident_tokens and head.head.i != trig.i:
+        f.append(f"other_trig_arg={head.dep_}")
     f += sorted({f"btw={t.lemma_.lower()}" for t in between if t.pos_ in ("ADP", "VERB", "AUX", "PUNCT")})
     first = min((t.i for t in toks if cand.start <= _tok_start(an, t, cand.sent) < cand.end), default=head.i)
     before = [t for t in toks if t.i < first]
@@ -160,6 +167,10 @@ def pairs(an: DocumentAnalysis, agent_nouns: frozenset[str] = frozenset()) -> li
     for m in an.mentions.values():
         by_sent.setdefault(m.sent, []).append(m)
     out: list[Pair] = []
+    triggers: dict[int, frozenset[int]] = {}  # sentence -> the tokens of its incident mentions
+    for m in an.mentions.values():
+        if m.cls == "Incident" and m.token is not None:
+            triggers[m.sent] = triggers.get(m.sent, frozenset()) | {m.token.i}
     for inc in sorted(an.mentions.values(), key=lambda m: m.start):
         if inc.cls != "Incident" or inc.token is None or inc.entity is None:
             continue
@@ -168,7 +179,7 @@ def pairs(an: DocumentAnalysis, agent_nouns: frozenset[str] = frozenset()) -> li
                 continue
             if cand.entity is None or cand.entity not in an.entities:
                 continue
-            feats = features(an, inc, cand, rules, agent_nouns)
+            feats = features(an, inc, cand, rules, agent_nouns, triggers.get(inc.sent, frozenset()))
             if feats:
                 out.append(Pair(inc, cand, feats))
     return out

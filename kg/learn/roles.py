@@ -37,7 +37,7 @@ SKIP = frozenset({"scenario_en_kairos_62"})
 #: The UK gold documents that may be trained on: 101-110 and 121-130 (111-115 and 131-135 are held back).
 UK_TRAIN = re.compile(r"^(10[1-9]|110|12[1-9]|130)_")
 SEED_SPLIT = 0.2
-ADD_GRID = (0.5, 0.55, 0.6, 0.65, 0.7, 0.75, 0.8, 0.85, 0.9)
+ADD_GRID = (0.6, 0.65, 0.7, 0.75, 0.8, 0.85, 0.9)
 REMOVE_GRID = (0.0, 0.02, 0.05, 0.1, 0.15)
 
 
