@@ -108,6 +108,7 @@ class Aliases(Component):
             if several or (written.isupper() and len(written) > 1 and written.isalpha()):
                 names.setdefault(written, m)
         spans = sorted((m.start, m.end) for m in an.mentions.values())
+        self._surnames(an, names, spans)
         for written, first in names.items():
             if text.count(written) < 2:
                 continue  # written once: where the name was found
@@ -131,4 +132,29 @@ class Aliases(Component):
                     canonical=first.canonical,
                     token=span.root,
                 )
+                spans.append((a, b))
+
+    def _surnames(self, an: DocumentAnalysis, names: dict[str, Mention], spans: list[tuple[int, int]]) -> None:
+        """'Desmond Harlow ... Harlow was convicted': the last word of a person's full name, written again alone
+        where the parse reads a proper noun and the model saw nothing, is that person (one word alone, so only
+        where the parse calls it a name)."""
+        text, sentences = an.doc.text, an.sentences
+        surnames: dict[str, Mention] = {}
+        for written, m in names.items():
+            last = written.split()[-1]
+            if m.cls == "Person" and len(written.split()) > 1 and len(last) > 2 and last[:1].isupper():
+                surnames.setdefault(last, m)
+        for last, first in surnames.items():
+            for mt in re.finditer(rf"(?<![\w'’-]){re.escape(last)}(?![\w-])", text):
+                a, b = mt.start(), mt.end()
+                if any(x < b and a < y for x, y in spans):
+                    continue
+                s = next((s for s in sentences if s.start <= a and b <= s.end), None)
+                if s is None:
+                    continue
+                offset = s.start - s.span.start_char
+                span = s.span.doc.char_span(a - offset, b - offset)
+                if span is None or len(span) != 1 or span.root.pos_ != "PROPN":
+                    continue
+                an.new(cls="Person", start=a, end=b, text=last, sent=s.index, token=span.root)
                 spans.append((a, b))
