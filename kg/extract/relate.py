@@ -202,6 +202,8 @@ def parse_relations(an: DocumentAnalysis, lex: Lexicon) -> list[Found]:
                         if p is not None:
                             found.append(Found(m.id, subject_role, p.id, m.sent))
                 elif dep in ("nsubjpass", "dobj"):
+                    # "murdered the councillor Tobias Wren": the name in apposition to a common noun
+                    group += [a for x in group if x.pos_ == "NOUN" for a in x.children if a.dep_ == "appos"]
                     for x in group:
                         p = _mention_at(an, x, m.sent, ("Person", "Post"))
                         if p is not None:

@@ -32,6 +32,9 @@ EVENT_ROLES = {
     "Life.Injure": {"Injurer": "perpetrator", "Victim": "victim", "Place": "place"},
     "GenericCrime.GenericCrime": {"Perpetrator": "perpetrator", "Victim": "victim", "Place": "place"},
 }
+#: The event types whose arguments are scored, as WikiEvents' development gold scores them ("core" events);
+#: the others' arguments are neither right nor wrong when the held-out part is scored.
+CORE = frozenset({"Conflict.Attack", "Life.Die"})
 #: A train document that repeats a development document (see the data set's README).
 SKIP = frozenset({"scenario_en_kairos_62"})
 #: The UK gold documents that may be trained on: 101-110 and 121-130 (111-115 and 131-135 are held back).
@@ -53,6 +56,7 @@ class Example:
     allowed: list[frozenset[str]] = field(default_factory=list)
     gold_key: dict[str, str] = field(default_factory=dict)  # kg entity → the gold entity it stands for
     gold: set[tuple[str, str]] = field(default_factory=set)  # (role, gold entity)
+    neutral: set[tuple[str, str]] = field(default_factory=set)  # neither right nor wrong (injuries, crimes)
     rules: set[tuple[str, str, str]] = field(default_factory=set)  # (incident entity, role, entity)
 
 
@@ -107,6 +111,7 @@ def wikievents_examples(folder: Path, ex: Extractor, limit: int | None = None) -
         sent_of = _sentence_of(an)
         # each argument entity: (its template's trigger sentence, role, key, its mentions' spans)
         args: list[tuple[int, str, str, list[tuple[int, int]]]] = []
+        core: list[bool] = []
         for t in doc["templates"]:
             roles = EVENT_ROLES.get(t["incident_type"])
             trig = (t.get("Human_Trig") or [[[None, None]]])[0][0]
@@ -117,8 +122,8 @@ def wikievents_examples(folder: Path, ex: Extractor, limit: int | None = None) -
                 for entity in t.get(arg) or ():
                     spans = [(int(o), int(o) + len(txt)) for txt, o in entity]
                     named = any(txt[:1].isupper() and txt.lower() not in ("he", "she", "it", "they") for txt, _ in entity)
-                    key = f"{entity[0][1]}"
-                    args.append((ts, role, key, spans) if named else (ts, role, key, spans))
+                    args.append((ts, role, f"{entity[0][1]}", spans))
+                    core.append(t["incident_type"] in CORE)
         e = _base(an, ex, "wikievents")
 
         def key_of(m: Mention) -> str | None:
@@ -146,14 +151,14 @@ def wikievents_examples(folder: Path, ex: Extractor, limit: int | None = None) -
         for m in an.mentions.values():
             if m.entity and m.kind == "name" and (k := key_of(m)) is not None:
                 e.gold_key.setdefault(m.entity, k)
-        for _, role, key, spans in args:
+        for (_, role, key, spans), scored in zip(args, core, strict=True):
             if role == "target":
                 persons = [m for m in an.mentions.values() if m.cls == "Person" and any(_overlaps(m, a, b) for a, b in spans)]
                 if not persons:
                     continue
                 role = "victim"
             if any(text[a:b][:1].isupper() for a, b in spans):
-                e.gold.add((role, key))
+                (e.gold if scored else e.neutral).add((role, key))
         out.append(e)
     return out
 
@@ -233,7 +238,7 @@ def score(examples: list[Example], model: LinearModel | None, add_at: float, rem
             ]
             added, removed = decide(e.rules, scored, add_at, remove_below)
             keys = (keys - removed) | set(added)
-        found = _facts(e, keys)
+        found = _facts(e, keys) - (e.neutral - e.gold)
         for role in ROLES:
             g = {x for x in e.gold if x[0] == role}
             f = {x for x in found if x[0] == role}
@@ -283,12 +288,19 @@ def trained_from(examples: list[Example], seed: int) -> tuple[LinearModel, list[
         train_docs += a
         held += b
     model = fit(train_docs, seed)
-    best = (-1.0, 0.0, 0.0)
-    for add_at in ADD_GRID:
+    # the thresholds: the best on the part kept out, of those that lose to the rules on no source (of equals, the
+    # one that changes least); where every one loses, the model adds nothing and takes nothing away
+    sources = sorted({e.source for e in held})
+    parts = {src: [e for e in held if e.source == src] for src in sources}
+    rules_only = {src: score(parts[src], None, 0, 0)["all"] for src in sources}
+    best = (float(sum(rules_only.values())), 1.01, 0.0)
+    for add_at in sorted(ADD_GRID, reverse=True):
         for remove_below in REMOVE_GRID:
-            s = score(held, model, add_at, remove_below)["all"]
-            if s > best[0] + 1e-9:
-                best = (s, add_at, remove_below)
+            s = {src: score(parts[src], model, add_at, remove_below)["all"] for src in sources}
+            if any(s[src] < rules_only[src] for src in sources):
+                continue
+            if sum(s.values()) > best[0] + 1e-9:
+                best = (sum(s.values()), add_at, remove_below)
     _, add_at, remove_below = best
     report = []
     for source in sorted({e.source for e in held}):
