@@ -134,7 +134,9 @@ class Aliases(Component):
                 )
                 spans.append((a, b))
 
-    def _surnames(self, an: DocumentAnalysis, names: dict[str, Mention], spans: list[tuple[int, int]]) -> None:
+    def _surnames(
+        self, an: DocumentAnalysis, names: dict[str, Mention], spans: list[tuple[int, int]]
+    ) -> None:
         """'Desmond Harlow ... Harlow was convicted': the last word of a person's full name, written again alone
         where the parse reads a proper noun and the model saw nothing, is that person (one word alone, so only
         where the parse calls it a name)."""
@@ -144,7 +146,7 @@ class Aliases(Component):
             last = written.split()[-1]
             if m.cls == "Person" and len(written.split()) > 1 and len(last) > 2 and last[:1].isupper():
                 surnames.setdefault(last, m)
-        for last, first in surnames.items():
+        for last in surnames:
             for mt in re.finditer(rf"(?<![\w'’-]){re.escape(last)}(?![\w-])", text):
                 a, b = mt.start(), mt.end()
                 if any(x < b and a < y for x, y in spans):

@@ -122,7 +122,11 @@ def features(
         f.append("path=long")
     else:
         path = " ".join(labels)
-        f += [f"path={path}", f"path={path}|tkind={'verb' if verb else 'noun'}", f"path={path}|cls={cand.cls}"]
+        f += [
+            f"path={path}",
+            f"path={path}|tkind={'verb' if verb else 'noun'}",
+            f"path={path}|cls={cand.cls}",
+        ]
         if verb:
             f.append(f"path={path}|passive={passive}")
     f.append(f"plen={min(len(labels), _MAX_PATH + 1)}")
@@ -190,21 +194,28 @@ def decide(
     scored: list[tuple[str, str, dict[str, float], frozenset[str]]],
     add_at: float,
     remove_below: float,
+    held: frozenset[str] = frozenset(),
 ) -> tuple[list[tuple[str, str, str]], set[tuple[str, str, str]]]:
     """What the model changes: of each (incident, candidate, probabilities, roles the ontology allows) read, the
     roles added (probability at least `add_at`, in the order read), and the rules' roles taken away (every pair
-    read for them below `remove_below`)."""
+    read for them below `remove_below`). A role is added only to an incident the rules kept (one in `held` or
+    in `rules`), and only where the rules gave it no such role: the model completes incidents, it makes none."""
     best: dict[tuple[str, str, str], float] = {}
     added: list[tuple[str, str, str]] = []
+    kept = held | {i for i, _, _ in rules}
+    filled = {(i, role) for i, role, _ in rules}
     seen = set(rules)
     for inc, cand, probs, allowed in scored:
         for role in ROLES:
             key = (inc, role, cand)
             p = probs.get(role, 0.0)
             best[key] = max(best.get(key, 0.0), p)
-            if p >= add_at and key not in seen and inc != cand and role in allowed:
-                seen.add(key)
-                added.append(key)
+            if p < add_at or key in seen or inc == cand or role not in allowed:
+                continue
+            if inc not in kept:
+                continue
+            seen.add(key)
+            added.append(key)
     removed = {k for k in rules if remove_below > 0 and best.get(k, 1.0) < remove_below}
     return added, removed
 
@@ -239,8 +250,9 @@ def apply(
 ) -> list[Relation]:
     """The document's relations with the model's roles added, and the rules' roles it rejects taken away."""
     rules = {(r.subject, r.prop, str(r.object)) for r in an.relations if r.prop in ROLES}
+    held = frozenset(r.subject for r in an.relations)
     scored = scored_pairs(an, model, ps, signatures)
-    added, removed = decide(rules, scored, *thresholds(model))
+    added, removed = decide(rules, scored, *thresholds(model), held)
     sent = {(p.incident.entity, p.candidate.entity): p.incident.sent for p in reversed(ps)}
     kept = [r for r in an.relations if (r.subject, r.prop, str(r.object)) not in removed]
     return kept + [Relation(i, role, c, evidence(an, sent[(i, c)])) for i, role, c in added]
