@@ -7,36 +7,24 @@ Every text here is invented (people, towns and councils made up for the tests).
 
 from __future__ import annotations
 
-import hashlib
 import json
 from functools import cache
 from pathlib import Path
 
 import pytest
 from helpers import kg, ok
+from test_components import document, every
 
 from kg.extract.analysis import DocumentAnalysis
 from kg.extract.components import COMPONENTS, Extractor, extractor
 from kg.extract.linear import load_model
 from kg.extract.roles import MODEL, Roles
-from kg.model import Document
-
-
-def document(text: str) -> Document:
-    return Document(
-        path=Path("invented.txt"),
-        name="invented.txt",
-        text=text,
-        sha256=hashlib.sha256(text.encode("utf-8")).hexdigest(),
-    )
 
 
 @cache
 def with_model() -> Extractor:
     """The extractor with the roles component switched on (the shipped ontology switches it off)."""
-    ex = extractor()
-    cues = ex.components[0].cues
-    return Extractor(ex.lex, ex.nlp, [c(cues) for c in COMPONENTS])
+    return every()
 
 
 #: The shipped extraction (rules only: the ontology switches the component off) and the one with the model.
@@ -153,34 +141,25 @@ class _Nothing(Roles):
         return None
 
 
+#: Invented reports in the re-packaged WikiEvents layout: text, then each event as (type, trigger, arguments).
 WIKIEVENTS = {
     "doc_a": (
         "A car bomb killed Tom Ashdown in Northtown on Monday . Police blamed Clara Venn for the attack .",
         [
-            ("Conflict.Attack", {"Attacker": "Clara Venn", "Place": "Northtown"}, "bomb"),
-            ("Life.Die", {"Victim": "Tom Ashdown", "Place": "Northtown"}, "killed"),
+            ("Conflict.Attack", "bomb", "Attacker=Clara Venn;Place=Northtown"),
+            ("Life.Die", "killed", "Victim=Tom Ashdown;Place=Northtown"),
         ],
     ),
     "doc_b": (
         "Gareth Mullins shot Ruth Pellow in Eastmere . Ruth Pellow died in hospital in Westholm .",
         [
-            (
-                "Conflict.Attack",
-                {"Attacker": "Gareth Mullins", "Target": "Ruth Pellow", "Place": "Eastmere"},
-                "shot",
-            ),
-            ("Life.Die", {"Victim": "Ruth Pellow", "Place": "Westholm"}, "died"),
+            ("Conflict.Attack", "shot", "Attacker=Gareth Mullins;Target=Ruth Pellow;Place=Eastmere"),
+            ("Life.Die", "died", "Victim=Ruth Pellow;Place=Westholm"),
         ],
     ),
     "doc_c": (
         "Imran Quayle stabbed Alma Brierley in Southby . A spokesman for Southby Council said the attack was awful .",
-        [
-            (
-                "Conflict.Attack",
-                {"Attacker": "Imran Quayle", "Target": "Alma Brierley", "Place": "Southby"},
-                "stabbed",
-            )
-        ],
+        [("Conflict.Attack", "stabbed", "Attacker=Imran Quayle;Target=Alma Brierley;Place=Southby")],
     ),
 }
 
@@ -189,9 +168,9 @@ def _wikievents(folder: Path) -> None:
     data = {}
     for doc_id, (text, events) in WIKIEVENTS.items():
         templates = []
-        for kind, args, trigger in events:
+        for kind, trigger, args in events:
             t: dict[str, object] = {"incident_type": kind, "Human_Trig": [[[trigger, text.index(trigger)]]]}
-            for role, name in args.items():
+            for role, name in (a.split("=") for a in args.split(";")):
                 t[role] = [[[name, text.index(name)]]]
             templates.append(t)
         data[doc_id] = {"docid": doc_id, "doctext": text, "templates": templates}

@@ -5,7 +5,9 @@ name in its sentence, the model ``models/incident_role.json`` reads the parse be
 its prepositions, the voice of the verb, the class and NER label of the name, what the rules already said) and
 gives the probability of each role: perpetrator, victim, place, or none. Where it is confident it adds the
 relation; a rule's relation it confidently rejects is taken away, where the model's file allows it (a threshold in
-its meta, chosen on held-out data). Without the model file nothing changes: the rules stand alone.
+its meta, chosen on held-out data); roles are added only to incidents the rules kept. Without the model file
+nothing changes: the rules stand alone. The shipped ontology switches the component off (``lex:switchedOff``): on
+the sets it was not trained on it does not beat the rules yet.
 
 ``pairs`` computes the features, here and nowhere else: ``kg.learn.roles`` trains on the same function.
 """
@@ -199,11 +201,10 @@ def decide(
     """What the model changes: of each (incident, candidate, probabilities, roles the ontology allows) read, the
     roles added (probability at least `add_at`, in the order read), and the rules' roles taken away (every pair
     read for them below `remove_below`). A role is added only to an incident the rules kept (one in `held` or
-    in `rules`), and only where the rules gave it no such role: the model completes incidents, it makes none."""
+    in `rules`): the model completes incidents, it makes none."""
     best: dict[tuple[str, str, str], float] = {}
     added: list[tuple[str, str, str]] = []
     kept = held | {i for i, _, _ in rules}
-    filled = {(i, role) for i, role, _ in rules}
     seen = set(rules)
     for inc, cand, probs, allowed in scored:
         for role in ROLES:
