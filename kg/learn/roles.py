@@ -331,7 +331,9 @@ def trained_from(examples: list[Example], seed: int) -> tuple[LinearModel, list[
             "Copyright (c) 2021 Zoey Li; re-packaged by WayneChen2021/Triggers-Data); kg's UK gold documents "
             "(corpus-uk 101-110, 121-130: Wikipedia CC BY-SA 4.0, GOV.UK and Hansard under the Open Government "
             "Licence v3.0 / Open Parliament Licence)",
-            "licence": "weights over parse features only; no text, name or annotation of the data is in the file",
+            "licence": "weights over parse features only (no text, name or annotation of the data is in the file);"
+            " learned in part from Wikipedia text under CC BY-SA 4.0, so share-alike may apply to the weights"
+            " (attribution: the corpus-uk sources pages; WikiEvents: MIT License, Copyright (c) 2021 Zoey Li)",
         }
     )
     return LinearModel(model.name, model.classes, model.weights, model.intercept, meta), report
