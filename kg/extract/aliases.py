@@ -6,8 +6,10 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
+from typing import Any
 
-from kg.extract.analysis import Component, DocumentAnalysis, Mention
+from kg.extract.analysis import Component, DocumentAnalysis, Mention, Sentence
 from kg.ontology.lexicon import normalise_name
 
 
@@ -98,7 +100,7 @@ class Aliases(Component):
         """A name found once is that name wherever the document writes it again the same way, where the model
         saw nothing ('the Northby Front said ...' with the model finding it in one sentence of three). Only names
         of two words or more, or letters ('NLF'): one word alone may be an ordinary word elsewhere."""
-        text, sentences = an.doc.text, an.sentences
+        text = an.doc.text
         names: dict[str, Mention] = {}
         for m in sorted(an.mentions.values(), key=lambda m: (not m.strong, m.start)):
             if m.kind != "name" or m.cls in ("Date", "Post", "Incident", "Inquiry", "NORP"):
@@ -108,20 +110,11 @@ class Aliases(Component):
             if several or (written.isupper() and len(written) > 1 and written.isalpha()):
                 names.setdefault(written, m)
         spans = sorted((m.start, m.end) for m in an.mentions.values())
+        self._surnames(an, names, spans)
         for written, first in names.items():
             if text.count(written) < 2:
                 continue  # written once: where the name was found
-            for mt in re.finditer(rf"(?<![\w'’-]){re.escape(written)}(?![\w-])", text):
-                a, b = mt.start(), mt.end()
-                if any(x < b and a < y for x, y in spans):
-                    continue
-                s = next((s for s in sentences if s.start <= a and b <= s.end), None)
-                if s is None:
-                    continue
-                offset = s.start - s.span.start_char
-                span = s.span.doc.char_span(a - offset, b - offset)
-                if span is None:
-                    continue
+            for a, b, s, span in _unclaimed(an, written, spans):
                 an.new(
                     cls=first.cls,
                     start=a,
@@ -132,3 +125,40 @@ class Aliases(Component):
                     token=span.root,
                 )
                 spans.append((a, b))
+
+    def _surnames(
+        self, an: DocumentAnalysis, names: dict[str, Mention], spans: list[tuple[int, int]]
+    ) -> None:
+        """'Desmond Harlow ... Harlow was convicted': the last word of a person's full name, written again alone
+        where the parse reads a proper noun and the model saw nothing, is that person (one word alone, so only
+        where the parse calls it a name)."""
+        surnames: dict[str, Mention] = {}
+        for written, m in names.items():
+            last = written.split()[-1]
+            if m.cls == "Person" and len(written.split()) > 1 and len(last) > 2 and last[:1].isupper():
+                surnames.setdefault(last, m)
+        for last in surnames:
+            for a, b, s, span in _unclaimed(an, last, spans):
+                if len(span) != 1 or span.root.pos_ != "PROPN":
+                    continue
+                an.new(cls="Person", start=a, end=b, text=last, sent=s.index, token=span.root)
+                spans.append((a, b))
+
+
+def _unclaimed(
+    an: DocumentAnalysis, written: str, spans: list[tuple[int, int]]
+) -> Iterator[tuple[int, int, Sentence, Any]]:
+    """Each place the document writes these words as a whole that no mention claims (as `spans` stands when it is
+    reached): its offsets, its sentence, and the words as spaCy read them."""
+    text = an.doc.text
+    for mt in re.finditer(rf"(?<![\w'’-]){re.escape(written)}(?![\w-])", text):
+        a, b = mt.start(), mt.end()
+        if any(x < b and a < y for x, y in spans):
+            continue
+        s = next((s for s in an.sentences if s.start <= a and b <= s.end), None)
+        if s is None:
+            continue
+        offset = s.start - s.span.start_char
+        span = s.span.doc.char_span(a - offset, b - offset)
+        if span is not None:
+            yield a, b, s, span

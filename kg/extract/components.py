@@ -27,6 +27,7 @@ from kg.extract.places import Places
 from kg.extract.posts import Posts
 from kg.extract.references import References
 from kg.extract.relations import Relations
+from kg.extract.roles import Roles
 from kg.extract.signatures import Signatures
 from kg.extract.triggers import Incidents, Inquiries
 from kg.extract.types import Types
@@ -56,6 +57,7 @@ COMPONENTS: tuple[type[Component], ...] = (
     Relations,
     Signatures,
     Links,
+    Roles,
     Unnamed,
     Victims,
     Events,

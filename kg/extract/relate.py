@@ -202,6 +202,8 @@ def parse_relations(an: DocumentAnalysis, lex: Lexicon) -> list[Found]:
                         if p is not None:
                             found.append(Found(m.id, subject_role, p.id, m.sent))
                 elif dep in ("nsubjpass", "dobj"):
+                    # "murdered the councillor Tobias Wren": the name in apposition to a common noun
+                    group += [a for x in group if x.pos_ == "NOUN" for a in x.children if a.dep_ == "appos"]
                     for x in group:
                         p = _mention_at(an, x, m.sent, ("Person", "Post"))
                         if p is not None:
@@ -228,6 +230,9 @@ def parse_relations(an: DocumentAnalysis, lex: Lexicon) -> list[Found]:
                 if p is None:
                     continue
                 found.append(Found(m.id, role, p.id, m.sent))
+        if m.cls == "Incident" and tok is not None:
+            for p in _culpable(an, m, lex, ranges.get("perpetrator", ("Person",))):
+                found.append(Found(m.id, "perpetrator", p.id, m.sent))
         for role, inner_id in m.inner:
             if (m.cls == "Incident" and role in ("place", "date", "perpetrator")) or (
                 m.cls == "Inquiry" and role == "concerns"
@@ -236,6 +241,31 @@ def parse_relations(an: DocumentAnalysis, lex: Lexicon) -> list[Found]:
         if m.cls == "Incident" and tok is not None:
             found += _attached_places_and_dates(an, m)
     return found
+
+
+def _culpable(an: DocumentAnalysis, m: Mention, lex: Lexicon, classes: tuple[str, ...]) -> list[Mention]:
+    """'Tom Brack was convicted of murdering Ada Quill', 'jailed for the stabbing', 'found guilty of the attack',
+    'admitted killing her': the subject of the word of culpability (the lexicon's) did the incident."""
+    tok = m.token
+    if tok.dep_ in ("pcomp", "pobj") and tok.head.dep_ == "prep":
+        gov = tok.head.head
+    elif tok.dep_ in ("xcomp", "dobj") and m.kind == "verb":
+        gov = tok.head
+    else:
+        return []
+    if gov.lemma_.lower() not in lex.culpability_words:
+        return []
+    out: list[Mention] = []
+    for holder in (gov, gov.head) if gov.dep_ in ("acomp", "oprd", "xcomp") else (gov,):
+        for c in holder.children:
+            if c.dep_ in ("nsubj", "nsubjpass"):
+                for x in (antecedent(c), *antecedent(c).conjuncts):
+                    p = _mention_at(an, x, m.sent, classes)
+                    if p is not None:
+                        out.append(p)
+        if out:
+            break
+    return out
 
 
 def verb_relations(an: DocumentAnalysis, lex: Lexicon) -> list[Found]:

@@ -45,9 +45,17 @@ def _entity_class(data: Data, seed: int) -> Trained | None:
     return Trained(*made) if made else None
 
 
+def _incident_role(data: Data, seed: int) -> Trained | None:
+    from kg.learn.roles import train_roles
+
+    done = train_roles(data.wikievents, data.uk, seed)
+    return Trained(*done) if done is not None else None
+
+
 #: Each learned model by name: its trainer, None where the data it needs was not given.
 TRAINERS: dict[str, Callable[[Data, int], Trained | None]] = {
     "entity_class": _entity_class,
+    "incident_role": _incident_role,
     "relations": _relations,
 }
 

@@ -103,6 +103,7 @@ class Lexicon:
     pronouns: tuple[str, ...]
     self_references: tuple[str, ...]
     agent_nouns: tuple[str, ...]
+    culpability_words: frozenset[str]  # 'convicted of', 'jailed for', 'guilty of': the subject did it
     place_prepositions: tuple[str, ...]
     not_in_name: tuple[str, ...]
     not_names: tuple[str, ...]  # capitalised words the model takes for names that name nothing ("CCTV")
@@ -377,6 +378,7 @@ def lexicon_from_graph(g: Graph) -> Lexicon:
         self_references=words(LEX.selfReference),
         switched_off=words(LEX.switchedOff),
         agent_nouns=words(LEX.agentNoun),
+        culpability_words=frozenset(w.lower() for w in words(LEX.culpabilityWord)),
         place_prepositions=words(LEX.placePreposition),
         not_in_name=words(LEX.notInName),
         not_names=words(LEX.notAName),
