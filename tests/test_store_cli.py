@@ -318,6 +318,35 @@ def test_a_failed_command_never_takes_away_a_store_another_made_in_the_folder_it
         assert [d.name for d in store.documents()] == ["docs/a.txt"]
 
 
+def test_a_store_folder_taken_away_before_its_lock_is_opened_is_made_again(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Another command that made the folder fails and takes it away between this one finding it and opening its
+    lock file: this one makes it again, instead of failing with 'no such file or directory'."""
+    import kg.graph.store as store_module
+
+    made = store_module._make_folders
+    calls: list[Path] = []
+
+    def made_then_taken_away(path: Path) -> list[Path]:
+        folders = made(path)
+        calls.append(path)
+        if len(calls) == 1:
+            for folder in folders:
+                folder.rmdir()  # as the failing command's cleanup does
+            return []  # (the other command had made them)
+        return folders
+
+    monkeypatch.setattr(store_module, "_make_folders", made_then_taken_away)
+    with store_module.Store(tmp_path / "new" / "store", root=tmp_path) as store:
+        assert store.documents() == []
+    assert (tmp_path / "new" / "store" / "oxigraph" / "CURRENT").is_file()
+    calls.clear()
+    with pytest.raises(RuntimeError), store_module.Store(tmp_path / "other" / "store", root=tmp_path):
+        raise RuntimeError("failed before writing a document")
+    assert not (tmp_path / "other").exists()  # and one that fails takes away all it made, however many times
+
+
 def test_a_command_stopped_before_writing_a_document_leaves_no_store(tmp_path: Path) -> None:
     """SIGTERM while kg waits for a scheduler that accepts and never answers: exit 143, and no store."""
     import signal

@@ -159,8 +159,11 @@ class Store:
             deadline = time.monotonic() + wait
             # made again when another command took the store away while this one waited for it
             while self._lock_fd is None:
-                self._made += _make_folders(path)
-                self._lock(path / LOCK_FILE, wait, deadline=deadline)
+                made = {*self._made, *_make_folders(path)}
+                self._made = sorted(made, key=lambda folder: len(folder.parts), reverse=True)  # deepest first
+                # the folder may go again before the lock file is opened in it: then it is made once more
+                with contextlib.suppress(FileNotFoundError):
+                    self._lock(path / LOCK_FILE, wait, deadline=deadline)
             check_store(path, missing_ok=True)  # again, now that no other writer can be making it
             if not (data / "CURRENT").is_file():
                 # under the lock with no database: what kg keeps in this folder from here on is this command's
@@ -792,7 +795,8 @@ def install(built: Path, target: Path, *, wait: float = 30.0) -> None:
     deadline = time.monotonic() + wait
     while holder._lock_fd is None:
         target.mkdir(parents=True, exist_ok=True)
-        holder._lock(target / LOCK_FILE, wait, deadline=deadline)
+        with contextlib.suppress(FileNotFoundError):  # taken away between the two by a command that failed
+            holder._lock(target / LOCK_FILE, wait, deadline=deadline)
     try:
         check_store(target, missing_ok=True)
         _write_root(target, recorded_root(built))
