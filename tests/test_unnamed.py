@@ -342,6 +342,18 @@ def test_unnamed_ones_are_one_node_exactly_when_they_name_the_same_victim(
         assert sorted(sorted(docs) for docs in nodes[cls].values()) == wanted, cls
 
 
+def nodes_of(cls: object, extractions: list[Extraction]) -> list[list[str]]:
+    """The extractions added in order to a store in memory: the documents of each node of class `cls`."""
+    with Store(None) as store:
+        for ex in extractions:
+            store.add(ex)
+        docs: dict[str, set[str]] = defaultdict(set)
+        for q in store.quads():
+            if q.predicate.value == str(RDF.type) and q.object.value == str(cls):
+                docs[q.subject.value].add(q.graph_name.value.rsplit("/", 1)[-1])  # type: ignore[union-attr]
+    return sorted(sorted(d) for d in docs.values())
+
+
 def review_of_a_body(name: str, date: str | None) -> Extraction:
     """'a review of Northby Borough Council' (dated or not): an unnamed inquiry concerning a body, which many
     reviews over the years may concern."""
@@ -359,15 +371,11 @@ def review_of_a_body(name: str, date: str | None) -> Extraction:
 def test_unnamed_inquiries_of_one_body_in_years_that_differ_are_two_nodes() -> None:
     """Dates tell unnamed inquiries apart as they do incidents: two reviews of one council eight years apart are
     two (what an inquiry's date, once extraction reads it, is for)."""
-    with Store(None) as store:
-        for n, date in enumerate(["2015", "2023", "2023-05", None]):
-            store.add(review_of_a_body(f"doc{n}.txt", date))
-        docs: dict[str, set[str]] = defaultdict(set)
-        for q in store.quads():
-            if q.predicate.value == str(RDF.type) and q.object.value == str(KG.Inquiry):
-                docs[q.subject.value].add(q.graph_name.value.rsplit("/", 1)[-1])  # type: ignore[union-attr]
+    extractions = [
+        review_of_a_body(f"doc{n}.txt", date) for n, date in enumerate(["2015", "2023", "2023-05", None])
+    ]
     # 2023 and May 2023 can be one review; one of no date said could be either, so it is neither
-    assert sorted(sorted(d) for d in docs.values()) == [
+    assert nodes_of(KG.Inquiry, extractions) == [
         ["doc0.txt"],
         ["doc1.txt", "doc2.txt"],
         ["doc3.txt"],
@@ -403,16 +411,12 @@ def attack(name: str, place: str | None) -> Extraction:
 
 
 def test_an_unnamed_incident_joins_one_of_a_perpetrators_incidents_only_where_nothing_else_fits() -> None:
-    with Store(None) as store:
-        for n, place in enumerate(["Harwick", "Lowmoor", "Harwick", None]):
-            store.add(attack(f"doc{n}.txt", place))
-        docs: dict[str, set[str]] = defaultdict(set)
-        for q in store.quads():
-            if q.predicate.value == str(RDF.type) and q.object.value == str(KG.Incident):
-                docs[q.subject.value].add(q.graph_name.value.rsplit("/", 1)[-1])  # type: ignore[union-attr]
+    extractions = [
+        attack(f"doc{n}.txt", place) for n, place in enumerate(["Harwick", "Lowmoor", "Harwick", None])
+    ]
     # the Harwick attack told twice is one; Lowmoor's is another; an attack of the Front's at no place said could
     # be either, so it is neither
-    assert sorted(sorted(d) for d in docs.values()) == [
+    assert nodes_of(KG.Incident, extractions) == [
         ["doc0.txt", "doc2.txt"],
         ["doc1.txt"],
         ["doc3.txt"],
