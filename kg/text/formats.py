@@ -526,7 +526,7 @@ def _join_lines(lines: list[str]) -> str:
             current[-1] = last[:-1] + text
         else:
             current.append(text)
-        if re.search(r"[.!?:\"”]$", text) and len(line) < 0.8 * width or (
+        if (re.search(r"[.!?:\"”]$", text) and len(line) < 0.8 * width) or (
             len(current) == 1 and _heading(text, width)
         ):
             paragraphs.append(" ".join(current))
