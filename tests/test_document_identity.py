@@ -112,6 +112,27 @@ def test_a_file_outside_the_root_is_refused_with_one_line_naming_root(tmp_path: 
     assert list(stored(tmp_path / "project" / ".kg")) == ["elsewhere/notes.txt"]
 
 
+def test_a_root_reached_through_a_symbolic_link_names_files_as_its_real_path_does(tmp_path: Path) -> None:
+    """A shell's $PWD keeps the link it came through (/tmp on macOS is /private/tmp): a file given by that path,
+    --root given so, or the store reached through a link, is the same document as by the real path."""
+    real = tmp_path / "real" / "project"
+    same_name_in_three_folders(real)
+    link = tmp_path / "link"
+    link.symlink_to(real)
+    # run in the real folder (as the process sees it), files and root given through the link
+    ok(kg("add", str(link / "a" / "report.txt"), cwd=link))
+    assert list(stored(real / ".kg")) == ["a/report.txt"]
+    result = ok(kg("add", "--root", str(link), str(link / "a"), "b/report.txt", cwd=link))
+    assert "1 added, 0 replaced, 1 unchanged" in result.stderr
+    # the store by a link to it: its root is where the store really is
+    (tmp_path / "store-link").symlink_to(real / ".kg")
+    result = ok(kg("add", "c/Report.txt", "a/report.txt", "--store", str(tmp_path / "store-link"), cwd=real))
+    assert "1 added, 0 replaced, 1 unchanged" in result.stderr
+    assert sorted(stored(real / ".kg")) == ["a/report.txt", "b/report.txt", "c/Report.txt"]
+    ok(kg("remove", str(link / "b" / "report.txt"), "--store", str(tmp_path / "store-link"), cwd=tmp_path))
+    assert sorted(stored(real / ".kg")) == ["a/report.txt", "c/Report.txt"]
+
+
 def test_remove_takes_the_name_the_path_or_an_unambiguous_file_name(tmp_path: Path) -> None:
     same_name_in_three_folders(tmp_path)
     ok(kg("add", "a", "b", "c", cwd=tmp_path))

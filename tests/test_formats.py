@@ -530,3 +530,36 @@ def test_a_pdf_whose_font_programs_the_reader_reads_little_is_read(
     before = get_configuration()
     assert "The harbour review 7 was published" in read_document(path).text
     assert get_configuration() == before, "the reader's limits are kg's while it reads a PDF, and only then"
+
+
+# ------------------------------------------------------------------------------------------ PDF title lines
+REPORT = [
+    "Harwick Attack Report",
+    "Office for Public Protection",
+    "1",
+    "The Office for Public Protection reviewed the response of the agencies to the attack in",
+    "Harwick on 3 May 2023, in which two people were injured. The review was commissioned by the",
+    "Home Secretary and found that warnings had been missed by three bodies.",
+    "Findings, in the order the panel",
+    "heard them, are set out below for each body that took part in the review of the attack.",
+]
+
+
+def test_a_pdfs_title_and_subtitle_lines_do_not_run_into_its_first_sentence(tmp_path: Path) -> None:
+    """Short lines of capitalised words that open a paragraph (a title, a subtitle, a heading), and a number alone
+    on its line, stand as paragraphs of their own; a paragraph's wrapped lines, and a short first line that
+    goes on (a comma, a small word), are still joined."""
+    path = tmp_path / "report.pdf"
+    path.write_bytes(make_pdf([REPORT]))
+    paragraphs = [p for p in read_document(path).text.split("\n\n") if p != "1"]  # a page number may go
+    assert paragraphs[:2] == ["Harwick Attack Report", "Office for Public Protection"]
+    assert paragraphs[2].startswith("The Office for Public Protection reviewed") and paragraphs[2].endswith(
+        "missed by three bodies."
+    )
+    assert paragraphs[3].startswith("Findings, in the order the panel heard them")
+    ex = extract_document(read_document(path))
+    labels = {e.label for e in ex.entities.values()}
+    assert "Office for Public Protection" in labels
+    # the title names the report alone; nothing runs across the lines ("… Report Office …", "… Protection 1")
+    assert not {label for label in labels if "Report " in label or label.endswith(" 1")}
+    assert {e.cls for e in ex.entities.values() if e.label == "Harwick Attack Report"} <= {"Inquiry"}

@@ -275,6 +275,78 @@ def test_a_command_that_fails_before_writing_a_document_leaves_nothing_new(
     assert sorted(tmp_path.rglob("*")) == before
 
 
+@pytest.mark.parametrize("command", ["add", "build"])
+def test_a_failed_command_leaves_a_store_folder_that_was_there_as_it_was(
+    tmp_path: Path, command: str
+) -> None:
+    """A folder made for the store beforehand (mkdir stores/cases) is not the command's: what the command put in
+    it goes, the folder and what the user had in it stay."""
+    write_docs(tmp_path / "docs")
+    (tmp_path / "empty").mkdir()
+    (tmp_path / "kept").mkdir()
+    (tmp_path / "kept" / "notes.md").write_text("mine\n", encoding="utf-8")
+    for folder in ("empty", "kept"):
+        before = sorted(tmp_path.rglob("*"))
+        result = kg(command, "docs", "--store", folder, "--model", "no_such_model", cwd=tmp_path)
+        assert_one_error_line(result)
+        assert sorted(tmp_path.rglob("*")) == before, folder
+
+
+def test_a_failed_command_never_takes_away_a_store_another_made_in_the_folder_it_made(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Two commands make one new store at once: the one that made the folder waits for the lock while the other
+    makes the database and adds a document. The first then fails: the other's document stays."""
+    import kg.graph.store as store_module
+
+    write_docs(tmp_path / "docs", ("a.txt",))
+    made = store_module._make_folders
+
+    def made_then_other_command(path: Path) -> list[Path]:
+        folders = made(path)
+        if folders:  # the other command finds the folder there, and takes the lock first
+            ok(kg("add", "docs", "--store", str(path), cwd=tmp_path))
+        return folders
+
+    monkeypatch.setattr(store_module, "_make_folders", made_then_other_command)
+    with (
+        pytest.raises(RuntimeError, match="failed"),
+        store_module.Store(tmp_path / "new" / "store", root=tmp_path),
+    ):
+        raise RuntimeError("failed before writing a document")
+    with store_module.Store(tmp_path / "new" / "store", read_only=True) as store:
+        assert [d.name for d in store.documents()] == ["docs/a.txt"]
+
+
+def test_a_store_folder_taken_away_before_its_lock_is_opened_is_made_again(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Another command that made the folder fails and takes it away between this one finding it and opening its
+    lock file: this one makes it again, instead of failing with 'no such file or directory'."""
+    import kg.graph.store as store_module
+
+    made = store_module._make_folders
+    calls: list[Path] = []
+
+    def made_then_taken_away(path: Path) -> list[Path]:
+        folders = made(path)
+        calls.append(path)
+        if len(calls) == 1:
+            for folder in folders:
+                folder.rmdir()  # as the failing command's cleanup does
+            return []  # (the other command had made them)
+        return folders
+
+    monkeypatch.setattr(store_module, "_make_folders", made_then_taken_away)
+    with store_module.Store(tmp_path / "new" / "store", root=tmp_path) as store:
+        assert store.documents() == []
+    assert (tmp_path / "new" / "store" / "oxigraph" / "CURRENT").is_file()
+    calls.clear()
+    with pytest.raises(RuntimeError), store_module.Store(tmp_path / "other" / "store", root=tmp_path):
+        raise RuntimeError("failed before writing a document")
+    assert not (tmp_path / "other").exists()  # and one that fails takes away all it made, however many times
+
+
 def test_a_command_stopped_before_writing_a_document_leaves_no_store(tmp_path: Path) -> None:
     """SIGTERM while kg waits for a scheduler that accepts and never answers: exit 143, and no store."""
     import signal

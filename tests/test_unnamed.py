@@ -115,6 +115,25 @@ def test_the_attack_is_the_incident_the_text_has_just_described(
     assert review == f"review of the {incident}"
 
 
+@pytest.mark.xfail(
+    strict=True,
+    reason="kg/extract/unnamed.py _merge_into_focus makes a victimless incident the document's named one whatever"
+    " their places and dates: the stabbing in Harwick on Friday becomes the 2017 Fernholt Arena bombing, placed in"
+    " Harwick, and the review of the attack concerns the bombing",
+)
+def test_the_attack_is_the_incident_just_described_even_after_an_older_named_one() -> None:
+    ex = extract(
+        "The town still remembers the Fernholt Arena bombing of 2017, which killed six people.\n\n"
+        "A man was stabbed in Harwick on Friday. Harwick Police has launched a review of the attack."
+    )
+    found = facts(ex)
+    (review,) = [e.label for e in of_class(ex, "Inquiry")]
+    concerned = {o for s, p, o in found if s == review and p == "concerns"}
+    in_harwick = {s for s, p, o in found if p == "place" and o == "Harwick"}
+    assert "Fernholt Arena bombing" not in in_harwick, sorted(found)
+    assert concerned and concerned <= in_harwick, (review, concerned, sorted(found))
+
+
 LABELS = [
     "Harwick Police has launched a review of the attack.",
     "A man was stabbed in Harwick on Friday. Harwick Police has launched a review of the attack.",
@@ -331,6 +350,59 @@ def test_unnamed_ones_are_one_node_exactly_when_they_name_the_same_victim(
         assert sorted(sorted(docs) for docs in nodes[cls].values()) == wanted, cls
 
 
+def nodes_of(cls: object, extractions: list[Extraction]) -> list[list[str]]:
+    """The extractions added in order to a store in memory: the documents of each node of class `cls`."""
+    with Store(None) as store:
+        for ex in extractions:
+            store.add(ex)
+        docs: dict[str, set[str]] = defaultdict(set)
+        for q in store.quads():
+            if q.predicate.value == str(RDF.type) and q.object.value == str(cls):
+                docs[q.subject.value].add(q.graph_name.value.rsplit("/", 1)[-1])  # type: ignore[union-attr]
+    return sorted(sorted(d) for d in docs.values())
+
+
+def review_of_a_body(name: str, date: str | None) -> Extraction:
+    """'a review of Northby Borough Council' (dated or not): an unnamed inquiry concerning a body, which many
+    reviews over the years may concern."""
+    entities = {
+        "council": Entity("council", "Agency", "Northby Borough Council"),
+        "review": Entity("review", "Inquiry", "review of Northby Borough Council"),
+    }
+    relations = [Relation("review", "concerns", "council")]
+    if date is not None:
+        year, _, month = date.partition("-")
+        relations.append(Relation("review", "date", DateValue(int(year), int(month) if month else None)))
+    return Extraction(documents=[document(name, name)], entities=entities, relations=relations)
+
+
+def test_unnamed_inquiries_of_one_body_in_years_that_differ_are_two_nodes() -> None:
+    """Dates tell unnamed inquiries apart as they do incidents: two reviews of one council eight years apart are
+    two (what an inquiry's date, once extraction reads it, is for)."""
+    extractions = [
+        review_of_a_body(f"doc{n}.txt", date) for n, date in enumerate(["2015", "2023", "2023-05", None])
+    ]
+    # 2023 and May 2023 can be one review; one of no date said could be either, so it is neither
+    assert nodes_of(KG.Inquiry, extractions) == [
+        ["doc0.txt"],
+        ["doc1.txt", "doc2.txt"],
+        ["doc3.txt"],
+    ]
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="kg/extract: no relation pattern gives an inquiry its date ('In 2015 a review of ... was commissioned'),"
+    " so unnamed reviews of one body years apart cannot be told apart",
+)
+def test_an_inquiry_gets_the_year_the_text_gives_it() -> None:
+    ex = extract(
+        "In 2015 a review of Northby Borough Council was commissioned after complaints about its housing."
+    )
+    (review,) = [e.label for e in of_class(ex, "Inquiry")]
+    assert (review, "date", "2015") in facts(ex), sorted(facts(ex))
+
+
 def attack(name: str, place: str | None) -> Extraction:
     """'An attack by the Northby Front' (in a place, or none said): an unnamed incident with a perpetrator."""
     entities = {
@@ -347,16 +419,12 @@ def attack(name: str, place: str | None) -> Extraction:
 
 
 def test_an_unnamed_incident_joins_one_of_a_perpetrators_incidents_only_where_nothing_else_fits() -> None:
-    with Store(None) as store:
-        for n, place in enumerate(["Harwick", "Lowmoor", "Harwick", None]):
-            store.add(attack(f"doc{n}.txt", place))
-        docs: dict[str, set[str]] = defaultdict(set)
-        for q in store.quads():
-            if q.predicate.value == str(RDF.type) and q.object.value == str(KG.Incident):
-                docs[q.subject.value].add(q.graph_name.value.rsplit("/", 1)[-1])  # type: ignore[union-attr]
+    extractions = [
+        attack(f"doc{n}.txt", place) for n, place in enumerate(["Harwick", "Lowmoor", "Harwick", None])
+    ]
     # the Harwick attack told twice is one; Lowmoor's is another; an attack of the Front's at no place said could
     # be either, so it is neither
-    assert sorted(sorted(d) for d in docs.values()) == [
+    assert nodes_of(KG.Incident, extractions) == [
         ["doc0.txt", "doc2.txt"],
         ["doc1.txt"],
         ["doc3.txt"],

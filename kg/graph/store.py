@@ -122,8 +122,10 @@ class Store:
         self._known: dict[str, str] | None = None  # document IRI -> SHA-256, while adding
         self._lock_fd: int | None = None
         self._index: IdentityIndex | None = None
-        # the folders this store made, deepest first: taken away when the command fails before writing anything
+        # the folders this store made, deepest first, and whether it made the database: taken away when the
+        # command fails before writing anything
         self._made: list[Path] = []
+        self._created = False
         self._wrote = False
         #: the folder its documents are named from (see the module's docstring); for a store made here without
         #: one, the folder that holds it (the kg command gives the folder it runs in)
@@ -157,15 +159,20 @@ class Store:
             deadline = time.monotonic() + wait
             # made again when another command took the store away while this one waited for it
             while self._lock_fd is None:
-                self._made += _make_folders(path)
-                self._lock(path / LOCK_FILE, wait, deadline=deadline)
+                made = {*self._made, *_make_folders(path)}
+                self._made = sorted(made, key=lambda folder: len(folder.parts), reverse=True)  # deepest first
+                # the folder may go again before the lock file is opened in it: then it is made once more
+                with contextlib.suppress(FileNotFoundError):
+                    self._lock(path / LOCK_FILE, wait, deadline=deadline)
             check_store(path, missing_ok=True)  # again, now that no other writer can be making it
             if not (data / "CURRENT").is_file():
+                # under the lock with no database: what kg keeps in this folder from here on is this command's
+                self._created = True
                 _write_root(path, self.root)  # before the database: a database is never without its root
                 self._create(data)
             else:
                 recorded = recorded_root(path)
-                if root is not None and recorded != self.root:
+                if root is not None and not _same_folder(recorded, self.root):
                     raise StoreError(other_root(path, recorded, self.root))
                 self.root = recorded
         except OSError as e:
@@ -231,10 +238,12 @@ class Store:
                 time.sleep(0.1)
 
     def close(self, *, discard: bool = False) -> None:
-        """Flush and close the store, and let go of its lock. With `discard`, a store this one made and wrote
-        nothing to is taken away, with the folders made for it (under the lock, so no other command sees it go)."""
+        """Flush and close the store, and let go of its lock. With `discard`, a store whose database this one made
+        and wrote nothing to is taken away, with the folders made for it (under the lock, so no other command sees
+        it go); a store another command made meanwhile in a folder this one made is left alone, folder and all."""
         failure: StoreError | None = None
-        discard = discard and bool(self._made) and not self._wrote and self.path is not None
+        empty_folders = self._made if discard and not self._wrote else []
+        discard = discard and self._created and not self._wrote and self.path is not None
         if (
             getattr(self, "_db", None) is not None
             and self.path is not None
@@ -249,7 +258,9 @@ class Store:
         self._close_index()
         if discard and self.path is not None:
             _take_away(self.path, self._made)
-            self._made = []
+        elif empty_folders:
+            remove_empty(empty_folders)  # made for a store that was not made: only those still empty go
+        self._made = []
         if self._lock_fd is not None:
             fcntl.flock(self._lock_fd, fcntl.LOCK_UN)
             os.close(self._lock_fd)
@@ -689,7 +700,8 @@ def recorded_root(path: Path) -> Path:
         raise StoreError(f"{path}: cannot read its root ({ROOT_FILE}): {_reason(e)}") from None
     if not text or "\n" in text or "\0" in text:
         raise StoreError(f"{path / ROOT_FILE}: not a folder's path: write the store's root in it, one line")
-    return Path(os.path.abspath(Path(path) / text))
+    # a path from the store folder where it really is: a store reached through a symbolic link has the same root
+    return Path(os.path.abspath(Path(os.path.realpath(path)) / text))
 
 
 def store_root(location: Path | str, given: Path | None = None, *, fresh: bool = False) -> Path:
@@ -703,9 +715,15 @@ def store_root(location: Path | str, given: Path | None = None, *, fresh: bool =
     if isinstance(location, str) or fresh or not (location / DATA_DIR).exists():
         return chosen
     recorded = recorded_root(location)
-    if given is not None and recorded != chosen:
+    if given is not None and not _same_folder(recorded, chosen):
         raise StoreError(other_root(location, recorded, chosen))
     return recorded
+
+
+def _same_folder(a: Path, b: Path) -> bool:
+    """Whether two absolute paths are one folder: the same path, or the same once symbolic links are followed
+    (a folder reached through a link, as a shell's $PWD gives it)."""
+    return a == b or os.path.realpath(a) == os.path.realpath(b)
 
 
 def other_root(path: Path, recorded: Path, given: Path) -> str:
@@ -718,8 +736,8 @@ def other_root(path: Path, recorded: Path, given: Path) -> str:
 def _write_root(path: Path, root: Path) -> None:
     """Record `root` in the store folder `path`: as a path from it when the store lies inside the root, else
     absolute; written aside and renamed into place."""
-    folder = Path(os.path.abspath(path))
-    text = os.path.relpath(root, folder) if folder.is_relative_to(root) else str(root)
+    folder, real_root = Path(os.path.realpath(path)), Path(os.path.realpath(root))
+    text = os.path.relpath(real_root, folder) if folder.is_relative_to(real_root) else str(root)
     aside = path / f"{ROOT_FILE}.new-{os.getpid()}"
     aside.write_bytes(os.fsencode(text) + b"\n")
     os.replace(aside, path / ROOT_FILE)
@@ -773,11 +791,12 @@ def install(built: Path, target: Path, *, wait: float = 30.0) -> None:
     lock, so that a build that fails or is interrupted leaves the previous store as it was."""
     holder = Store.__new__(Store)
     holder.path, holder.read_only, holder._lock_fd, holder._index = target, False, None, None
-    holder._made, holder._wrote = [], True
+    holder._made, holder._created, holder._wrote = [], False, True
     deadline = time.monotonic() + wait
     while holder._lock_fd is None:
         target.mkdir(parents=True, exist_ok=True)
-        holder._lock(target / LOCK_FILE, wait, deadline=deadline)
+        with contextlib.suppress(FileNotFoundError):  # taken away between the two by a command that failed
+            holder._lock(target / LOCK_FILE, wait, deadline=deadline)
     try:
         check_store(target, missing_ok=True)
         _write_root(target, recorded_root(built))

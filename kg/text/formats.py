@@ -526,12 +526,27 @@ def _join_lines(lines: list[str]) -> str:
             current[-1] = last[:-1] + text
         else:
             current.append(text)
-        if re.search(r"[.!?:\"”]$", text) and len(line) < 0.8 * width:
+        if (re.search(r"[.!?:\"”]$", text) and len(line) < 0.8 * width) or (
+            len(current) == 1 and _heading(text, width)
+        ):
             paragraphs.append(" ".join(current))
             current = []
     if current:
         paragraphs.append(" ".join(current))
     return "\n\n".join(paragraphs)
+
+
+def _heading(line: str, width: int) -> bool:
+    """Whether a line that opens a paragraph is a heading, a title or a subtitle standing on its own: well short of
+    the page's width, no sentence end, a few words nearly all capitalised ('Harwick Attack Report', 'Office for
+    Public Protection', '2. Background'). A paragraph's first line, when it wraps, runs to the width."""
+    if re.fullmatch(r"\d{1,3}\.?", line):
+        return True  # a number alone on its line (a section's, a page's): not the first word of what follows
+    words = re.findall(r"[^\W\d_][\w'’-]*", line)
+    if not words or len(words) > 12 or len(line) >= 0.6 * width or line.endswith((",", ";", "-")):
+        return False
+    capitalised = sum(w[:1].isupper() for w in words)
+    return capitalised >= 0.6 * len(words) and capitalised >= len(words) - 2
 
 
 def _clean(value: object) -> str | None:

@@ -92,8 +92,9 @@ def read_documents(
 
 def document_name(path: Path, root: Path | None = None) -> str:
     """A document's identity: its path relative to `root` (default: the current folder), "/" as separator, "."
-    and ".." taken out (without following links). A path outside `root` is an `OutsideRoot` error: a name never
-    carries the machine's folders above the root.
+    and ".." taken out (without following links, but for a path that lies in `root` only once the links of the
+    folders on the way are followed). A path outside `root` is an `OutsideRoot` error: a name never carries the
+    machine's folders above the root.
 
     It is lossless, so two files never share a name: "Report.txt" and "report.txt" differ. Bytes of the file
     name that are not UTF-8 are written "%XX", and "%" itself "%25", so that the name is always valid text and
@@ -104,10 +105,15 @@ def document_name(path: Path, root: Path | None = None) -> str:
     try:
         name = absolute.relative_to(folder).as_posix()
     except ValueError:
-        raise OutsideRoot(
-            f"{path}: outside the root {folder}, the folder documents are named from (their path from it):"
-            " move the file under it, or give the store a root that holds it (kg build --root DIR)"
-        ) from None
+        # the root or the file's folder reached through a symbolic link (a shell's $PWD, /tmp on macOS): the path
+        # from the root where both really are, the file's own name kept
+        real, real_folder = Path(os.path.realpath(absolute.parent)) / absolute.name, os.path.realpath(folder)
+        if not real.is_relative_to(real_folder):
+            raise OutsideRoot(
+                f"{path}: outside the root {folder}, the folder documents are named from (their path from it):"
+                " move the file under it, or give the store a root that holds it (kg build --root DIR)"
+            ) from None
+        name = real.relative_to(real_folder).as_posix()
     return _escape_name(name)
 
 
