@@ -702,8 +702,8 @@ when every one asked for has trained. Needs scikit-learn (pip install -e '.[trai
 README's "Learned components" says where each data set comes from and its licence.
 
 examples:
-  kg train --gum ../shared/external/gum/gum --re3d ../shared/external/re3d/re3d \\
-           --wikievents ../shared/external/wikievents-train --uk ../shared/corpus-uk -o models/
+  kg train --gum DATA/gum/gum --re3d DATA/re3d/re3d \\
+           --wikievents DATA/wikievents-train --uk DATA/corpus-uk -o models/
   kg train --uk my-annotated/ --only entity_class -o /tmp/models
 """
 
