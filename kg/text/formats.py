@@ -542,7 +542,7 @@ def _heading(line: str, width: int) -> bool:
     Public Protection', '2. Background'). A paragraph's first line, when it wraps, runs to the width."""
     if re.fullmatch(r"\d{1,3}\.?", line):
         return True  # a number alone on its line (a section's, a page's): not the first word of what follows
-    words = re.findall(r"[^\W\d_][\w'’-]*", line)
+    words: list[str] = re.findall(r"[^\W\d_][\w'’-]*", line)
     if not words or len(words) > 12 or len(line) >= 0.6 * width or line.endswith((",", ";", "-")):
         return False
     capitalised = sum(w[:1].isupper() for w in words)
