@@ -91,6 +91,16 @@ def test_a_post_and_the_whole_name_of_its_body(text: str, post: str, body: str) 
     assert {("Post", post), ("Agency", body)} <= entities(extract_document(document(text)))
 
 
+def test_a_bodys_complement_that_is_a_known_place_is_left_to_the_place() -> None:
+    """'Leader of the Harwick Socialist Party of Venezuela': the party is named without the country the gazetteer
+    knows (as a reader lists it; the body's own complement stays only where it is no place: above)."""
+    found = entities(
+        extract_document(document("Maria Ode, Leader of the Harwick Socialist Party of Venezuela, spoke."))
+    )
+    assert ("PoliticalParty", "Harwick Socialist Party") in found
+    assert not any(label.endswith("Party of Venezuela") for _, label in found)
+
+
 def test_a_post_for_a_place_is_not_a_body() -> None:
     """'Member of Parliament for X' is a post before its place, not 'Parliament for X'."""
     found = entities(extract_document(document("Jo Bell, Member of Parliament for Batley and Spen, spoke.")))

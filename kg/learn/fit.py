@@ -6,6 +6,7 @@ import random
 from collections.abc import Sequence
 from typing import Any
 
+from kg.errors import InputError
 from kg.extract.linear import LinearModel
 
 
@@ -23,8 +24,11 @@ def fit_linear(
     out), as a LinearModel. scikit-learn is imported here only: running a model never needs it."""
     from collections import Counter
 
-    from sklearn.feature_extraction import DictVectorizer  # type: ignore[import-untyped]
-    from sklearn.linear_model import LogisticRegression  # type: ignore[import-untyped]
+    try:
+        from sklearn.feature_extraction import DictVectorizer  # type: ignore[import-untyped]
+        from sklearn.linear_model import LogisticRegression  # type: ignore[import-untyped]
+    except ImportError:
+        raise InputError("kg train needs scikit-learn: pip install -e '.[train]'") from None
 
     counts = Counter(f for ex in examples for f in set(ex))
     kept = [{f: 1.0 for f in set(ex) if counts[f] >= min_count} for ex in examples]

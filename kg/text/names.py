@@ -289,8 +289,13 @@ class NameFinder:
                 if r < n and lowers[r] == "and":
                     ends.update(range(r + 1, self._run_right(cap, r + 1) + 1))
                 if r < n and lowers[r] in self.connectors and texts[r - 1] in self.heads:
-                    # "Director of the Office for Public Protection": a body's head word and its own complement
-                    ends.update(e for _, e in self._complements(r + 1, lowers, caph))
+                    # "Director of the Office for Public Protection": a body's head word and its own complement;
+                    # not a place the gazetteer knows ("Leader of the Northby Party of Ruritania": the party)
+                    ends.update(
+                        e
+                        for s2, e in self._complements(r + 1, lowers, caph)
+                        if (self.lex.lookup(" ".join(texts[s2:e])) or ("",))[0] != "Place"
+                    )
             for s in range(left, h + 1):
                 for e in ends:
                     yield s, e
