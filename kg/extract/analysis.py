@@ -13,7 +13,7 @@ interchangeable as long as they keep to these types. A component has up to three
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
@@ -189,8 +189,3 @@ def within(ents: list[Any], start: int, end: int) -> list[Any]:
                 break
             out.append(ent)
     return out
-
-
-def by_position(mentions: Iterable[Mention]) -> Iterator[Mention]:
-    """Mentions in the order of the text."""
-    return iter(sorted(mentions, key=lambda m: m.start))
