@@ -161,7 +161,48 @@ TYPED_BY_CONTEXT = [
         "Legislation",
         id="an-act-with-its-year",
     ),
+    pytest.param(
+        "Irena Sallow was born in Pellworth, the daughter of a farmer.",
+        "Pellworth",
+        "Place",
+        id="an-apposition-after-in-is-the-subjects",
+    ),
+    pytest.param(
+        "Her body was found near Kettleby railway station on Sunday.",
+        "Kettleby railway station",
+        "Place",
+        id="a-facility-noun-makes-a-place-of-its-own",
+    ),
+    pytest.param(
+        "A vigil was held at the Ashmoor memorial on Friday.",
+        "Ashmoor memorial",
+        "Place",
+        id="a-memorial",
+    ),
+    pytest.param(
+        "Midwives at Northby Women's Hospital raised concerns.",
+        "Northby Women's Hospital",
+        "Organization",
+        id="a-possessive-inside-a-name",
+    ),
+    pytest.param(
+        "Police forces in England and Wales recorded 40 such crimes.",
+        "England and Wales",
+        "Place",
+        id="a-jurisdiction",
+    ),
 ]
+
+
+@pytest.mark.parametrize(
+    ("text", "absent"),
+    [
+        ("Venezuela's President spoke on Monday.", "Venezuela's President"),
+        ("Officers drove him to Northby police station.", "Northby"),
+    ],
+)
+def test_a_possessive_or_a_facility_does_not_swallow_or_leave_a_name(text: str, absent: str) -> None:
+    assert not named(extract(text), absent), {e.label: e.cls for e in extract(text).entities.values()}
 
 
 @pytest.mark.parametrize(("text", "label", "cls"), TYPED_BY_CONTEXT)

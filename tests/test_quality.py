@@ -20,7 +20,7 @@ FLOORS = {
     "entities": 0.955,
     "entities_typed": 0.955,
     "relations": 0.89,
-    "places": 0.94,
+    "places": 0.96,
     "posts": 0.97,
 }
 

@@ -26,6 +26,7 @@ class Cues:
         self.common_nouns = {n: cls for cls, nouns in lex.common_nouns.items() for n in nouns}
         self.heads = {cls: set(h) for cls, h in lex.name_heads.items()}
         self.place_prepositions = set(lex.place_prepositions)
+        self.facility_nouns = frozenset(lex.facility_nouns)
         self.determiners = set(lex.determiners)
         joiners = "|".join(re.escape(w) for w in lex.place_name_joiners)
         self.hyphenated_place = re.compile(

@@ -109,14 +109,20 @@ class Names(Component):
             j -= 1
         if i >= j:
             return None
-        # "Drapers' Hall": the model stops at the apostrophe before a name's head word
+        # "Drapers' Hall", "Northby Women's Hospital": the model stops at the apostrophe before a name's head word
         while (
             j + 1 < len(doc)
-            and doc[j].text in ("'", "’")
+            and doc[j].text in ("'", "’", "'s", "’s")
             and doc[j + 1].text[:1].isupper()
-            and self.cues.class_by_head(doc[i : j + 2].text) is not None
-        ):
+            and self.cues.class_by_head(doc[i : j + 2].text) not in (None, "Post")
+            and not (
+                doc[j].text in ("'s", "’s") and (ent.label_ == "GPE" or self.cues.gazetteer(doc[i:j].text))
+            )
+        ):  # not a place's or a body's own: "Northby's Health Ministry", "Venezuela's President"
             j += 2
+        facility = cls != "Person" and self._facility_end(doc, i, j)
+        if facility:
+            j = facility
         text = doc[i:j].text
         if text.endswith(("’s", "'s")):
             text = text[:-2]
@@ -146,8 +152,13 @@ class Names(Component):
         if cls == "Organization" and not strong and i > 0 and doc[i - 1].text in self.cues.honorific_words:
             cls, strong = "Person", True  # "Lady Maren"
         apposed = self._context_class(doc, i, j)
+        after_in = i > 0 and doc[i - 1].lower_ in self.cues.place_prepositions
+        if apposed == "Person" and cls == "Place" and after_in:
+            apposed = None  # "born in Harwick, the daughter of ...": the apposition is the subject's
         if apposed is not None and gaz is None:
             cls, strong = apposed, True
+        if facility:
+            cls, strong = "Place", True
         if cls == "Person":
             # "Ivo Marek Tennant" where the model saw only "Marek Tennant"
             while (
@@ -265,6 +276,19 @@ class Names(Component):
             if n == 0 or not doc[i + n].text[:1].isupper():
                 return i
             i += n
+
+    def _facility_end(self, doc: Any, i: int, j: int) -> int:
+        """Where a place named by the name doc[i:j] and a facility noun it qualifies ends ('Kidbrooke railway
+        station', 'the Priestley memorial': the noun, at most two words on, heads the name and the words
+        between), or 0."""
+        for k in range(j, min(j + 2, len(doc))):
+            tok = doc[k]
+            if tok.pos_ != "NOUN" or not tok.text.islower():
+                return 0
+            if tok.lower_ in self.cues.facility_nouns:
+                heads = {t.head.i for t in doc[j:k]} | {doc[i:j].root.head.i}
+                return k + 1 if heads == {k} and tok.tag_ == "NN" else 0
+        return 0
 
     def _noun_class(self, tok: Any) -> str | None:
         """The class a common noun names things of: 'city' a place, 'preacher' or 'director' a person."""

@@ -105,6 +105,8 @@ class Lexicon:
     agent_nouns: tuple[str, ...]
     culpability_words: frozenset[str]  # 'convicted of', 'jailed for', 'guilty of': the subject did it
     place_prepositions: tuple[str, ...]
+    #: lower-case nouns that make with the name before them a place of their own ("Northby railway station")
+    facility_nouns: tuple[str, ...]
     not_in_name: tuple[str, ...]
     not_names: tuple[str, ...]  # capitalised words the model takes for names that name nothing ("CCTV")
     seat_heads: tuple[str, ...]
@@ -380,6 +382,7 @@ def lexicon_from_graph(g: Graph) -> Lexicon:
         agent_nouns=words(LEX.agentNoun),
         culpability_words=frozenset(w.lower() for w in words(LEX.culpabilityWord)),
         place_prepositions=words(LEX.placePreposition),
+        facility_nouns=words(LEX.facilityNoun),
         not_in_name=words(LEX.notInName),
         not_names=words(LEX.notAName),
         seat_heads=words(LEX.seatHead),
