@@ -20,6 +20,7 @@ costs the pairs of nearby boxes per round, a few dozen rounds.
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 from collections import deque
@@ -32,7 +33,7 @@ import numpy as np
 __all__ = ["EDGE", "Box", "node_box", "positions", "text_width"]
 
 #: The length, in pixels, an edge of the core settles at; the rings of a tree are about as far from their centre.
-EDGE = 110.0
+EDGE = 50.0
 #: Room, in pixels, for each node on a ring.
 ROOM = 50.0
 #: Space between packed parts, and between the drawing and the block of nodes with no relation.
@@ -46,7 +47,7 @@ SEED = 7
 #: Parts of the core at least this large are spread by ``_forces`` rather than networkx (see the docstring).
 NETWORKX_LIMIT = 500
 #: Rounds of pushing overlapping boxes apart, at most.
-ROUNDS = 60
+ROUNDS = 300
 
 
 @dataclass(frozen=True)
@@ -74,10 +75,14 @@ _OTHER = 600
 
 def text_width(text: str, font: float) -> float:
     """How wide `text` is at `font` pixels in Arial."""
-    units = sum(
+    return _units(text) * font / 1000
+
+
+@functools.lru_cache(maxsize=65536)
+def _units(text: str) -> int:
+    return sum(
         _ADVANCE[o - 32] if 32 <= (o := ord(c)) < 127 else (1000 if o >= 0x2E80 else _OTHER) for c in text
     )
-    return units * font / 1000
 
 
 def _wrapped(text: str, font: float, wrap: float) -> list[float]:
@@ -86,18 +91,20 @@ def _wrapped(text: str, font: float, wrap: float) -> list[float]:
     space counts three times over), a space at a break dropped; a word that fits on no line cut where it passes
     the width."""
     tokens = re.sub(r"([^\r][^ ]*)( +)", "\\1\r\\2\r", re.sub(r"^( +)", "\\1\r", text)).split("\r")
+    room = wrap * 1000 / font  # in thousandths of the font size, as _ADVANCE
+    space = _ADVANCE[0]
     lines: list[float] = []
     while tokens:
-        fit, joined = 0, ""
+        fit, joined = 0, 0
         while fit < len(tokens):
-            longer = f"{joined} {tokens[fit]}" if joined else tokens[fit]
-            if text_width(longer, font) > wrap:
+            longer = joined + (space if fit else 0) + _units(tokens[fit])
+            if longer > room:
                 break
             joined, fit = longer, fit + 1
         if fit == 0:
             word = tokens[0]
             cut = 0
-            while cut < len(word) and text_width(word[:cut], font) <= wrap:
+            while cut < len(word) and _units(word[:cut]) <= room:
                 cut += 1
             lines.append(text_width(word[:cut], font))
             tokens[0] = word[cut:]
@@ -365,6 +372,20 @@ def _separate(parts: list[dict[str, np.ndarray]], boxes: Mapping[str, Box]) -> l
     return out
 
 
+def _columns(heights: list[float], height: float, first_alone: int) -> list[list[int]]:
+    """Items of these heights in columns no higher than `height` (unless an item is), in order; the item
+    `first_alone` starts a new column."""
+    columns: list[list[int]] = []
+    used = height
+    for k, tall in enumerate(heights):
+        if used + tall > height or k == first_alone:
+            columns.append([])
+            used = 0.0
+        columns[-1].append(k)
+        used += tall
+    return columns
+
+
 def _pack(
     parts: list[dict[str, np.ndarray]], alone: list[str], boxes: Mapping[str, Box], aspect: float
 ) -> dict[str, tuple[int, int]]:
@@ -388,16 +409,16 @@ def _pack(
         )
     if not items:
         return {}
-    area = sum(float(size[0] * size[1]) for _, _, size in items)
-    height = max(max(float(size[1]) for _, _, size in items), math.sqrt(area / aspect))
-    columns: list[list[int]] = []
-    used = height
-    for k, (_, _, size) in enumerate(items):
-        if used + float(size[1]) > height or k == first_alone:
-            columns.append([])
-            used = 0.0
-        columns[-1].append(k)
-        used += float(size[1])
+    # the height of the columns: of those tried, the one whose whole fits the window's shape at the largest scale
+    heights = [float(size[1]) for _, _, size in items]
+    tallest = max(heights)
+    best: tuple[float, list[list[int]]] = (math.inf, [])
+    for height in np.geomspace(tallest, max(sum(heights), tallest), 24):
+        columns = _columns(heights, float(height), first_alone)
+        wide = sum(max(float(items[k][2][0]) for k in column) for column in columns)
+        high = max(sum(heights[k] for k in column) for column in columns)
+        best = min(best, (max(wide / aspect, high), columns), key=lambda b: b[0])
+    columns = best[1]
     out: dict[str, tuple[int, int]] = {}
     x = 0.0
     for column in columns:

@@ -141,7 +141,7 @@ def render(nodes: dict[str, Node], edges: list[Edge], *, title: str = "kg graph"
             color=colour,
             shape=shape,
             size=d.size,
-            font={"size": d.font},
+            font={"size": d.font, **({"strokeWidth": 0} if shape in ("box", "ellipse") else {})},
             widthConstraint={"maximum": d.wrap},
             kgclass=n.cls,
             x=where[iri][0],
@@ -190,8 +190,8 @@ class _Drawn:
 
 #: The font size, in pixels, of the labels of the best-connected nodes (at the opening view, where the drawing is
 #: about its own size), and what each relation adds to it, up to ``FONT_RELATIONS`` relations.
-FONT = 13.0
-FONT_STEP = 1.5
+FONT = 15.0
+FONT_STEP = 1.0
 FONT_RELATIONS = 6
 #: The font size of the other labels: hidden at the opening view (under ``DRAW_THRESHOLD``), shown when zoomed in.
 SMALL = 8.0
@@ -199,8 +199,8 @@ SMALL = 8.0
 DRAW_THRESHOLD = 10
 #: The nodes whose labels are drawn at ``FONT`` or more: at least this many (the best connected) ...
 LABELLED = 30
-#: ... and more while their boxes take up to this many square pixels (a fifth of a 1400×900 window, at the opening view).
-LABEL_ROOM = 250_000.0
+#: ... and more while their boxes take up to this many square pixels (a quarter of a 1400×900 window).
+LABEL_ROOM = 300_000.0
 #: Labels wrap at this many font sizes (about twenty letters).
 WRAP = 11.0
 
@@ -221,9 +221,13 @@ def _drawing(nodes: dict[str, Node], edges: list[Edge]) -> dict[str, _Drawn]:
     out: dict[str, _Drawn] = {}
     room = 0.0
     for rank, iri in enumerate(sorted(nodes, key=lambda n: (-g.degree(n), nodes[n].label, n))):
-        big = drawn(iri, FONT + FONT_STEP * min(g.degree(iri), FONT_RELATIONS))
-        room += big.box.width * (big.box.up + big.box.down)
-        out[iri] = big if rank < LABELLED or room <= LABEL_ROOM else drawn(iri, SMALL)
+        if room <= LABEL_ROOM or rank < LABELLED:
+            big = drawn(iri, FONT + FONT_STEP * min(g.degree(iri), FONT_RELATIONS))
+            room += big.box.width * (big.box.up + big.box.down)
+            if room <= LABEL_ROOM or rank < LABELLED:
+                out[iri] = big
+                continue
+        out[iri] = drawn(iri, SMALL)
     return out
 
 
@@ -236,8 +240,10 @@ OPTIONS: dict[str, Any] = {
     "layout": {"improvedLayout": False},
     "interaction": {"hover": True, "tooltipDelay": 150, "navigationButtons": False},
     "edges": {"font": {"size": 10, "align": "middle"}, "smooth": {"type": "continuous"}},
+    # labels keep their size when hovered or selected (a bold label is wider: it would overlap its neighbours), and
+    # a white outline keeps a label under its shape legible where an edge passes under it
     "nodes": {
-        "font": {"size": 14},
+        "font": {"size": 14, "strokeWidth": 3, "strokeColor": "#ffffff"},
         "labelHighlightBold": False,
         "scaling": {"label": {"drawThreshold": DRAW_THRESHOLD}},
     },
