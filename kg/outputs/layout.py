@@ -295,7 +295,7 @@ def _hang(
         kids = children.get(n, [])
         if not kids:
             continue
-        room = sum(max(boxes[k].width, ROOM) for k in kids)
+        room = sum(max(boxes[k].width + PAD, ROOM) for k in kids)
         if n in spread:
             r = max(EDGE * 1.2, room / (2 * math.pi))
             steps = [-math.pi / 2 + 2 * math.pi * i / len(kids) for i in range(len(kids))]
@@ -412,13 +412,14 @@ def _pack(
     # the height of the columns: of those tried, the one whose whole fits the window's shape at the largest scale
     heights = [float(size[1]) for _, _, size in items]
     tallest = max(heights)
-    best: tuple[float, list[list[int]]] = (math.inf, [])
-    for height in np.geomspace(tallest, max(sum(heights), tallest), 24):
-        columns = _columns(heights, float(height), first_alone)
-        wide = sum(max(float(items[k][2][0]) for k in column) for column in columns)
-        high = max(sum(heights[k] for k in column) for column in columns)
-        best = min(best, (max(wide / aspect, high), columns), key=lambda b: b[0])
-    columns = best[1]
+    widths = [float(size[0]) for _, _, size in items]
+    least, columns = math.inf, []
+    for height in np.geomspace(tallest, max(sum(heights), tallest), 24).tolist():
+        tried = _columns(heights, height, first_alone)
+        wide = math.fsum(max(widths[k] for k in column) for column in tried)
+        deep = max(math.fsum(heights[k] for k in column) for column in tried)
+        if max(wide / aspect, deep) < least:
+            least, columns = max(wide / aspect, deep), tried
     out: dict[str, tuple[int, int]] = {}
     x = 0.0
     for column in columns:
