@@ -10,11 +10,11 @@ import statistics
 import networkx as nx
 import pytest
 
-from kg.outputs.layout import EDGE, NETWORKX_LIMIT, positions
+from kg.outputs.layout import EDGE, NETWORKX_LIMIT, Box, positions
 
 
 def laid(g: nx.Graph) -> dict[str, tuple[int, int]]:
-    return positions({str(n): 60.0 for n in g}, [(str(a), str(b)) for a, b in g.edges()])
+    return positions({str(n): Box(60.0, 10.0, 24.0) for n in g}, [(str(a), str(b)) for a, b in g.edges()])
 
 
 def far(p: tuple[int, int], q: tuple[int, int]) -> float:
@@ -49,7 +49,8 @@ def test_a_tree_hangs_around_its_hub_and_parts_do_not_overlap() -> None:
     g.add_node("alone")
     pos = laid(g)
     ring = {round(far(pos["hub"], pos[f"leaf{i}"])) for i in range(30)}
-    assert len(ring) <= 2 and min(ring) >= EDGE  # one ring, wide enough
+    # one ring, wide enough (the leaves nudged off it where their labels would overlap)
+    assert max(ring) <= 1.05 * min(ring) and min(ring) >= EDGE
     star = [pos["hub"], *(pos[f"leaf{i}"] for i in range(30))]
     for other in ("a", "b", "c", "alone"):
         nearest = min(far(pos[other], p) for p in star)
@@ -66,4 +67,5 @@ def test_a_graph_of_ten_thousand_hubs_and_leaves_is_all_placed() -> None:
 
 def test_no_nodes_and_one_node() -> None:
     assert positions({}, []) == {}
-    assert list(positions({"a": 10.0}, [("a", "a")])) == ["a"]  # a loop is no edge to draw apart
+    # a loop is no edge to draw apart
+    assert list(positions({"a": Box(10.0, 5.0, 5.0)}, [("a", "a")])) == ["a"]

@@ -21,6 +21,7 @@ from __future__ import annotations
 import html
 import json
 import re
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -29,7 +30,7 @@ import pyoxigraph as ox
 
 from kg.graph.sparql import PREFIXES
 from kg.ontology.lexicon import entity_relations
-from kg.outputs.layout import positions
+from kg.outputs.layout import Box, node_box, positions
 from kg.outputs.network import Edge, Node
 from kg.outputs.results import shorten
 
@@ -122,24 +123,26 @@ def render(nodes: dict[str, Node], edges: list[Edge], *, title: str = "kg graph"
     """The HTML page of a graph."""
     from pyvis.network import Network
 
-    degree = nx.DiGraph()
-    degree.add_nodes_from(nodes)
-    degree.add_edges_from((e.source, e.target) for e in edges)
     ids = {iri: f"n{i}" for i, iri in enumerate(sorted(nodes))}
+    drawn = _drawing(nodes, edges)
     where = positions(
-        {iri: LETTER * len(n.label) + 20 for iri, n in nodes.items()}, [(e.source, e.target) for e in edges]
+        {iri: d.box for iri, d in drawn.items()},
+        [(e.source, e.target) for e in edges],
+        {iri: n.cls for iri, n in nodes.items()},
     )
     labels = property_labels()
-    net = Network(directed=True, cdn_resources="in_line", height="85vh", width="100%", heading="")
+    net = Network(directed=True, cdn_resources="in_line", height="100%", width="100%", heading="")
     for iri in sorted(nodes):
-        n = nodes[iri]
+        n, d = nodes[iri], drawn[iri]
         colour, shape = STYLE.get(n.cls, ("#999999", "dot"))
         net.add_node(
             ids[iri],
             label=n.label,
             color=colour,
             shape=shape,
-            size=10 + 4 * min(degree.degree(iri), 10),
+            size=d.size,
+            font={"size": d.font, **({"strokeWidth": 0} if shape in ("box", "ellipse") else {})},
+            widthConstraint={"maximum": d.wrap},
             kgclass=n.cls,
             x=where[iri][0],
             y=where[iri][1],
@@ -175,8 +178,59 @@ def _edge_text(e: Edge, labels: dict[str, str]) -> str:
     return "\n".join(lines)
 
 
-#: The width, in pixels, a letter of a label takes (at the nodes' font size).
-LETTER = 7.5
+@dataclass(frozen=True)
+class _Drawn:
+    """How a node is drawn: its shape's size, its label's font size, the width its label wraps at, its box."""
+
+    size: float
+    font: float
+    wrap: float
+    box: Box
+
+
+#: The font size, in pixels, of the labels of the best-connected nodes (at the opening view, where the drawing is
+#: about its own size), and what each relation adds to it, up to ``FONT_RELATIONS`` relations.
+FONT = 15.0
+FONT_STEP = 1.0
+FONT_RELATIONS = 6
+#: The font size of the other labels: hidden at the opening view (under ``DRAW_THRESHOLD``), shown when zoomed in.
+SMALL = 8.0
+#: Labels drawn at less than this many pixels (less one) are not drawn.
+DRAW_THRESHOLD = 10
+#: The nodes whose labels are drawn at ``FONT`` or more: at least this many (the best connected) ...
+LABELLED = 30
+#: ... and more while their boxes take up to this many square pixels (a quarter of a 1400×900 window).
+LABEL_ROOM = 300_000.0
+#: Labels wrap at this many font sizes (about twenty letters).
+WRAP = 11.0
+
+
+def _drawing(nodes: dict[str, Node], edges: list[Edge]) -> dict[str, _Drawn]:
+    """Each node's size, font and box: the best-connected nodes' labels large enough to read at the opening view,
+    as many as fit in ``LABEL_ROOM``, the others small until zoomed in; shapes sized by relations."""
+    g = nx.Graph()
+    g.add_nodes_from(nodes)
+    g.add_edges_from((e.source, e.target) for e in edges if e.source != e.target)
+
+    def drawn(iri: str, font: float) -> _Drawn:
+        shape = STYLE.get(nodes[iri].cls, ("", "dot"))[1]
+        size = 8.0 + 2.5 * min(g.degree(iri), 8)
+        box = node_box(nodes[iri].label, shape=shape, size=size, font=font, wrap=WRAP * font)
+        return _Drawn(size, font, WRAP * font, box)
+
+    out: dict[str, _Drawn] = {}
+    room = 0.0
+    for rank, iri in enumerate(sorted(nodes, key=lambda n: (-g.degree(n), nodes[n].label, n))):
+        if room <= LABEL_ROOM or rank < LABELLED:
+            big = drawn(iri, FONT + FONT_STEP * min(g.degree(iri), FONT_RELATIONS))
+            room += big.box.width * (big.box.up + big.box.down)
+            if room <= LABEL_ROOM or rank < LABELLED:
+                out[iri] = big
+                continue
+        out[iri] = drawn(iri, SMALL)
+    return out
+
+
 #: Past this many edges, edges are drawn straight.
 LARGE = 1000
 
@@ -186,7 +240,13 @@ OPTIONS: dict[str, Any] = {
     "layout": {"improvedLayout": False},
     "interaction": {"hover": True, "tooltipDelay": 150, "navigationButtons": False},
     "edges": {"font": {"size": 10, "align": "middle"}, "smooth": {"type": "continuous"}},
-    "nodes": {"font": {"size": 14}},
+    # labels keep their size when hovered or selected (a bold label is wider: it would overlap its neighbours), and
+    # a white outline keeps a label under its shape legible where an edge passes under it
+    "nodes": {
+        "font": {"size": 14, "strokeWidth": 3, "strokeColor": "#ffffff"},
+        "labelHighlightBold": False,
+        "scaling": {"label": {"drawThreshold": DRAW_THRESHOLD}},
+    },
 }
 
 _CONTROLS = """
@@ -244,8 +304,27 @@ _TIPS = """
               })();
 """
 
+# The opening view: the drawing fitted to the network's area (zoomed in up to twice its size). The controls above
+# may grow a line once their script has run, after the network is made: then the canvas takes its new size and
+# the drawing is fitted again before the page says it is drawn (window.kgStable).
 _SETTLE = """
-              network.once('afterDrawing', function () { window.kgStable = true; });"""
+              network.fit(FIT);
+              network.once('afterDrawing', function () {
+                var canvas = network.canvas.frame.canvas, ratio = network.canvas.pixelRatio;
+                if (canvas.height === Math.round(canvas.clientHeight * ratio)
+                    && canvas.width === Math.round(canvas.clientWidth * ratio)) { window.kgStable = true; return; }
+                network.setSize(); network.fit(FIT);
+                network.once('afterDrawing', function () { window.kgStable = true; });
+              });""".replace("FIT", json.dumps({"maxZoomLevel": 2, "animation": False}))
+
+# The network takes the window below the controls.
+_FILL = """<style>
+html, body { height: 100%; margin: 0; }
+body { display: flex; flex-direction: column; }
+body > .card { flex: 1 1 0; min-height: 0; }
+#mynetwork { height: 100%; float: none; box-sizing: border-box; }
+</style>
+"""
 
 
 def _finish(page: str, nodes: dict[str, Node], title: str, tips: dict[str, str]) -> str:
@@ -280,6 +359,7 @@ def _finish(page: str, nodes: dict[str, Node], title: str, tips: dict[str, str])
     assert page.count(created) == 1, "pyvis's template changed: no place to watch the first drawing from"
     page = page.replace(created, _TIPS + created + _SETTLE, 1)
     page = page.replace("<head>", f"<head>\n<title>{html.escape(title)}</title>", 1)
+    page = page.replace("</head>", _FILL + "</head>", 1)
     # no network references, even in code comments: inside scripts the same strings, written as JavaScript escapes
     return re.sub(r"(<script[^>]*>)(.*?)(</script>)", _escape_schemes, page, flags=re.S)
 
