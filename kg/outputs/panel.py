@@ -39,7 +39,8 @@ def panel_data(
     - ``ents``: by node id, [label, class, other names, documents, dates]
     - ``facts``: [edge id, from, to, property label, [[document, quote, text, start, end]...]], text -1 when the
       page has no text of the quote's document, start and end -1 when the quote is not found in it
-    - ``time``: [date, node id] of every dated entity, in time order
+    - ``time``: [date, node id] of every dated entity, in time order (a date another of the entity's dates
+      makes more precise, 2021 beside 2021-10-15, left out)
     """
     docs: dict[str, Document] = {}
     for iri in sorted(nodes):
@@ -91,7 +92,8 @@ def panel_data(
         for iri, n in sorted(nodes.items())
     }
     time = sorted(
-        ((d, ids[iri]) for iri, n in nodes.items() for d in n.dates), key=lambda t: (t[0], ents[t[1]][0])
+        ((d, ids[iri]) for iri, n in nodes.items() for d in _most_precise(n.dates)),
+        key=lambda t: (t[0], ents[t[1]][0]),
     )
     return {
         "docs": [docs[i].title for i in order],
@@ -101,6 +103,11 @@ def panel_data(
         "time": [list(t) for t in time],
         "window": WINDOW,
     }
+
+
+def _most_precise(dates: set[str]) -> list[str]:
+    """The dates no other date of the set makes more precise (2021-10 and 2021 give way to 2021-10-15)."""
+    return [d for d in dates if not any(o != d and o.startswith(d + "-") for o in dates)]
 
 
 def _locate(q: Quote) -> tuple[int, int] | None:

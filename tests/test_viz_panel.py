@@ -1,0 +1,514 @@
+"""The viewer's panel, search, class filter and time list, in a real browser: pages written by real `kg viz`
+processes from the seed graph, the development set's graph and hostile graphs, opened in headless Chromium at
+1400x900 (tests/test_viz.py's `Viewer` and fixtures), clicked and typed into as a person would, and what the page
+shows compared with the graph as pyoxigraph and networkx read it from the store, independently of kg/outputs/."""
+
+from __future__ import annotations
+
+import json
+import unicodedata
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import networkx as nx
+import pyoxigraph as ox
+import pytest
+from helpers import ROOT, kg, ok
+from test_viz import (  # noqa: F401 (browser, open_viewer: fixtures)
+    HOSTILE_IMG,
+    HOSTILE_SCRIPT,
+    HOSTILE_TEXT,
+    HREF_BEACON,
+    HREF_IMG,
+    HREF_LINK,
+    HREF_SVG,
+    ID,
+    KG,
+    Facts,
+    Viewer,
+    assert_draws,
+    assert_offline,
+    browser,
+    file_facts,
+    open_viewer,
+    property_labels,
+    read_facts,
+    select,
+    viz,
+)
+
+# ---------------------------------------------------------------------------------------------------------------
+# the graphs, read independently: entities and relations (test_viz.Facts), documents' texts and where quotes are
+
+
+@dataclass
+class Graph:
+    facts: Facts
+    texts: dict[str, str] = field(default_factory=dict)  # document title -> kg:text
+    # (subject, property, object) -> [(document title, quote, start, end)], offsets in characters
+    spans: dict[tuple[str, str, str], list[tuple[str, str, int, int]]] = field(default_factory=dict)
+
+    def label(self, iri: str) -> str:
+        return self.facts.labels[iri]
+
+    def relations_of(self, iri: str) -> set[tuple[str, str, str]]:
+        return {r for r in self.facts.relations if iri in (r[0], r[2])}
+
+
+def read_graph(store: ox.Store) -> Graph:
+    graph = Graph(read_facts(store))
+    for r in select(store, "SELECT ?t ?x WHERE { ?d a kg:Document ; dcterms:title ?t ; kg:text ?x }"):
+        graph.texts[r["t"]] = r["x"]
+    rows = select(
+        store,
+        """SELECT DISTINCT ?s ?p ?o ?t ?q ?a ?b WHERE { ?ev a kg:Evidence ; rdf:subject ?s ; rdf:predicate ?p ;
+             rdf:object ?o ; kg:quote ?q ; kg:source/dcterms:title ?t ; kg:start ?a ; kg:end ?b }""",
+    )
+    for r in rows:
+        key = (r["s"], r["p"][len(KG) :], r["o"])
+        if key in graph.facts.relations:
+            graph.spans.setdefault(key, []).append((r["t"], r["q"], int(r["a"]), int(r["b"])))
+    return graph
+
+
+def store_graph(store_dir: Path) -> Graph:
+    return read_graph(ox.Store.read_only(str(store_dir / "oxigraph")))
+
+
+@pytest.fixture(scope="module")
+def seed(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Graph]:
+    folder = tmp_path_factory.mktemp("seed")
+    ok(kg("add", str(ROOT / "seeds"), "--store", "store", "--root", str(ROOT), cwd=folder))
+    return viz(folder, folder / "graph.html", "--store", "store"), store_graph(folder / "store")
+
+
+@pytest.fixture(scope="module")
+def development(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Graph]:
+    folder = tmp_path_factory.mktemp("development")
+    corpus = [str(ROOT / "seeds"), str(ROOT / "tests" / "corpus")]
+    ok(kg("add", *corpus, "--store", "store", "--root", str(ROOT), cwd=folder))
+    return viz(folder, folder / "graph.html", "--store", "store"), store_graph(folder / "store")
+
+
+@pytest.fixture(params=["seed", "development"])
+def graph(request: pytest.FixtureRequest) -> tuple[Path, Graph]:
+    page, g = request.getfixturevalue(request.param)
+    assert len(g.facts.labels) > (20 if request.param == "seed" else 100)
+    return page, g
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# what the page shows
+
+STATE = """() => {
+  const box = (e) => { const b = e.getBoundingClientRect();
+                       return {left: b.left, right: b.right, top: b.top, bottom: b.bottom}; };
+  const panel = document.getElementById('kg-panel');
+  const open = getComputedStyle(panel).display !== 'none';
+  return {
+    open, panel: box(panel), network: box(document.getElementById('mynetwork')),
+    controls: box(document.getElementById('kg-controls')),
+    name: open ? document.getElementById('kg-name')?.textContent ?? null : null,
+    entityText: open ? document.getElementById('kg-entity').innerText : '',
+    nodeAlpha: Object.fromEntries(nodes.getIds().map(id => [id, network.body.nodes[id].options.opacity ?? 1])),
+    edgeAlpha: Object.fromEntries(edges.getIds().map(id => [id, network.body.edges[id].options.color.opacity ?? 1])),
+    nodeFont: Object.fromEntries(nodes.getIds().map(id => [id, network.body.nodes[id].options.font.color])),
+    selected: network.getSelectedNodes(),
+  };
+}"""
+
+#: A point of the canvas (DOM coordinates of the page) where vis-network finds the node `id`: its centre, else
+#: the first point of a grid over its box that no other node covers.
+NODE_POINT = """(id) => {
+  const box = document.getElementById('mynetwork').getBoundingClientRect();
+  const b = network.getBoundingBox(id), points = [];
+  for (let i = 0; i <= 8; i++) for (let j = 0; j <= 8; j++)
+    points.push({x: b.left + (b.right - b.left) * i / 8, y: b.top + (b.bottom - b.top) * j / 8});
+  const c = network.getPositions([id])[id];
+  const others = nodes.getIds().filter(n => n !== id && !nodes.get(n).hidden).map(n => network.getBoundingBox(n));
+  for (const p of [c, ...points]) {
+    const d = network.canvasToDOM(p);
+    if (d.x < 2 || d.y < 2 || d.x > box.width - 2 || d.y > box.height - 2) continue;
+    if (others.some(o => o.left <= p.x && p.x <= o.right && o.top <= p.y && p.y <= o.bottom)) continue;
+    if (network.getNodeAt(d) === id) return {x: box.left + d.x, y: box.top + d.y};
+  }
+  return null;
+}"""
+
+#: A point of the network's background: no node and no edge there.
+BACKGROUND_POINT = """() => {
+  const box = document.getElementById('mynetwork').getBoundingClientRect();
+  for (let y = 10; y < box.height - 10; y += 17) for (let x = 10; x < box.width - 10; x += 17) {
+    if (network.getNodeAt({x, y}) === undefined && network.getEdgeAt({x, y}) === undefined)
+      return {x: box.left + x, y: box.top + y};
+  }
+  return null;
+}"""
+
+#: Where each node is drawn (DOM coordinates of the page), by id, for the nodes shown.
+DRAWN_AT = """() => {
+  const box = document.getElementById('mynetwork').getBoundingClientRect(), out = {};
+  for (const n of nodes.get()) {
+    if (n.hidden) continue;
+    const b = network.getBoundingBox(n.id);
+    const a = network.canvasToDOM({x: b.left, y: b.top}), z = network.canvasToDOM({x: b.right, y: b.bottom});
+    out[n.id] = {left: box.left + a.x, top: box.top + a.y, right: box.left + z.x, bottom: box.top + z.y};
+  }
+  return {nodes: out, network: {left: box.left, top: box.top, right: box.right, bottom: box.bottom},
+          scale: network.getScale()};
+}"""
+
+
+def ids_by_label(viewer: Viewer) -> dict[str, str]:
+    pairs = viewer.js("() => nodes.get().map(n => [JSON.parse(document.getElementById('kg-meta').textContent)"
+                      ".ents[n.id][0], n.id])")
+    out: dict[str, str] = {}
+    for label, node_id in pairs:
+        out.setdefault(label, node_id)
+    return out
+
+
+def state(viewer: Viewer) -> dict[str, Any]:
+    return viewer.js(STATE)
+
+
+def click_node(viewer: Viewer, node_id: str) -> None:
+    point = viewer.js(NODE_POINT, node_id)
+    assert point is not None, f"no point of the window shows {node_id} uncovered"
+    viewer.page.mouse.click(point["x"], point["y"])
+    viewer.page.wait_for_function("() => getComputedStyle(document.getElementById('kg-panel')).display !== 'none'")
+
+
+def assert_full_view(viewer: Viewer, width: float) -> None:
+    """No panel, nothing dimmed, nothing selected, the network as wide as at opening."""
+    s = state(viewer)
+    assert not s["open"]
+    assert set(s["nodeAlpha"].values()) == {1} and set(s["edgeAlpha"].values()) == {1}
+    assert len(set(s["nodeFont"].values())) <= 2  # the labels' own colours, none faded
+    assert s["selected"] == []
+    assert s["network"]["right"] - s["network"]["left"] == width
+
+
+def assert_focused(viewer: Viewer, g: Graph, iri: str, node_of: dict[str, str]) -> dict[str, Any]:
+    """The node of `iri` and its neighbours are shown in full, the rest dimmed; the side panel, beside the network
+    and under the controls, names it and lists every fact about it with its quotes."""
+    s = state(viewer)
+    node_id = node_of[g.label(iri)]
+    assert s["open"] and s["selected"] == [node_id]
+    # the panel is beside the network, below the controls, in the window
+    assert s["panel"]["left"] >= s["network"]["right"] - 0.5, (s["panel"], s["network"])
+    assert s["panel"]["top"] >= s["controls"]["bottom"] - 0.5 and s["panel"]["right"] <= 1400
+    assert s["panel"]["bottom"] <= 900 and s["panel"]["right"] - s["panel"]["left"] > 300
+    # kept: the node and its neighbours (networkx, from the store), and their edges; dimmed: all the rest
+    neighbours = set(nx.ego_graph(g.facts.graph(), iri, radius=1))
+    kept = {node_of[g.label(e)] for e in neighbours}
+    assert {k for k, a in s["nodeAlpha"].items() if a == 1} == kept
+    assert all(a <= 0.3 for k, a in s["nodeAlpha"].items() if k not in kept)
+    assert {s["nodeFont"][k] for k in kept}.isdisjoint({s["nodeFont"][k] for k in s["nodeFont"] if k not in kept})
+    full_edges = sum(1 for a in s["edgeAlpha"].values() if a == 1)
+    assert full_edges == len(g.relations_of(iri))
+    assert all(a == 1 or a <= 0.3 for a in s["edgeAlpha"].values())
+    # the panel: name, class, other names, dates, documents, and each fact with the other entity and the quotes
+    text = s["entityText"]
+    assert s["name"] == g.label(iri)
+    assert g.facts.cls(iri) in text
+    for name in g.facts.aliases.get(iri, set()) - {g.label(iri)}:
+        assert name in text, name
+    for date in g.facts.dates.get(iri, ()):
+        assert date in text, date
+    docs = viewer.js("() => [...document.querySelectorAll('#kg-docs li')].map(li => li.textContent)")
+    assert sorted(docs) == sorted(g.facts.documents[iri])
+    shown = viewer.js(
+        """() => [...document.querySelectorAll('#kg-facts .kg-fact')].map(li => ({
+             line: li.querySelector('.kg-triple').textContent,
+             quotes: [...li.querySelectorAll('.kg-quote')].map(q => q.firstChild.textContent),
+             from: [...li.querySelectorAll('.kg-quote .kg-from')].map(q => q.textContent)}))"""
+    )
+    names = property_labels()
+    expected = sorted(
+        (f"{g.label(s_)} {names[p]} → {g.label(o)}", sorted(f"“{q}”" for q in g.facts.quotes.get((s_, p, o), ())))
+        for s_, p, o in g.relations_of(iri)
+    )
+    assert sorted((f["line"], sorted(f["quotes"])) for f in shown) == expected
+    for f in shown:
+        assert set(f["from"]) <= set(g.facts.documents[iri]) | {t for ts in g.facts.documents.values() for t in ts}
+    # the node and its neighbours are in the network's part of the window
+    drawn = viewer.js(DRAWN_AT)
+    for k in kept:
+        b = drawn["nodes"][k]
+        assert drawn["network"]["left"] <= (b["left"] + b["right"]) / 2 <= drawn["network"]["right"]
+        assert drawn["network"]["top"] <= (b["top"] + b["bottom"]) / 2 <= drawn["network"]["bottom"]
+    return s
+
+
+def hub(g: Graph) -> str:
+    """The best-connected entity."""
+    degree = g.facts.graph().degree()
+    return max(g.facts.labels, key=lambda e: (degree[e], g.label(e)))
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# click to focus, the panel, the document view, and back
+
+
+def test_click_focuses_a_node_and_its_neighbours_and_opens_the_panel(
+    graph: tuple[Path, Graph], open_viewer: Any
+) -> None:
+    page, g = graph
+    viewer = open_viewer(page)
+    node_of = ids_by_label(viewer)
+    width = state(viewer)["network"]["right"] - state(viewer)["network"]["left"]
+    assert_full_view(viewer, width)
+    assert width > 1300
+
+    centre = hub(g)
+    click_node(viewer, node_of[g.label(centre)])
+    assert_focused(viewer, g, centre, node_of)
+
+    # what is drawn: a kept node in its class colour, a dimmed one nearly white
+    pixels = viewer.js(
+        """(ids) => { const canvas = document.querySelector('#mynetwork canvas'), ctx = canvas.getContext('2d');
+                      const ratio = canvas.width / canvas.clientWidth;
+                      return ids.map(id => { const p = network.canvasToDOM(network.getPositions([id])[id]);
+                        return [...ctx.getImageData(Math.round(p.x * ratio), Math.round(p.y * ratio), 1, 1).data]; }); }""",
+        [node_of[g.label(centre)]],
+    )
+    assert min(pixels[0][:3]) < 200, pixels  # the hub is a coloured dot, not faded
+
+    # a fact's other entity: clicking it focuses that entity
+    other = next(o if s == centre else s for s, _, o in sorted(g.relations_of(centre)))
+    viewer.page.click(f"#kg-facts .kg-ent >> text={json.dumps(g.label(other))}")
+    viewer.page.wait_for_function("(name) => document.getElementById('kg-name').textContent === name", arg=g.label(other))
+    assert_focused(viewer, g, other, node_of)
+
+    # Escape: the whole graph again, as wide as before, nothing dimmed
+    viewer.page.keyboard.press("Escape")
+    assert_full_view(viewer, width)
+
+    # a click on the background does the same
+    click_node(viewer, node_of[g.label(centre)])
+    point = viewer.js(BACKGROUND_POINT)
+    assert point is not None
+    viewer.page.mouse.click(point["x"], point["y"])
+    viewer.page.wait_for_timeout(200)
+    assert_full_view(viewer, width)
+    assert viewer.errors == [] and viewer.dialogs == []
+
+
+def test_a_quote_opens_its_document_text_with_the_quote_marked_and_in_view(
+    graph: tuple[Path, Graph], open_viewer: Any
+) -> None:
+    page, g = graph
+    viewer = open_viewer(page)
+    node_of = ids_by_label(viewer)
+    # a quote far into its document, so that the text has to scroll to it
+    (s, p, o), (title, quote, start, end) = max(
+        ((key, span) for key, spans in g.spans.items() for span in spans),
+        key=lambda item: (item[1][2] / len(g.texts[item[1][0]]), item[1][1]),
+    )
+    assert start > len(g.texts[title]) / 2
+    click_node(viewer, node_of[g.label(s)])
+    quotes = viewer.page.locator("#kg-facts .kg-quote")
+    index = viewer.js(
+        "(q) => [...document.querySelectorAll('#kg-facts .kg-quote')].findIndex(b => b.firstChild.textContent === q)",
+        f"“{quote}”",
+    )
+    assert index >= 0, (state(viewer)["name"], g.label(s))
+    quotes.nth(index).click()
+    shown = viewer.js(
+        """() => { const text = document.getElementById('kg-doc-text'), mark = text.querySelector('mark');
+                   const r = (e) => { const b = e.getBoundingClientRect(); return {top: b.top, bottom: b.bottom}; };
+                   let before = '';
+                   for (const n of text.childNodes) { if (n === mark) break; before += n.textContent; }
+                   return {visible: getComputedStyle(document.getElementById('kg-doc')).display !== 'none',
+                           title: document.getElementById('kg-doc-title').textContent, text: text.textContent,
+                           marks: text.querySelectorAll('mark').length, mark: mark.textContent, before,
+                           markBox: r(mark), textBox: r(text), scrolled: text.scrollTop,
+                           elements: text.querySelectorAll('*').length}; }"""
+    )
+    assert shown["visible"] and shown["title"] == title
+    assert shown["text"] == g.texts[title]  # the text the store keeps, whole
+    assert shown["marks"] == 1 and shown["elements"] == 1 and shown["mark"] == quote
+    assert shown["before"] == g.texts[title][:start]  # marked at its kg:start, not just anywhere
+    assert shown["scrolled"] > 0
+    assert shown["textBox"]["top"] <= shown["markBox"]["top"] and shown["markBox"]["bottom"] <= shown["textBox"]["bottom"]
+    assert 0 <= shown["markBox"]["top"] and shown["markBox"]["bottom"] <= 900
+    # back to the entity, then Escape closes all
+    viewer.page.click("#kg-back")
+    assert state(viewer)["name"] == g.label(s)
+    viewer.page.keyboard.press("Escape")
+    assert not state(viewer)["open"]
+    assert viewer.errors == []
+
+
+def test_each_document_text_is_in_the_page_once(seed: tuple[Path, Graph]) -> None:
+    page, g = seed
+    html = page.read_text(encoding="utf-8")
+    meta = json.loads(html.split('id="kg-meta">', 1)[1].split("</script>", 1)[0])
+    assert sorted(t[2] for t in meta["texts"]) == sorted(g.texts.values())
+    quotes = sum(len(q) for q in g.facts.quotes.values())
+    assert quotes > len(g.texts)  # several quotes per document, one text each
+    passage = json.dumps(next(iter(g.texts.values()))[:200])[1:-1]
+    passage = passage.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+    assert html.count(passage) == 1
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# search
+
+
+def hits(viewer: Viewer) -> list[dict[str, str]]:
+    return viewer.js(
+        """() => { const list = document.getElementById('kg-hits');
+                   if (getComputedStyle(list).display === 'none') return null;
+                   return [...list.querySelectorAll('li')].map(li => ({
+                     name: li.querySelector('.kg-hit')?.textContent ?? null,
+                     cls: li.querySelector('.kg-cls')?.textContent ?? null, text: li.textContent})); }"""
+    )
+
+
+def test_search_by_another_name_ignoring_case_and_accents(seed: tuple[Path, Graph], open_viewer: Any) -> None:
+    page, g = seed
+    viewer = open_viewer(page)
+    amess = next(e for e, label in g.facts.labels.items() if label == "David Amess")
+    assert "Sir David" in g.facts.aliases[amess]
+    # another name, in lower case, with accents the name does not have: the entity, with its class
+    viewer.page.fill("#kg-search", "sír dávid")
+    found = hits(viewer)
+    assert found is not None and found[0]["name"] == "David Amess" and found[0]["cls"] == "Person"
+    assert "Sir David" in found[0]["text"]
+    viewer.page.press("#kg-search", "Enter")
+    viewer.page.wait_for_function("() => document.getElementById('kg-name')?.textContent === 'David Amess'")
+    assert hits(viewer) is None
+    assert state(viewer)["selected"] == [ids_by_label(viewer)["David Amess"]]
+
+    # the whole name first, then the names that hold it; each listed once, with its class
+    viewer.page.keyboard.press("Escape")
+    viewer.page.fill("#kg-search", "DAVID AMESS")
+    found = hits(viewer)
+    holding = sorted(
+        e for e in g.facts.labels
+        if any("david amess" in n.casefold() for n in {g.label(e), *g.facts.aliases.get(e, ())})
+    )
+    assert len(found) == len(holding) >= 2
+    assert found[0]["name"] == "David Amess"
+    assert sorted(h["name"] for h in found) == sorted(g.label(e) for e in holding)
+    assert all(h["cls"] == g.facts.cls(e) for h in found for e in holding if g.label(e) == h["name"])
+    # choosing one with the mouse focuses it
+    chosen = found[1]["name"]
+    viewer.page.click(f"#kg-hits li >> nth=1")
+    viewer.page.wait_for_function("(n) => document.getElementById('kg-name')?.textContent === n", arg=chosen)
+    assert_focused(viewer, g, next(e for e in holding if g.label(e) == chosen), ids_by_label(viewer))
+
+    # nothing matches: said so, and Enter focuses nothing
+    viewer.page.keyboard.press("Escape")
+    viewer.page.fill("#kg-search", "Nobody Atall")
+    assert [h["text"] for h in hits(viewer)] == ["no entity matches “Nobody Atall”"]
+    assert viewer.js("() => getComputedStyle(document.getElementById('kg-hits')).display") != "none"
+    viewer.page.press("#kg-search", "Enter")
+    assert not state(viewer)["open"]
+    assert viewer.errors == []
+
+
+def test_search_folds_accents_in_names(tmp_path: Path, open_viewer: Any) -> None:
+    """Names with accents found by their plain letters, in any case."""
+    doc = f"<{ID}document/accents>"
+    people = {"sian": ("Siân Bérengère", "Öztürk Siân"), "zoe": ("Zoë Ñúñez", "Z. Ñ.")}
+    lines = [
+        f"@prefix kg: <{KG}> .",
+        "@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .",
+        "@prefix skos: <http://www.w3.org/2004/02/skos/core#> .",
+        "@prefix dcterms: <http://purl.org/dc/terms/> .",
+        f'{doc} a kg:Document ; dcterms:title "Accents" .',
+    ]
+    for key, (label, alias) in people.items():
+        lines.append(f"<{ID}person/{key}> a kg:Person ; rdfs:label {json.dumps(label)} ;")
+        lines.append(f"    skos:altLabel {json.dumps(alias)} ; kg:mentionedIn {doc} .")
+    graph = tmp_path / "accents.ttl"
+    graph.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    page = viz(tmp_path, tmp_path / "accents.html", "--graph", str(graph))
+    viewer = open_viewer(page)
+    for query, name in [("sian berengere", "Siân Bérengère"), ("OZTURK", "Siân Bérengère"), ("zoe nunez", "Zoë Ñúñez")]:
+        viewer.page.fill("#kg-search", query)
+        assert [h["name"] for h in hits(viewer)] == [name], query
+    # a name typed decomposed (NFD) finds the composed one
+    viewer.page.fill("#kg-search", unicodedata.normalize("NFD", "Zoë"))
+    assert [h["name"] for h in hits(viewer)] == ["Zoë Ñúñez"]
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# the class filter
+
+
+def fill(drawn: dict[str, Any]) -> float:
+    """How much of the network's width or height (the fuller) the nodes shown take."""
+    boxes = drawn["nodes"].values()
+    width = max(b["right"] for b in boxes) - min(b["left"] for b in boxes)
+    height = max(b["bottom"] for b in boxes) - min(b["top"] for b in boxes)
+    net = drawn["network"]
+    return max(width / (net["right"] - net["left"]), height / (net["bottom"] - net["top"]))
+
+
+def assert_fitted(drawn: dict[str, Any]) -> None:
+    """Every node shown is in the network's part of the window, and they fill it (or are drawn at full size)."""
+    net = drawn["network"]
+    for b in drawn["nodes"].values():
+        assert net["left"] - 1 <= b["left"] and b["right"] <= net["right"] + 1, (b, net)
+        assert net["top"] - 1 <= b["top"] and b["bottom"] <= net["bottom"] + 1, (b, net)
+    assert fill(drawn) >= 0.8 or drawn["scale"] >= 0.999, (fill(drawn), drawn["scale"])
+
+
+def test_class_filter_zooms_to_what_stays_visible(graph: tuple[Path, Graph], open_viewer: Any) -> None:
+    page, g = graph
+    viewer = open_viewer(page)
+    classes = sorted({g.facts.cls(e) for e in g.facts.labels})
+    for cls in classes:
+        viewer.page.select_option("#kg-class", cls)
+        drawn = viewer.js(DRAWN_AT)
+        assert len(drawn["nodes"]) == sum(1 for e in g.facts.labels if g.facts.cls(e) == cls)
+        assert_fitted(drawn)
+    viewer.page.select_option("#kg-class", "")
+    drawn = viewer.js(DRAWN_AT)
+    assert len(drawn["nodes"]) == len(g.facts.labels)
+    assert_fitted(drawn)
+    assert viewer.errors == []
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# time
+
+
+def test_time_list_orders_dated_entities_and_focuses_the_one_chosen(
+    graph: tuple[Path, Graph], open_viewer: Any
+) -> None:
+    page, g = graph
+    viewer = open_viewer(page)
+    dated = {e: ds for e, ds in g.facts.dates.items() if ds}
+    assert any(g.facts.cls(e) == "Incident" for e in dated)
+    expected = sorted(
+        (d, g.label(e), g.facts.cls(e))
+        for e, ds in dated.items()
+        for d in ds
+        if not any(o.startswith(d + "-") for o in ds)  # 2021 beside 2021-10-15 says nothing more
+    )
+    assert viewer.js("() => getComputedStyle(document.getElementById('kg-time')).display") == "none"
+    viewer.page.click("#kg-time-button")
+    rows = viewer.js(
+        """() => [...document.querySelectorAll('#kg-time li')].map(li =>
+             [li.querySelector('.kg-date').textContent, li.querySelector('.kg-hit').textContent,
+              li.querySelector('.kg-cls').textContent])"""
+    )
+    assert [tuple(r) for r in rows] == expected
+    assert [r[0] for r in rows] == sorted(r[0] for r in rows)
+    assert str(len(expected)) in viewer.page.text_content("#kg-time-button")
+    # the rows are on screen, one under the other
+    boxes = viewer.js("() => [...document.querySelectorAll('#kg-time li')].slice(0, 5).map(li => li.getBoundingClientRect().top)")
+    assert boxes == sorted(boxes) and len(set(boxes)) == len(boxes)
+    # choosing one focuses it
+    date, label, _ = expected[-1]
+    viewer.page.locator("#kg-time li").nth(len(expected) - 1).click()
+    viewer.page.wait_for_function("(n) => document.getElementById('kg-name')?.textContent === n", arg=label)
+    assert_focused(viewer, g, next(e for e in dated if g.label(e) == label), ids_by_label(viewer))
+    assert viewer.js("() => getComputedStyle(document.getElementById('kg-time')).display") == "none"
+    assert viewer.errors == []
