@@ -14,8 +14,9 @@ from typing import Any
 import networkx as nx
 import pyoxigraph as ox
 import pytest
+import test_viz
 from helpers import ROOT, kg, ok
-from test_viz import (  # noqa: F401 (browser, open_viewer: fixtures)
+from test_viz import (
     HOSTILE_IMG,
     HOSTILE_SCRIPT,
     HOSTILE_TEXT,
@@ -27,16 +28,16 @@ from test_viz import (  # noqa: F401 (browser, open_viewer: fixtures)
     KG,
     Facts,
     Viewer,
-    assert_draws,
     assert_offline,
-    browser,
-    file_facts,
-    open_viewer,
     property_labels,
     read_facts,
     select,
     viz,
 )
+
+# test_viz's Chromium (one per module) and its pages, each watched for requests, errors and dialogs
+browser = test_viz.browser
+open_viewer = test_viz.open_viewer
 
 # ---------------------------------------------------------------------------------------------------------------
 # the graphs, read independently: entities and relations (test_viz.Facts), documents' texts and where quotes are
@@ -161,8 +162,10 @@ DRAWN_AT = """() => {
 
 
 def ids_by_label(viewer: Viewer) -> dict[str, str]:
-    pairs = viewer.js("() => nodes.get().map(n => [JSON.parse(document.getElementById('kg-meta').textContent)"
-                      ".ents[n.id][0], n.id])")
+    pairs = viewer.js(
+        "() => nodes.get().map(n => [JSON.parse(document.getElementById('kg-meta').textContent)"
+        ".ents[n.id][0], n.id])"
+    )
     out: dict[str, str] = {}
     for label, node_id in pairs:
         out.setdefault(label, node_id)
@@ -177,7 +180,9 @@ def click_node(viewer: Viewer, node_id: str) -> None:
     point = viewer.js(NODE_POINT, node_id)
     assert point is not None, f"no point of the window shows {node_id} uncovered"
     viewer.page.mouse.click(point["x"], point["y"])
-    viewer.page.wait_for_function("() => getComputedStyle(document.getElementById('kg-panel')).display !== 'none'")
+    viewer.page.wait_for_function(
+        "() => getComputedStyle(document.getElementById('kg-panel')).display !== 'none'"
+    )
 
 
 def assert_full_view(viewer: Viewer, width: float) -> None:
@@ -205,7 +210,9 @@ def assert_focused(viewer: Viewer, g: Graph, iri: str, node_of: dict[str, str]) 
     kept = {node_of[g.label(e)] for e in neighbours}
     assert {k for k, a in s["nodeAlpha"].items() if a == 1} == kept
     assert all(a <= 0.3 for k, a in s["nodeAlpha"].items() if k not in kept)
-    assert {s["nodeFont"][k] for k in kept}.isdisjoint({s["nodeFont"][k] for k in s["nodeFont"] if k not in kept})
+    assert {s["nodeFont"][k] for k in kept}.isdisjoint(
+        {s["nodeFont"][k] for k in s["nodeFont"] if k not in kept}
+    )
     full_edges = sum(1 for a in s["edgeAlpha"].values() if a == 1)
     assert full_edges == len(g.relations_of(iri))
     assert all(a == 1 or a <= 0.3 for a in s["edgeAlpha"].values())
@@ -227,12 +234,17 @@ def assert_focused(viewer: Viewer, g: Graph, iri: str, node_of: dict[str, str]) 
     )
     names = property_labels()
     expected = sorted(
-        (f"{g.label(s_)} {names[p]} → {g.label(o)}", sorted(f"“{q}”" for q in g.facts.quotes.get((s_, p, o), ())))
+        (
+            f"{g.label(s_)} {names[p]} → {g.label(o)}",
+            sorted(f"“{q}”" for q in g.facts.quotes.get((s_, p, o), ())),
+        )
         for s_, p, o in g.relations_of(iri)
     )
     assert sorted((f["line"], sorted(f["quotes"])) for f in shown) == expected
     for f in shown:
-        assert set(f["from"]) <= set(g.facts.documents[iri]) | {t for ts in g.facts.documents.values() for t in ts}
+        assert set(f["from"]) <= set(g.facts.documents[iri]) | {
+            t for ts in g.facts.documents.values() for t in ts
+        }
     # the node and its neighbours are in the network's part of the window
     drawn = viewer.js(DRAWN_AT)
     for k in kept:
@@ -279,7 +291,9 @@ def test_click_focuses_a_node_and_its_neighbours_and_opens_the_panel(
     # a fact's other entity: clicking it focuses that entity
     other = next(o if s == centre else s for s, _, o in sorted(g.relations_of(centre)))
     viewer.page.click(f"#kg-facts .kg-ent >> text={json.dumps(g.label(other))}")
-    viewer.page.wait_for_function("(name) => document.getElementById('kg-name').textContent === name", arg=g.label(other))
+    viewer.page.wait_for_function(
+        "(name) => document.getElementById('kg-name').textContent === name", arg=g.label(other)
+    )
     assert_focused(viewer, g, other, node_of)
 
     # Escape: the whole graph again, as wide as before, nothing dimmed
@@ -303,7 +317,7 @@ def test_a_quote_opens_its_document_text_with_the_quote_marked_and_in_view(
     viewer = open_viewer(page)
     node_of = ids_by_label(viewer)
     # a quote far into its document, so that the text has to scroll to it
-    (s, p, o), (title, quote, start, end) = max(
+    (s, _, _), (title, quote, start, _) = max(
         ((key, span) for key, spans in g.spans.items() for span in spans),
         key=lambda item: (item[1][2] / len(g.texts[item[1][0]]), item[1][1]),
     )
@@ -332,8 +346,11 @@ def test_a_quote_opens_its_document_text_with_the_quote_marked_and_in_view(
     assert shown["marks"] == 1 and shown["elements"] == 1 and shown["mark"] == quote
     assert shown["before"] == g.texts[title][:start]  # marked at its kg:start, not just anywhere
     assert shown["scrolled"] > 0
-    assert shown["textBox"]["top"] <= shown["markBox"]["top"] and shown["markBox"]["bottom"] <= shown["textBox"]["bottom"]
-    assert 0 <= shown["markBox"]["top"] and shown["markBox"]["bottom"] <= 900
+    assert (
+        shown["textBox"]["top"] <= shown["markBox"]["top"]
+        and shown["markBox"]["bottom"] <= shown["textBox"]["bottom"]
+    )
+    assert shown["markBox"]["top"] >= 0 and shown["markBox"]["bottom"] <= 900
     # back to the entity, then Escape closes all
     viewer.page.click("#kg-back")
     assert state(viewer)["name"] == g.label(s)
@@ -388,7 +405,8 @@ def test_search_by_another_name_ignoring_case_and_accents(seed: tuple[Path, Grap
     viewer.page.fill("#kg-search", "DAVID AMESS")
     found = hits(viewer)
     holding = sorted(
-        e for e in g.facts.labels
+        e
+        for e in g.facts.labels
         if any("david amess" in n.casefold() for n in {g.label(e), *g.facts.aliases.get(e, ())})
     )
     assert len(found) == len(holding) >= 2
@@ -397,7 +415,7 @@ def test_search_by_another_name_ignoring_case_and_accents(seed: tuple[Path, Grap
     assert all(h["cls"] == g.facts.cls(e) for h in found for e in holding if g.label(e) == h["name"])
     # choosing one with the mouse focuses it
     chosen = found[1]["name"]
-    viewer.page.click(f"#kg-hits li >> nth=1")
+    viewer.page.click("#kg-hits li >> nth=1")
     viewer.page.wait_for_function("(n) => document.getElementById('kg-name')?.textContent === n", arg=chosen)
     assert_focused(viewer, g, next(e for e in holding if g.label(e) == chosen), ids_by_label(viewer))
 
@@ -429,7 +447,11 @@ def test_search_folds_accents_in_names(tmp_path: Path, open_viewer: Any) -> None
     graph.write_text("\n".join(lines) + "\n", encoding="utf-8")
     page = viz(tmp_path, tmp_path / "accents.html", "--graph", str(graph))
     viewer = open_viewer(page)
-    for query, name in [("sian berengere", "Siân Bérengère"), ("OZTURK", "Siân Bérengère"), ("zoe nunez", "Zoë Ñúñez")]:
+    for query, name in [
+        ("sian berengere", "Siân Bérengère"),
+        ("OZTURK", "Siân Bérengère"),
+        ("zoe nunez", "Zoë Ñúñez"),
+    ]:
         viewer.page.fill("#kg-search", query)
         assert [h["name"] for h in hits(viewer)] == [name], query
     # a name typed decomposed (NFD) finds the composed one
@@ -503,12 +525,231 @@ def test_time_list_orders_dated_entities_and_focuses_the_one_chosen(
     assert [r[0] for r in rows] == sorted(r[0] for r in rows)
     assert str(len(expected)) in viewer.page.text_content("#kg-time-button")
     # the rows are on screen, one under the other
-    boxes = viewer.js("() => [...document.querySelectorAll('#kg-time li')].slice(0, 5).map(li => li.getBoundingClientRect().top)")
+    boxes = viewer.js(
+        "() => [...document.querySelectorAll('#kg-time li')].slice(0, 5).map(li => li.getBoundingClientRect().top)"
+    )
     assert boxes == sorted(boxes) and len(set(boxes)) == len(boxes)
     # choosing one focuses it
-    date, label, _ = expected[-1]
+    _, label, _ = expected[-1]
     viewer.page.locator("#kg-time li").nth(len(expected) - 1).click()
     viewer.page.wait_for_function("(n) => document.getElementById('kg-name')?.textContent === n", arg=label)
     assert_focused(viewer, g, next(e for e in dated if g.label(e) == label), ids_by_label(viewer))
     assert viewer.js("() => getComputedStyle(document.getElementById('kg-time')).display") == "none"
     assert viewer.errors == []
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# a bounded window of text around each quote (a very large graph)
+
+
+def test_a_very_large_graph_keeps_a_window_of_text_around_each_quote(
+    seed: tuple[Path, Graph], open_viewer: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from kg.outputs import panel
+    from kg.outputs.network import read_graph as kg_read_graph
+    from kg.outputs.viz import render, write
+
+    page, g = seed
+    monkeypatch.setattr(panel, "TEXT_LIMIT", 1000)  # the seed's text is longer: windows
+    monkeypatch.setattr(panel, "WINDOW", 40)  # narrow enough that they leave parts of the text out
+    store = ox.Store.read_only(str(page.parent / "store" / "oxigraph"))
+    nodes, edges = kg_read_graph(store, texts=True)
+    small = tmp_path / "windows.html"
+    write(small, render(nodes, edges))
+    assert_offline(small)
+    html = small.read_text(encoding="utf-8")
+    assert len(html) < len(page.read_text(encoding="utf-8"))
+    viewer = open_viewer(small)
+    node_of = ids_by_label(viewer)
+    (s, _, _), (title, quote, start, end) = max(
+        ((key, span) for key, spans in g.spans.items() for span in spans),
+        key=lambda item: (item[1][2], item[1][1]),
+    )
+    click_node(viewer, node_of[g.label(s)])
+    viewer.js(
+        "(q) => [...document.querySelectorAll('#kg-facts .kg-quote')].find(b => b.firstChild.textContent === q).click()",
+        f"“{quote}”",
+    )
+    shown = viewer.js(
+        """() => { const text = document.getElementById('kg-doc-text'), mark = text.querySelector('mark');
+                   let before = '';
+                   for (const n of text.childNodes) { if (n === mark) break; before += n.textContent; }
+                   return {text: text.textContent, mark: mark.textContent, before,
+                           note: document.querySelector('#kg-doc .kg-note').textContent}; }"""
+    )
+    whole = g.texts[title]
+    assert shown["mark"] == quote
+    window = panel.WINDOW
+    # a slice of the text (windows that overlap are merged), at least `window` characters either side
+    a = start - len(shown["before"])
+    b = a + len(shown["text"])
+    assert whole[a:start] == shown["before"] and whole[a:b] == shown["text"]
+    assert a <= max(0, start - window) and b >= min(len(whole), end + window)
+    assert 0 < len(shown["text"]) < len(whole)
+    assert f"characters {a + 1}–{b} " in shown["note"] and f"{window} characters either side" in shown["note"]
+    assert viewer.errors == []
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# hostile documents: text stays text in the panel, the quotes, the document view, the search list and the time list
+
+
+def turtle(text: str) -> str:
+    """A Turtle string literal holding `text` as it is (characters outside the BMP too)."""
+    return json.dumps(text, ensure_ascii=False)
+
+
+JS_TEXT = "javascript:window.kgRan=6;alert(6)"
+MARKUP = [HOSTILE_SCRIPT, HOSTILE_IMG, HREF_IMG, HREF_SVG, HREF_LINK, HREF_BEACON, JS_TEXT]
+CHECK_PAGE = """() => ({
+  ran: [window.pwned, window.kgRan],
+  made: [...document.querySelectorAll('img, svg, a, iframe, object, embed, math, video, audio, form, base, link')]
+          .map(e => e.outerHTML),
+  scripts: document.querySelectorAll('script').length,
+  handlers: [...document.querySelectorAll('*')].flatMap(e => [...e.attributes].filter(a => /^on/i.test(a.name))
+              .map(a => e.tagName + ' ' + a.name)),
+})"""
+
+
+def exercise(viewer: Viewer, g: Graph, page: Path, queries: list[str]) -> str:
+    """Click every node, open every quote of each, type each query in the search box and open the time list;
+    nothing runs, nothing is made from markup, nothing is fetched. Returns all the text the panel, the document
+    view and the lists showed."""
+    at_load = viewer.js(CHECK_PAGE)
+    assert at_load["made"] == [] and at_load["handlers"] == []
+    seen: list[str] = []
+    node_of = ids_by_label(viewer)
+    for iri in sorted(g.facts.labels):
+        click_node(viewer, node_of[g.label(iri)])
+        assert state(viewer)["name"] == g.label(iri)
+        seen.append(viewer.page.text_content("#kg-entity") or "")
+        for i in range(viewer.page.locator("#kg-facts .kg-quote").count()):
+            viewer.page.locator("#kg-facts .kg-quote").nth(i).click()
+            shown = viewer.js(
+                """() => ({text: document.getElementById('kg-doc').textContent,
+                           mark: document.querySelector('#kg-doc-text mark')?.textContent ?? null,
+                           made: document.querySelectorAll('#kg-doc-text *:not(mark)').length})"""
+            )
+            assert shown["made"] == 0
+            seen.append(shown["text"])
+            seen.append(f"MARK:{shown['mark']}")
+            viewer.page.click("#kg-back")
+        viewer.page.keyboard.press("Escape")
+    for query in queries:
+        viewer.page.fill("#kg-search", query)
+        seen.append(viewer.page.text_content("#kg-hits") or "")
+        assert viewer.js("() => document.querySelectorAll('#kg-hits li *:not(span)').length") == 0
+    viewer.page.keyboard.press("Escape")
+    if viewer.js("() => getComputedStyle(document.getElementById('kg-when')).display") != "none":
+        viewer.page.click("#kg-time-button")
+        seen.append(viewer.page.text_content("#kg-time") or "")
+    viewer.page.mouse.move(1, 1)
+    viewer.page.wait_for_timeout(500)  # an image that fails to load calls its onerror a little later
+    after = viewer.js(CHECK_PAGE)
+    assert after["ran"] == [None, None] and viewer.dialogs == []
+    assert after["made"] == [] and after["handlers"] == [] and after["scripts"] == at_load["scripts"]
+    assert viewer.requests == [page.as_uri()]  # <img src=x> would ask for file:///…/x, the beacon for https:
+    assert viewer.errors == []
+    return "\n".join(seen)
+
+
+def test_hostile_document_shows_as_text_in_panel_document_view_and_search(
+    tmp_path: Path, open_viewer: Any
+) -> None:
+    text = HOSTILE_TEXT + f"Clara Venn said {JS_TEXT} href {HREF_SVG} and was quoted.\n"
+    (tmp_path / "hostile.txt").write_text(text, encoding="utf-8")
+    ok(kg("add", "hostile.txt", "--store", "store", cwd=tmp_path))
+    g = store_graph(tmp_path / "store")
+    assert any(HOSTILE_SCRIPT in q for qs in g.facts.quotes.values() for q in qs)
+    page = viz(tmp_path, tmp_path / "hostile.html", "--store", "store")
+    assert_offline(page)
+    assert HOSTILE_SCRIPT not in page.read_text(encoding="utf-8")
+    viewer = open_viewer(page)
+    seen = exercise(viewer, g, page, ["<script", "onerror", "href", "javascript:", HOSTILE_IMG])
+    (title,) = g.texts
+    assert title in seen and g.texts[title].strip() in seen  # the document's text, markup and all, as text
+    for quote in {q for qs in g.facts.quotes.values() for q in qs}:
+        assert f"MARK:{quote}" in seen
+    assert f"no entity matches “{HOSTILE_IMG}”" in seen
+
+
+def test_hostile_names_quotes_and_texts_of_a_graph_file_show_as_text(
+    tmp_path: Path, open_viewer: Any
+) -> None:
+    """Every field of a graph file holding markup, "href" and javascript: text: names, other names, dates, titles,
+    texts and quotes (with offsets past characters outside the BMP, and without offsets), and a document whose
+    text the file does not hold."""
+    doc, bare = f"<{ID}document/filed>", f"<{ID}document/bare>"
+    incident, person, place = (f"<{ID}{k}>" for k in ("incident/attack", "person/nadia", "place/northby"))
+    title = f"Filed href {HREF_LINK} {HOSTILE_SCRIPT}"
+    quote = f"Nadia {HREF_IMG} href attacked Northby {JS_TEXT}."
+    second = f"It happened in Northby {HREF_SVG}."
+    text = f"𝔗𝔥𝔢 😀 report {HOSTILE_SCRIPT}.\n{second}\n{quote}\nLater: {second}\n"
+    start = text.index(quote)
+    names = {
+        "incident": f"attack {HREF_BEACON} href",
+        "person": f"Nadia {HOSTILE_IMG} href",
+        "place": f"Northby {JS_TEXT}",
+    }
+    lines = [
+        f"@prefix kg: <{KG}> .",
+        "@prefix rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#> .",
+        "@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .",
+        "@prefix skos: <http://www.w3.org/2004/02/skos/core#> .",
+        "@prefix dcterms: <http://purl.org/dc/terms/> .",
+        "@prefix xsd: <http://www.w3.org/2001/XMLSchema#> .",
+        f"{doc} a kg:Document ; dcterms:title {turtle(title)} ; kg:text {turtle(text)} .",
+        f"{bare} a kg:Document ; dcterms:title {turtle('Bare ' + HREF_IMG)} .",
+        f"{incident} a kg:Incident ; rdfs:label {turtle(names['incident'])} ;",
+        f"    skos:altLabel {turtle(HREF_SVG + ' href')} ; kg:date {turtle(HREF_LINK + ' href')} ;",
+        f'    kg:date "2021-10-15" ; kg:mentionedIn {doc}, {bare} ; kg:perpetrator {person} ; kg:place {place} .',
+        f"{person} a kg:Person ; rdfs:label {turtle(names['person'])} ; kg:mentionedIn {doc} .",
+        f"{place} a kg:Place ; rdfs:label {turtle(names['place'])} ; kg:mentionedIn {doc}, {bare} .",
+        f"<{ID}evidence/e1> a kg:Evidence ; rdf:subject {incident} ; rdf:predicate kg:perpetrator ;",
+        f"    rdf:object {person} ; kg:quote {turtle(quote)} ; kg:source {doc} ;",
+        f"    kg:start {start} ; kg:end {start + len(quote)} .",
+        f"<{ID}evidence/e2> a kg:Evidence ; rdf:subject {incident} ; rdf:predicate kg:place ;",
+        f"    rdf:object {place} ; kg:quote {turtle(second)} ; kg:source {doc} .",
+        f"<{ID}evidence/e3> a kg:Evidence ; rdf:subject {incident} ; rdf:predicate kg:place ;",
+        f"    rdf:object {place} ; kg:quote {turtle('Northby ' + HREF_LINK)} ; kg:source {bare} .",
+    ]
+    graph = tmp_path / "filed.ttl"
+    graph.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    store = ox.Store()
+    store.load(path=str(graph), format=ox.RdfFormat.TURTLE)
+    g = read_graph(store)
+    assert set(g.facts.labels.values()) == set(names.values()) and len(g.facts.relations) == 2
+    page = viz(tmp_path, tmp_path / "filed.html", "--graph", str(graph))
+    assert_offline(page)
+    viewer = open_viewer(page)
+    seen = exercise(viewer, g, page, ["href", "javascript", "<svg", "2021"])
+    for shown in [
+        *names.values(),
+        title,
+        text.strip(),
+        HREF_SVG + " href",
+        HREF_LINK + " href",
+        "Bare " + HREF_IMG,
+    ]:
+        assert shown in seen, shown
+    assert f"MARK:{quote}" in seen and f"MARK:{second}" in seen and f"MARK:Northby {HREF_LINK}" in seen
+    assert "The graph keeps no text of this document: the quote alone." in seen
+
+    # where the marks are: the quote at its offsets, past characters outside the BMP; the other at its first place
+    node_of = ids_by_label(viewer)
+    click_node(viewer, node_of[names["incident"]])
+    placed = {}
+    for i in range(viewer.page.locator("#kg-facts .kg-quote").count()):
+        viewer.page.locator("#kg-facts .kg-quote").nth(i).click()
+        placed[viewer.page.text_content("#kg-doc-text mark")] = viewer.js(
+            """() => { const t = document.getElementById('kg-doc-text'), m = t.querySelector('mark'); let b = '';
+                       for (const n of t.childNodes) { if (n === m) break; b += n.textContent; } return b; }"""
+        )
+        viewer.page.click("#kg-back")
+    assert placed[quote] == text[:start]
+    assert placed[second] == text[: text.index(second)]
+    assert placed[f"Northby {HREF_LINK}"] == ""
+    # the time list: the incident by its one full date and by the text the file gives as a date
+    viewer.page.click("#kg-time-button")
+    rows = viewer.js("() => [...document.querySelectorAll('#kg-time li .kg-date')].map(d => d.textContent)")
+    assert sorted(rows) == sorted(["2021-10-15", HREF_LINK + " href"])
