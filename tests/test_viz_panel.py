@@ -684,8 +684,9 @@ def test_hostile_names_quotes_and_texts_of_a_graph_file_show_as_text(
     title = f"Filed href {HREF_LINK} {HOSTILE_SCRIPT}"
     quote = f"Nadia {HREF_IMG} href attacked Northby {JS_TEXT}."
     second = f"It happened in Northby {HREF_SVG}."
-    text = f"𝔗𝔥𝔢 😀 report {HOSTILE_SCRIPT}.\n{second}\n{quote}\nLater: {second}\n"
-    start = text.index(quote)
+    # the quote twice: its offsets give the second; the other quote, without offsets, is marked where it first is
+    text = f"𝔗𝔥𝔢 😀 report {HOSTILE_SCRIPT}: {quote}\n{second}\n{quote}\nLater: {second}\n"
+    start = text.rindex(quote)
     names = {
         "incident": f"attack {HREF_BEACON} href",
         "person": f"Nadia {HOSTILE_IMG} href",
@@ -735,7 +736,7 @@ def test_hostile_names_quotes_and_texts_of_a_graph_file_show_as_text(
     assert f"MARK:{quote}" in seen and f"MARK:{second}" in seen and f"MARK:Northby {HREF_LINK}" in seen
     assert "The graph keeps no text of this document: the quote alone." in seen
 
-    # where the marks are: the quote at its offsets, past characters outside the BMP; the other at its first place
+    # where the marks are: the quote at its offsets, past characters outside the BMP; the other where it first is
     node_of = ids_by_label(viewer)
     click_node(viewer, node_of[names["incident"]])
     placed = {}
