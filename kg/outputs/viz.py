@@ -320,14 +320,18 @@ _SCRIPT = """
 
   // ---- the side panel, beside the network
   var panel = $('kg-panel'), entity = $('kg-entity'), doc = $('kg-doc'), focused = null, before = null;
-  function openPanel() {
-    document.body.classList.add('kg-open');
+  function place() {  // the panel's top and height: the network's
     var box = $('mynetwork').getBoundingClientRect();
     panel.style.top = Math.max(0, box.top) + 'px';
     panel.style.height = box.height + 'px';
+  }
+  function openPanel() {
+    document.body.classList.add('kg-open');
+    place();
     panel.hidden = false;
     network.setSize(); network.redraw();
   }
+  window.addEventListener('resize', function () { if (!panel.hidden) place(); });
   function closePanel() {
     document.body.classList.remove('kg-open');
     panel.hidden = true;
