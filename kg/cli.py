@@ -622,7 +622,7 @@ def viz(args: argparse.Namespace) -> int:
         except QueryError as e:
             raise QueryError(f"{args.query}: {e}") from None
         title += f" — {args.query}"
-    nodes, edges = read_graph(source)
+    nodes, edges = read_graph(source, texts=True)
     if args.focus is not None:
         nodes, edges = viewer.subgraph(nodes, edges, args.focus, args.hops)
         title += f" — {args.focus} (within {args.hops})"

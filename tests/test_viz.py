@@ -46,6 +46,7 @@ CLASSES = (
     "Place",
     "Post",
     "Event",
+    "Legislation",
 )
 SUBCLASSES_OF_ORGANIZATION = {"Agency", "PoliticalParty"}
 RELATIONS = (

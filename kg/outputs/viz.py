@@ -2,8 +2,12 @@
 
 One node per entity (coloured and shaped by class, sized by degree, labelled by ``rdfs:label``), one directed
 edge per contract relation between entities (labelled by the property's label). Hovering a node shows its class,
-other names, dates and documents; hovering an edge shows the sentences it was read from. A search box, a filter
-by class and a legend sit above the network. The positions are computed before the page is written
+other names, dates and documents; hovering an edge shows the sentences it was read from. Clicking a node dims all
+but it and its neighbours and opens a panel beside the network with its names, class, dates, documents and every
+fact about it with its quotes; a quote opens its document's text, the quote marked (``kg.outputs.panel``); Escape
+or a click on the background goes back. Above the network: a search box (labels and other names, case and
+accents ignored) listing its hits, a filter by class that zooms to what stays visible, the dated entities in time
+order, and a legend. The positions are computed before the page is written
 (``kg.outputs.layout``), so the page runs no physics and shows the graph as soon as it is drawn; nodes can still
 be dragged.
 
@@ -32,6 +36,7 @@ from kg.graph.sparql import PREFIXES
 from kg.ontology.lexicon import entity_relations
 from kg.outputs.layout import Box, node_box, positions
 from kg.outputs.network import Edge, Node
+from kg.outputs.panel import panel_data
 from kg.outputs.results import shorten
 
 #: Colour and vis-network shape per class; the legend shows them.
@@ -157,7 +162,7 @@ def render(nodes: dict[str, Node], edges: list[Edge], *, title: str = "kg graph"
         options["edges"] = {**OPTIONS["edges"], "smooth": False}  # straight edges draw several times faster
     net.set_options(json.dumps(options))
     page = net.generate_html(notebook=False)
-    return _finish(page, nodes, title, tips)
+    return _finish(page, nodes, title, tips, panel_data(nodes, edges, ids, labels))
 
 
 def _node_text(n: Node) -> str:
@@ -252,37 +257,332 @@ OPTIONS: dict[str, Any] = {
 _CONTROLS = """
 <div id="kg-controls" style="font-family:system-ui,sans-serif;padding:.5em">
   <strong id="kg-title"></strong>
-  <input id="kg-search" type="search" placeholder="find an entity" aria-label="find an entity">
+  <span id="kg-find" class="kg-drop">
+    <input id="kg-search" type="search" placeholder="find an entity" aria-label="find an entity" autocomplete="off"
+      role="combobox" aria-autocomplete="list" aria-controls="kg-hits" aria-expanded="false">
+    <ul id="kg-hits" class="kg-list" role="listbox" aria-label="entities found" hidden></ul>
+  </span>
   <select id="kg-class" aria-label="show one class"><option value="">all classes</option></select>
+  <span id="kg-when" class="kg-drop" hidden>
+    <button id="kg-time-button" type="button" aria-expanded="false" aria-controls="kg-time"></button>
+    <ol id="kg-time" class="kg-list" aria-label="dated entities in time order" hidden></ol>
+  </span>
   <span id="kg-legend"></span>
 </div>
+<aside id="kg-panel" aria-label="the entity chosen" hidden>
+  <button id="kg-close" type="button" title="back to the whole graph (Escape)" aria-label="close">&#215;</button>
+  <section id="kg-entity"></section>
+  <section id="kg-doc" hidden></section>
+</aside>
 <style>
+[hidden] { display: none !important; }
 .vis-tooltip { white-space: pre-wrap !important; max-width: 40em; font-family: system-ui, sans-serif; }
 #kg-legend span { display:inline-block; margin-left:.8em; }
-#kg-legend i { display:inline-block; width:.9em; height:.9em; margin-right:.3em; vertical-align:middle; }
+#kg-legend i, #kg-panel i.kg-dot { display:inline-block; width:.9em; height:.9em; margin-right:.3em;
+  vertical-align:middle; }
+.kg-drop { position: relative; display: inline-block; }
+.kg-list { position: absolute; left: 0; top: 100%; z-index: 20; margin: 2px 0 0; padding: 0; list-style: none;
+  background: #fff; border: 1px solid #bbb; box-shadow: 0 2px 8px rgba(0,0,0,.2); max-height: 60vh;
+  overflow: auto; min-width: 26em; font-size: 14px; }
+.kg-list li { padding: .3em .6em; cursor: pointer; }
+.kg-list li.kg-none { cursor: default; color: #555; font-style: italic; }
+.kg-list li[aria-selected=true], .kg-list li:not(.kg-none):hover { background: #e3ecfa; }
+.kg-cls { color: #666; font-size: .85em; margin-left: .6em; }
+.kg-also { color: #444; font-size: .9em; margin-left: .5em; }
+#kg-time { min-width: 34em; }
+#kg-time li { display: grid; grid-template-columns: 7em 1fr auto; gap: .4em; align-items: baseline; }
+.kg-date { font-variant-numeric: tabular-nums; color: #333; }
+body.kg-open .card { width: calc(100% - 27rem) !important; }
+#kg-panel { position: fixed; right: 0; width: 27rem; box-sizing: border-box; display: flex;
+  flex-direction: column; background: #fff; border: 1px solid lightgray; font: 14px/1.4 system-ui, sans-serif;
+  z-index: 10; }
+#kg-close { position: absolute; top: .2em; right: .3em; border: 0; background: none; font-size: 1.4em;
+  cursor: pointer; }
+#kg-entity, #kg-doc { flex: 1; min-height: 0; overflow: auto; padding: .5em .9em; }
+#kg-doc { display: flex; flex-direction: column; }
+#kg-panel h2 { font-size: 1.25em; margin: .2em 1.5em .2em 0; }
+#kg-panel h3 { font-size: 1em; margin: .9em 0 .3em; }
+#kg-panel ul { margin: 0; padding-left: 1.1em; }
+#kg-panel p { margin: .2em 0; }
+.kg-fact { margin-bottom: .6em; }
+.kg-ent, .kg-quote, .kg-back { font: inherit; text-align: left; cursor: pointer; }
+.kg-ent { border: 0; background: none; padding: 0; color: #1a55b3; text-decoration: underline; }
+.kg-quote { display: block; width: 100%; margin: .2em 0; padding: .2em .5em; border: 0;
+  border-left: 3px solid #c9d6ea; background: #f5f7fb; }
+.kg-quote:hover { background: #e3ecfa; }
+.kg-quote .kg-from { display: block; color: #555; font-size: .85em; }
+.kg-note { color: #555; font-size: .9em; }
+.kg-text { flex: 1; min-height: 0; overflow: auto; white-space: pre-wrap; border-top: 1px solid #ddd;
+  padding-top: .4em; }
+.kg-text mark { background: #ffe066; }
 </style>
 """
 
+# The page's script: legend and class filter (re-zooms to what stays visible), search with its list of hits,
+# the time list, and focus: a click on a node dims all but it and its neighbours and opens the side panel with
+# its facts and quotes; a quote opens its document's text, the quote marked. Everything from the graph is put on
+# the page as text (textContent, createTextNode), never as HTML.
 _SCRIPT = """
 <script>
 (function () {
   var meta = JSON.parse(document.getElementById('kg-meta').textContent);
-  document.getElementById('kg-title').textContent = meta.title;
-  var legend = document.getElementById('kg-legend'), select = document.getElementById('kg-class');
+  function $(id) { return document.getElementById(id); }
+  function el(tag, text, cls) {
+    var e = document.createElement(tag);
+    if (text !== undefined && text !== null) e.textContent = text;
+    if (cls) e.className = cls;
+    return e;
+  }
+  function clear(e) { while (e.firstChild) e.removeChild(e.firstChild); }
+  function dot(cls) { var i = el('i', null, 'kg-dot'); i.style.background = colours[cls] || '#999999'; return i; }
+  $('kg-title').textContent = meta.title;
+  var legend = $('kg-legend'), select = $('kg-class'), colours = {};
   meta.classes.forEach(function (c) {
-    var span = document.createElement('span'), dot = document.createElement('i');
-    dot.style.background = c.colour; span.appendChild(dot); span.appendChild(document.createTextNode(c.name));
+    var span = document.createElement('span'), swatch = document.createElement('i');
+    colours[c.name] = c.colour;
+    swatch.style.background = c.colour; span.appendChild(swatch); span.appendChild(document.createTextNode(c.name));
     legend.appendChild(span);
     var opt = document.createElement('option'); opt.value = c.name; opt.textContent = c.name; select.appendChild(opt);
   });
-  select.addEventListener('change', function () {
-    var wanted = select.value;
-    nodes.update(nodes.get().map(function (n) { return { id: n.id, hidden: wanted !== '' && n.kgclass !== wanted }; }));
+  var ents = meta.ents, facts = meta.facts, links = {};
+  facts.forEach(function (f) {
+    (links[f[1]] = links[f[1]] || []).push(f);
+    if (f[2] !== f[1]) (links[f[2]] = links[f[2]] || []).push(f);
   });
-  document.getElementById('kg-search').addEventListener('change', function (e) {
-    var q = e.target.value.toLowerCase();
-    var hit = nodes.get().filter(function (n) { return String(n.label).toLowerCase().indexOf(q) >= 0; });
-    if (hit.length) { network.selectNodes([hit[0].id]); network.focus(hit[0].id, { scale: 1.2, animation: true }); }
+
+  // ---- the view
+  function shown() { return nodes.getIds({ filter: function (n) { return !n.hidden; } }); }
+  function fitTo(ids) { if (ids.length) network.fit({ nodes: ids, animation: false }); }
+  // Focus dims all but the entity, its neighbours and their edges: after each drawing, a white wash over the
+  // canvas, and those drawn again on top (vis-network's own node and edge drawing). Nothing in the data sets
+  // changes, so it costs one drawing however large the graph.
+  var WASH = 'rgba(255,255,255,0.82)', kept = null;
+  function drawable(e) { return e && e.connected && !e.options.hidden && !e.from.options.hidden && !e.to.options.hidden; }
+  network.on('afterDrawing', function (ctx) {
+    if (!kept) return;
+    var body = network.body, labels = [];
+    ctx.save(); ctx.setTransform(1, 0, 0, 1, 0, 0); ctx.fillStyle = WASH;
+    ctx.fillRect(0, 0, ctx.canvas.width, ctx.canvas.height); ctx.restore();
+    kept.edges.forEach(function (id) { if (drawable(body.edges[id])) body.edges[id].draw(ctx); });
+    kept.nodes.forEach(function (id) {
+      var n = body.nodes[id];
+      if (!n || n.options.hidden) return;
+      var drawn = n.draw(ctx);
+      if (drawn && drawn.drawExternalLabel) labels.push(drawn.drawExternalLabel);
+    });
+    kept.edges.forEach(function (id) { if (drawable(body.edges[id])) body.edges[id].drawArrows(ctx); });
+    labels.forEach(function (draw) { draw(); });
+  });
+  function shade(keepNodes, keepEdges) {
+    kept = keepNodes ? { nodes: Object.keys(keepNodes), edges: Object.keys(keepEdges) } : null;
+    network.redraw();
+  }
+
+  // ---- the side panel, beside the network
+  var panel = $('kg-panel'), entity = $('kg-entity'), doc = $('kg-doc'), focused = null, before = null;
+  function place() {  // the panel's top and height: the network's
+    var box = $('mynetwork').getBoundingClientRect();
+    panel.style.top = Math.max(0, box.top) + 'px';
+    panel.style.height = box.height + 'px';
+  }
+  function openPanel() {
+    document.body.classList.add('kg-open');
+    place();
+    panel.hidden = false;
+    network.setSize(); network.redraw();
+  }
+  window.addEventListener('resize', function () { if (!panel.hidden) place(); });
+  function closePanel() {
+    document.body.classList.remove('kg-open');
+    panel.hidden = true;
+    network.setSize(); network.redraw();
+  }
+  function focus(id) {
+    if (!Object.prototype.hasOwnProperty.call(ents, id)) return;
+    closeLists();
+    if (nodes.get(id).hidden) { select.value = ''; filter(false); }
+    if (focused === null) before = { position: network.getViewPosition(), scale: network.getScale() };
+    focused = id;
+    var keepNodes = {}, keepEdges = {};
+    keepNodes[id] = true;
+    (links[id] || []).forEach(function (f) { keepEdges[f[0]] = true; keepNodes[f[1]] = true; keepNodes[f[2]] = true; });
+    shade(keepNodes, keepEdges);
+    showEntity(id);
+    openPanel();
+    network.selectNodes([id]);
+    fitTo(Object.keys(keepNodes).filter(function (n) { return !nodes.get(n).hidden; }));
+  }
+  function reset() {
+    if (focused === null && panel.hidden) return;
+    focused = null;
+    shade(null, null);
+    closePanel();
+    network.unselectAll();
+    if (before) network.moveTo({ position: before.position, scale: before.scale });
+    before = null;
+  }
+  function showEntity(id) {
+    var e = ents[id];
+    clear(entity); doc.hidden = true; entity.hidden = false; entity.scrollTop = 0;
+    var name = el('h2', e[0]); name.id = 'kg-name'; entity.appendChild(name);
+    var cls = el('p', null, 'kg-class-of'); cls.appendChild(dot(e[1])); cls.appendChild(document.createTextNode(e[1]));
+    entity.appendChild(cls);
+    if (e[2].length) entity.appendChild(el('p', 'also: ' + e[2].join('; '), 'kg-aliases'));
+    if (e[4].length) entity.appendChild(el('p', 'date: ' + e[4].join(', '), 'kg-dates'));
+    var mine = links[id] || [];
+    entity.appendChild(el('h3', 'facts (' + mine.length + ')'));
+    var list = el('ul'); list.id = 'kg-facts'; entity.appendChild(list);
+    if (!mine.length) list.appendChild(el('li', 'no relation to another entity', 'kg-note'));
+    mine.forEach(function (f) {
+      var li = el('li', null, 'kg-fact'), line = el('p', null, 'kg-triple');
+      [f[1], ' ' + f[3] + ' \\u2192 ', f[2]].forEach(function (part, i) {
+        if (i === 1) { line.appendChild(el('span', part, 'kg-prop')); return; }
+        if (part === id) { line.appendChild(el('strong', ents[part][0])); return; }
+        var other = el('button', ents[part][0], 'kg-ent'); other.type = 'button';
+        other.title = ents[part][1];
+        other.addEventListener('click', function () { focus(part); });
+        line.appendChild(other);
+      });
+      li.appendChild(line);
+      if (!f[4].length) li.appendChild(el('p', 'no quote kept', 'kg-note'));
+      f[4].forEach(function (q) {
+        var b = el('button', '\\u201c' + q[1] + '\\u201d', 'kg-quote'); b.type = 'button';
+        b.appendChild(el('span', meta.docs[q[0]], 'kg-from'));
+        b.addEventListener('click', function () { showDocument(q, id); });
+        li.appendChild(b);
+      });
+      list.appendChild(li);
+    });
+    entity.appendChild(el('h3', 'documents (' + e[3].length + ')'));
+    var docs = el('ul'); docs.id = 'kg-docs'; entity.appendChild(docs);
+    e[3].forEach(function (d) { docs.appendChild(el('li', meta.docs[d])); });
+  }
+  function showDocument(q, from) {
+    clear(doc); entity.hidden = true; doc.hidden = false;
+    var back = el('button', '\\u2190 ' + ents[from][0], 'kg-back'); back.type = 'button'; back.id = 'kg-back';
+    back.addEventListener('click', function () { showEntity(from); });
+    doc.appendChild(back);
+    var title = el('h3', meta.docs[q[0]]); title.id = 'kg-doc-title'; doc.appendChild(title);
+    var t = q[2] >= 0 ? meta.texts[q[2]] : null, found = t && q[3] >= 0, note;
+    if (!t) note = 'The graph keeps no text of this document: the quote alone.';
+    else if (!found) note = 'The quote is not in the text kept of this document.';
+    else if (t[3]) note = 'The document\\u2019s text, the quote marked.';
+    else note = 'The text around the quote: characters ' + (t[1] + 1) + '\\u2013' + (t[1] + t[2].length) +
+      ' of the document (for a graph this large the page keeps ' + meta.window +
+      ' characters either side of each quote).';
+    doc.appendChild(el('p', note, 'kg-note'));
+    var body = el('div', null, 'kg-text'), mark = null;
+    body.id = 'kg-doc-text';
+    if (!t) { mark = el('mark', q[1]); body.appendChild(mark); }
+    else if (!found) body.textContent = t[2];
+    else {
+      body.appendChild(document.createTextNode(t[2].slice(0, q[3])));
+      mark = el('mark', t[2].slice(q[3], q[4])); body.appendChild(mark);
+      body.appendChild(document.createTextNode(t[2].slice(q[4])));
+    }
+    doc.appendChild(body);
+    if (mark) mark.scrollIntoView({ block: 'center' });
+  }
+  $('kg-close').addEventListener('click', reset);
+  network.on('click', function (p) {
+    if (p.nodes.length) focus(p.nodes[0]);
+    else if (!p.edges.length) reset();
+    else if (focused !== null) network.selectNodes([focused]);
+  });
+  document.addEventListener('keydown', function (ev) { if (ev.key === 'Escape') { closeLists(); reset(); } });
+
+  // ---- the class filter: re-zooms to what stays visible
+  function filter(zoom) {
+    var wanted = select.value;
+    focused = null; before = null; shade(null, null);
+    if (!panel.hidden) { closePanel(); network.unselectAll(); }
+    nodes.update(nodes.get().map(function (n) { return { id: n.id, hidden: wanted !== '' && n.kgclass !== wanted }; }));
+    if (zoom) fitTo(shown());
+  }
+  select.addEventListener('change', function () { filter(true); });
+
+  // ---- search: labels and other names, ignoring case and accents
+  var search = $('kg-search'), hits = $('kg-hits'), found = [], active = 0, names = null, SHOWN = 50;
+  function fold(s) { return String(s).normalize('NFD').replace(/\\p{M}+/gu, '').toLowerCase(); }
+  function find(q) {
+    var want = fold(q).trim(), best = {};
+    if (!want) return [];
+    if (!names) {
+      names = [];
+      Object.keys(ents).forEach(function (id) {
+        names.push([id, fold(ents[id][0]), null]);
+        ents[id][2].forEach(function (a) { names.push([id, fold(a), a]); });
+      });
+    }
+    names.forEach(function (n) {
+      var at = n[1].indexOf(want);
+      if (at < 0) return;
+      var how = n[1] === want ? 0 : at === 0 ? 1 : /[\\p{L}\\p{N}]/u.test(n[1].charAt(at - 1)) ? 3 : 2;
+      var rank = 2 * how + (n[2] === null ? 0 : 1), b = best[n[0]];
+      if (!b || rank < b.rank) best[n[0]] = { id: n[0], rank: rank, alias: n[2] };
+    });
+    return Object.keys(best).map(function (k) { return best[k]; }).sort(function (a, b) {
+      return a.rank - b.rank || ents[a.id][0].localeCompare(ents[b.id][0]);
+    });
+  }
+  function pick(i) {
+    active = i;
+    [].forEach.call(hits.querySelectorAll('li[role=option]'), function (li, j) {
+      li.setAttribute('aria-selected', j === i ? 'true' : 'false');
+      if (j === i) { li.scrollIntoView({ block: 'nearest' }); search.setAttribute('aria-activedescendant', li.id); }
+    });
+  }
+  function list() {
+    var q = search.value.trim();
+    clear(hits); found = find(q); active = 0;
+    if (!q) { closeLists(); return; }
+    if (!found.length) hits.appendChild(el('li', 'no entity matches \\u201c' + q + '\\u201d', 'kg-none'));
+    found.slice(0, SHOWN).forEach(function (h, i) {
+      var li = el('li'); li.id = 'kg-hit-' + i; li.setAttribute('role', 'option');
+      li.appendChild(el('span', ents[h.id][0], 'kg-hit'));
+      if (h.alias !== null) li.appendChild(el('span', '(also \\u201c' + h.alias + '\\u201d)', 'kg-also'));
+      li.appendChild(el('span', ents[h.id][1], 'kg-cls'));
+      li.addEventListener('mousedown', function (ev) { ev.preventDefault(); });
+      li.addEventListener('click', function () { choose(i); });
+      hits.appendChild(li);
+    });
+    if (found.length > SHOWN) hits.appendChild(el('li', (found.length - SHOWN) + ' more: type more of the name', 'kg-none'));
+    hits.hidden = false; search.setAttribute('aria-expanded', 'true');
+    if (found.length) pick(0);
+  }
+  function choose(i) { var h = found[i]; if (h) focus(h.id); }
+  search.addEventListener('input', list);
+  search.addEventListener('focus', function () { if (search.value.trim()) list(); });
+  search.addEventListener('keydown', function (ev) {
+    if (ev.key === 'Enter') { ev.preventDefault(); if (hits.hidden) list(); choose(active); }
+    else if (ev.key === 'ArrowDown' && found.length) { ev.preventDefault(); pick(Math.min(active + 1, Math.min(found.length, SHOWN) - 1)); }
+    else if (ev.key === 'ArrowUp' && found.length) { ev.preventDefault(); pick(Math.max(active - 1, 0)); }
+  });
+
+  // ---- time: the dated entities in order
+  var when = $('kg-when'), timeButton = $('kg-time-button'), times = $('kg-time');
+  if (meta.time.length) {
+    when.hidden = false;
+    timeButton.textContent = 'in time (' + meta.time.length + ') \\u25be';
+    meta.time.forEach(function (t) {
+      var li = el('li');
+      li.appendChild(el('span', t[0], 'kg-date'));
+      li.appendChild(el('span', ents[t[1]][0], 'kg-hit'));
+      li.appendChild(el('span', ents[t[1]][1], 'kg-cls'));
+      li.addEventListener('click', function () { focus(t[1]); });
+      times.appendChild(li);
+    });
+  }
+  timeButton.addEventListener('click', function () {
+    var open = times.hidden; closeLists(); times.hidden = !open;
+    timeButton.setAttribute('aria-expanded', open ? 'true' : 'false');
+  });
+  function closeLists() {
+    hits.hidden = true; times.hidden = true;
+    search.setAttribute('aria-expanded', 'false'); timeButton.setAttribute('aria-expanded', 'false');
+  }
+  document.addEventListener('mousedown', function (ev) {
+    if (!$('kg-find').contains(ev.target) && !when.contains(ev.target)) closeLists();
   });
 })();
 </script>
@@ -327,8 +627,11 @@ body > .card { flex: 1 1 0; min-height: 0; }
 """
 
 
-def _finish(page: str, nodes: dict[str, Node], title: str, tips: dict[str, str]) -> str:
-    """Strip pyvis's network links, add the controls and the tooltips, and leave no http(s): text in the page."""
+def _finish(
+    page: str, nodes: dict[str, Node], title: str, tips: dict[str, str], panel: dict[str, Any]
+) -> str:
+    """Strip pyvis's network links, add the controls, the tooltips and the panel's data (``panel_data``), and
+    leave no http(s): text in the page."""
     # pyvis's link template sets tooltips as HTML; it is chosen by a title's text, and pyvis gets no titles
     assert "popup.innerHTML" not in page, "pyvis chose its link template: tooltips would run as HTML"
     page = re.sub(r"<link[^>]*bootstrap[^>]*/>", "", page, flags=re.S)
@@ -342,6 +645,7 @@ def _finish(page: str, nodes: dict[str, Node], title: str, tips: dict[str, str])
         "title": title,
         "classes": [{"name": c, "colour": STYLE.get(c, ("#999999", ""))[0]} for c in used],
         "tips": tips,
+        **panel,
     }
     meta_json = json.dumps(meta).replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
     meta_json = re.sub(
