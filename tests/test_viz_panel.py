@@ -141,7 +141,7 @@ PIXELS = """() => {
   }
   const inside = (c, b, m) => b.left - m <= c.x && c.x <= b.right + m && b.top - m <= c.y && c.y <= b.bottom + m;
   const shown = (d) => d.x > 6 && d.y > 6 && d.x < w - 6 && d.y < h - 6;
-  const out = {nodes: {}, edges: {}}, margin = 8 / network.getScale();
+  const out = {nodes: {}, edges: {}}, margin = 4 / network.getScale();
   for (const n of nodes.get()) {
     if (n.hidden || n.shape === 'box' || n.shape === 'ellipse') continue;
     const c = network.getPositions([n.id])[n.id], d = network.canvasToDOM(c);
@@ -152,7 +152,7 @@ PIXELS = """() => {
   const trace = Object.fromEntries(all.map(e => [e.id, Array.from({length: 51},
     (_, i) => network.body.edges[e.id].edgeType.getPoint(i / 50))]));
   for (const e of all) {
-    for (let t = 0.2; t <= 0.8; t += 0.05) {
+    for (let t = 0.1; t <= 0.9; t += 0.02) {
       const c = network.body.edges[e.id].edgeType.getPoint(t), d = network.canvasToDOM(c);
       if (!shown(d) || network.getEdgeAt(d) !== e.id) continue;
       if (covers.some(([, b]) => inside(c, b, margin))) continue;
