@@ -112,8 +112,8 @@ examples:
 
 VIZ_EPILOG = """\
 One HTML file that works offline: one node per entity (coloured and shaped by class, sized by degree), one
-edge per relation; hover a node for its class, names and documents, an edge for the sentences it was read from.
-A search box and a class filter sit above the network.
+edge per relation. Click a node for its facts and the sentences they were read from, a sentence for its
+document's text; search by any name (case and accents ignored), filter by class, list the dated entities in time.
 
 examples:
   kg viz                                     # .kg/ -> exports/graph.html

@@ -8,6 +8,7 @@ graph must be in the graph that the build wrote, and the ```python example must 
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import shlex
@@ -172,3 +173,21 @@ def test_every_command_has_an_example_in_its_help(subcommand: str) -> None:
 @pytest.mark.parametrize("subcommand", SUBCOMMANDS)
 def test_every_command_is_in_the_readme_command_table(subcommand: str) -> None:
     assert f"| `kg {subcommand}" in README.read_text(encoding="utf-8")
+
+
+def test_the_pictures_show_todays_viewer() -> None:
+    """README's pictures of the viewer are made by docs/pictures.py, which records the hash of the viewer's code
+    they show: a change to that code without new pictures fails here."""
+    sys.path.insert(0, str(ROOT / "docs"))
+    try:
+        import pictures  # type: ignore[import-not-found]
+    finally:
+        sys.path.remove(str(ROOT / "docs"))
+    record = json.loads((ROOT / "docs" / "pictures.json").read_text(encoding="utf-8"))
+    assert record["viewer"] == pictures.viewer_hash(), (
+        "the viewer's code changed since docs/*.png were made: run `python docs/pictures.py` and commit them"
+    )
+    text = README.read_text(encoding="utf-8")
+    for name in record["pictures"]:
+        assert (ROOT / "docs" / name).is_file(), name
+        assert f"docs/{name}" in text, f"README does not show docs/{name}"
