@@ -647,7 +647,7 @@ def viewer_once(nodes: int, tmp: Path) -> dict[str, Any]:
     store = viewer_store(nodes)
     page_path = tmp / f"viewer-{nodes}.html"
     start = time.perf_counter()
-    graph_nodes, edges = read_graph(store)
+    graph_nodes, edges = read_graph(store, texts=True)  # as `kg viz` reads it
     read_s = time.perf_counter() - start
     page = render(graph_nodes, edges, title=f"{nodes} nodes")
     render_s = time.perf_counter() - start - read_s

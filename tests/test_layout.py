@@ -69,3 +69,28 @@ def test_no_nodes_and_one_node() -> None:
     assert positions({}, []) == {}
     # a loop is no edge to draw apart
     assert list(positions({"a": Box(10.0, 5.0, 5.0)}, [("a", "a")])) == ["a"]
+
+
+def overlapping(pos: dict[str, tuple[int, int]], box: Box) -> int:
+    """Pairs of nodes whose boxes (all `box`) intersect."""
+    xs = sorted(pos.items(), key=lambda kv: kv[1][0])
+    count = 0
+    for k, (_, (x, y)) in enumerate(xs):
+        for _, (x2, y2) in xs[k + 1 :]:
+            if x2 - x >= box.width:
+                break
+            if abs(y2 - y) < box.up + box.down:
+                count += 1
+    return count
+
+
+@pytest.mark.parametrize("leaves", [300, 2000])
+def test_a_hub_of_many_leaves_is_a_disc_without_overlaps(leaves: int) -> None:
+    g = nx.Graph()
+    g.add_edges_from(("hub", f"leaf{i}") for i in range(leaves))
+    box = Box(60.0, 10.0, 24.0)
+    pos = positions({str(n): box for n in g}, [(str(a), str(b)) for a, b in g.edges()])
+    assert overlapping(pos, box) == 0
+    # rings of rings: about as wide as the leaves' boxes laid edge to edge in a square, not one ring of them all
+    width = max(p[0] for p in pos.values()) - min(p[0] for p in pos.values())
+    assert width < 4 * math.sqrt(leaves * (box.width + 8) * (box.up + box.down + 8)), width

@@ -400,17 +400,24 @@ def assert_offline(page: Path) -> None:
     assert "vis.Network" in text  # vis-network itself is in the page
 
 
+def as_drawn(label: str) -> str:
+    """A label as a node shows it: on one line, cut at 100 characters (the tooltip and the panel hold it whole)."""
+    one_line = " ".join(label.split())
+    return one_line if len(one_line) <= 100 else one_line[:99].rstrip() + "\u2026"
+
+
 def assert_draws(viewer: Viewer, facts: Facts) -> dict[str, Any]:
     """The page holds one node per entity, labelled by its rdfs:label, and one edge per relation."""
     drawn = viewer.drawn()
+    labels = {e: as_drawn(label) for e, label in facts.labels.items()}
     assert drawn["nodeCount"] == drawn["networkNodes"] == len(drawn["nodes"]) == len(facts.labels)
     assert drawn["edgeCount"] == drawn["networkEdges"] == len(drawn["edges"]) == len(facts.relations)
-    assert Counter(n["label"] for n in drawn["nodes"]) == Counter(facts.labels.values())
+    assert Counter(n["label"] for n in drawn["nodes"]) == Counter(labels.values())
     assert Counter(n["kgclass"] for n in drawn["nodes"]) == Counter(facts.cls(e) for e in facts.labels)
     label_of = {n["id"]: n["label"] for n in drawn["nodes"]}
     names = property_labels()
     assert Counter((label_of[e["from"]], e["label"], label_of[e["to"]]) for e in drawn["edges"]) == Counter(
-        (facts.labels[s], names[p], facts.labels[o]) for s, p, o in facts.relations
+        (labels[s], names[p], labels[o]) for s, p, o in facts.relations
     )
     return drawn
 

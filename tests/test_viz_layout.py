@@ -7,6 +7,8 @@ development set's graph (seeds/ and tests/corpus/)."""
 
 from __future__ import annotations
 
+import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -188,3 +190,54 @@ def test_entities_with_no_relation_are_grouped_beside_the_drawing(
 def test_the_same_graph_gives_the_same_page(dev_page: Path, tmp_path: Path) -> None:
     again = viz(dev_page.parent, tmp_path / "again.html", "--store", str(dev_page.parent / "store"))
     assert again.read_bytes() == dev_page.read_bytes()
+
+
+def test_copies_of_a_document_under_one_title_give_the_same_page(tmp_path: Path) -> None:
+    """Quotes are ordered by document title, then by document: copies of an article under one title (an invented
+    one here) come in the same order in every run, so the page's bytes are the same."""
+    kg_ns, id_ = "https://w3id.org/kg/ontology#", "https://w3id.org/kg/id/"
+    lines = [
+        f'<{id_}person/a> a <{kg_ns}Person> ; <http://www.w3.org/2000/01/rdf-schema#label> "Ann Vell" .',
+        f'<{id_}organization/b> a <{kg_ns}Organization> ; <http://www.w3.org/2000/01/rdf-schema#label> "Bee Ltd" .',
+        f"<{id_}person/a> <{kg_ns}memberOf> <{id_}organization/b> .",
+    ]
+    for i in range(6):
+        doc, ev = f"<{id_}document/copy{i}.txt>", f"<{id_}evidence/{i}>"
+        lines += [
+            f'{doc} a <{kg_ns}Document> ; <http://purl.org/dc/terms/title> "Same title" ;'
+            f' <{kg_ns}text> "Intro. Ann Vell is a member of Bee Ltd. Tail {i}" .',
+            f"{ev} a <{kg_ns}Evidence> ; <http://www.w3.org/1999/02/22-rdf-syntax-ns#subject> <{id_}person/a> ;"
+            f" <http://www.w3.org/1999/02/22-rdf-syntax-ns#predicate> <{kg_ns}memberOf> ;"
+            f" <http://www.w3.org/1999/02/22-rdf-syntax-ns#object> <{id_}organization/b> ;"
+            f' <{kg_ns}quote> "Ann Vell is a member of Bee Ltd." ; <{kg_ns}source> {doc} ;'
+            f" <{kg_ns}start> 7 ; <{kg_ns}end> 39 .",
+        ]
+    graph = tmp_path / "copies.ttl"
+    graph.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    pages = {viz(tmp_path, tmp_path / f"page{i}.html", "--graph", str(graph)).read_bytes() for i in range(3)}
+    assert len(pages) == 1
+
+
+def test_a_long_or_broken_name_is_drawn_on_one_line_and_cut() -> None:
+    """A name of thousands of characters, or one with line breaks (a graph file may hold either), is drawn on one
+    line of at most LONGEST_LABEL characters, so it neither makes its node as large as the drawing nor costs
+    seconds to measure; the whole name stays in the tooltip."""
+    from kg.outputs.network import Node
+    from kg.outputs.viz import LONGEST_LABEL, render, shown_label
+
+    long_name = "Northby " * 1000
+    broken = "Ann\nVell\r\nof  Northby"
+    assert shown_label(broken) == "Ann Vell of Northby"
+    assert len(shown_label(long_name)) == LONGEST_LABEL and shown_label(long_name).endswith("\u2026")
+    nodes = {
+        "https://w3id.org/kg/id/place/a": Node("https://w3id.org/kg/id/place/a", long_name, "Place"),
+        "https://w3id.org/kg/id/person/b": Node("https://w3id.org/kg/id/person/b", broken, "Person"),
+    }
+    page = render(nodes, [], title="Seen at http://example.invalid and HTTPS://example.invalid")
+    drawn = json.loads(re.search(r"nodes = new vis\.DataSet\((\[.*?\])\);", page, re.S).group(1))  # type: ignore[union-attr]
+    assert sorted(n["label"] for n in drawn) == sorted(shown_label(n.label) for n in nodes.values())
+    meta = json.loads(re.search(r'id="kg-meta">(.*?)</script>', page, re.S).group(1))  # type: ignore[union-attr]
+    assert any(
+        tip.startswith(long_name.strip()) for tip in meta["tips"].values()
+    )  # the tooltip keeps it whole
+    assert not re.search(r"https?:", page, re.I)  # the title came from the command line: no link text either

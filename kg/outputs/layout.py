@@ -48,6 +48,8 @@ SEED = 7
 NETWORKX_LIMIT = 500
 #: Rounds of pushing overlapping boxes apart, at most.
 ROUNDS = 300
+#: A node with more children than this hangs them in rings around it (``_rings``), not in one.
+ONE_RING = 40
 
 
 @dataclass(frozen=True)
@@ -296,6 +298,10 @@ def _hang(
         if not kids:
             continue
         room = sum(max(boxes[k].width + PAD, ROOM) for k in kids)
+        if n in spread and len(kids) > ONE_RING:
+            for kid, at in _rings(kids, boxes, EDGE * 1.2).items():
+                out[kid] = out[n] + at
+            continue
         if n in spread:
             r = max(EDGE * 1.2, room / (2 * math.pi))
             steps = [-math.pi / 2 + 2 * math.pi * i / len(kids) for i in range(len(kids))]
@@ -310,6 +316,23 @@ def _hang(
     return out
 
 
+def _rings(kids: list[str], boxes: Mapping[str, Box], first: float) -> dict[str, np.ndarray]:
+    """Many children of one node in rings around it, the first of radius `first`, each ring as full as its
+    circumference allows for the widest of them, the next one the widest box further out: a disc, not one ring
+    as long as all their labels (a hub of 5,000 leaves would be a ring 80,000 px across)."""
+    slot = max(max(boxes[k].width for k in kids) + PAD, ROOM)
+    out: dict[str, np.ndarray] = {}
+    r, i = first, 0
+    while i < len(kids):
+        ring = kids[i : i + max(1, int(2 * math.pi * r / slot))]
+        for k, kid in enumerate(ring):
+            angle = -math.pi / 2 + 2 * math.pi * k / len(ring)
+            out[kid] = r * np.array([math.cos(angle), math.sin(angle)])
+        i += len(ring)
+        r += slot
+    return out
+
+
 def _extent(part: Mapping[str, np.ndarray], boxes: Mapping[str, Box]) -> tuple[np.ndarray, np.ndarray]:
     """The lowest and the highest corner of the boxes of a part's nodes."""
     xy = np.array(list(part.values()), dtype=float).reshape(-1, 2)
@@ -320,7 +343,8 @@ def _extent(part: Mapping[str, np.ndarray], boxes: Mapping[str, Box]) -> tuple[n
 
 
 def _separate(parts: list[dict[str, np.ndarray]], boxes: Mapping[str, Box]) -> list[dict[str, np.ndarray]]:
-    """The parts with their nodes pushed apart until no two boxes (with ``PAD`` around each) overlap: each round,
+    """The parts with their nodes pushed apart until no two boxes (with ``PAD`` around each) overlap, for at most
+    ``ROUNDS`` rounds (a dense tangle may keep a few overlaps; trees and hubs, the shapes of documents, do not): each round,
     each overlapping pair moves apart along the axis they overlap less on, each by half the overlap. All parts
     are handled at once, set side by side far enough apart that they do not meet."""
     names = [n for part in parts for n in part]

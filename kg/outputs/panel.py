@@ -76,7 +76,7 @@ def panel_data(
     facts = []
     for i, e in enumerate(edges):
         quotes = []
-        for q in sorted(e.quotes, key=lambda q: (q.document.title, q.start or 0, q.quote)):
+        for q in sorted(e.quotes, key=lambda q: (q.document.title, q.document.iri, q.start or 0, q.quote)):
             # a quote not found in a whole text still opens that text
             k, a, b = place.get(q, (own.get(q.document.iri, -1) if whole else -1, -1, -1))
             quotes.append([index[q.document.iri], q.quote, k, a, b])

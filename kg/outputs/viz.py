@@ -142,7 +142,7 @@ def render(nodes: dict[str, Node], edges: list[Edge], *, title: str = "kg graph"
         colour, shape = STYLE.get(n.cls, ("#999999", "dot"))
         net.add_node(
             ids[iri],
-            label=n.label,
+            label=shown_label(n.label),
             color=colour,
             shape=shape,
             size=d.size,
@@ -210,6 +210,17 @@ LABEL_ROOM = 300_000.0
 WRAP = 11.0
 
 
+#: A node's label is drawn with at most this many characters (the whole name is in its tooltip and the panel).
+LONGEST_LABEL = 100
+
+
+def shown_label(label: str) -> str:
+    """A label as its node shows it: on one line (vis-network would break it at each line break) and cut at
+    ``LONGEST_LABEL`` characters, so that no name, however long, makes a node as large as the drawing."""
+    one_line = " ".join(label.split())
+    return one_line if len(one_line) <= LONGEST_LABEL else one_line[: LONGEST_LABEL - 1].rstrip() + "\u2026"
+
+
 def _drawing(nodes: dict[str, Node], edges: list[Edge]) -> dict[str, _Drawn]:
     """Each node's size, font and box: the best-connected nodes' labels large enough to read at the opening view,
     as many as fit in ``LABEL_ROOM``, the others small until zoomed in; shapes sized by relations."""
@@ -220,7 +231,7 @@ def _drawing(nodes: dict[str, Node], edges: list[Edge]) -> dict[str, _Drawn]:
     def drawn(iri: str, font: float) -> _Drawn:
         shape = STYLE.get(nodes[iri].cls, ("", "dot"))[1]
         size = 8.0 + 2.5 * min(g.degree(iri), 8)
-        box = node_box(nodes[iri].label, shape=shape, size=size, font=font, wrap=WRAP * font)
+        box = node_box(shown_label(nodes[iri].label), shape=shape, size=size, font=font, wrap=WRAP * font)
         return _Drawn(size, font, WRAP * font, box)
 
     out: dict[str, _Drawn] = {}
@@ -662,7 +673,11 @@ def _finish(
     created = "network = new vis.Network(container, data, options);"
     assert page.count(created) == 1, "pyvis's template changed: no place to watch the first drawing from"
     page = page.replace(created, _TIPS + created + _SETTLE, 1)
-    page = page.replace("<head>", f"<head>\n<title>{html.escape(title)}</title>", 1)
+    # the title is text from the command line (--focus, --query): no scheme of a link in it either
+    shown = re.sub(
+        r"([hH])([tT][tT][pP][sS]?:)", lambda m: f"&#{ord(m.group(1))};{m.group(2)}", html.escape(title)
+    )
+    page = page.replace("<head>", f"<head>\n<title>{shown}</title>", 1)
     page = page.replace("</head>", _FILL + "</head>", 1)
     # no network references, even in code comments: inside scripts the same strings, written as JavaScript escapes
     return re.sub(r"(<script[^>]*>)(.*?)(</script>)", _escape_schemes, page, flags=re.S)
