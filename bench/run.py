@@ -1,8 +1,12 @@
 """kg's benchmark: build throughput against bare spaCy, memory, SPARQL against rdflib, increments, the viewer.
 
     python bench/run.py [--quick] [--output FILE]
+    python bench/run.py --readme
 
-prints a table and writes ``bench/results.json`` (or FILE). ``--quick`` runs every measurement on small inputs
+prints a table and writes ``bench/results.json`` (or FILE); a full run into ``bench/results.json`` also writes the
+table into README.md, between ``<!-- bench -->`` and ``<!-- /bench -->``. ``--readme`` runs nothing: it writes
+README's table from ``bench/results.json`` (or FILE) again, so that README's figures are those of the file
+(tests/test_docs.py checks that they are). ``--quick`` runs every measurement on small inputs
 (corpora of 20 and 50 documents, a 50,000-triple graph, a 200-node viewer) so that CI can check in under a
 minute that the benchmark still runs; its figures say little. Nothing is timed as a test: the targets are the
 project's, and the table says which are met.
@@ -875,6 +879,34 @@ def markdown(rows: list[tuple[str, str, str, str]]) -> str:
     return "\n".join(lines)
 
 
+README = HERE.parent / "README.md"
+README_MARKERS = ("<!-- bench -->\n", "<!-- /bench -->\n")
+
+
+def readme_block(r: dict[str, Any]) -> str:
+    """What README.md holds between its markers: the run's date, machine and commit, then its table."""
+    mach = r["machine"]
+    modified = " with kg/ or queries/ modified" if mach["kg_or_queries_modified"] else ""
+    header = (
+        f"{'Quick' if r['quick'] else 'Full'} run of {r['date'][:10]} on an {mach['cpu_model']},"
+        f" {mach['cpus_usable']} CPUs, {mach['ram_gb']} GB RAM, Python {mach['python']}, spaCy {mach['spacy']},"
+        f" pyoxigraph {mach['pyoxigraph']}, rdflib {mach['rdflib']} ({r['seconds'] / 60:.0f} minutes, commit"
+        f" {mach['commit']}{modified}):"
+    )
+    return f"{header}\n\n{markdown(table(r))}\n"
+
+
+def write_readme(r: dict[str, Any], path: Path = README) -> None:
+    """Put the run's block between README's markers (the rest of README as it was)."""
+    text = path.read_text(encoding="utf-8")
+    start, end = README_MARKERS
+    if text.count(start) != 1 or text.count(end) != 1 or text.index(start) > text.index(end):
+        raise SystemExit(f"{path}: needs one {start.strip()} line and one {end.strip()} line after it")
+    before, rest = text.split(start)
+    after = rest.split(end)[1]
+    path.write_text(f"{before}{start}{readme_block(r)}{end}{after}", encoding="utf-8")
+
+
 def summary(r: dict[str, Any]) -> dict[str, Any]:
     b, sizes = r["build"], list(r["build"]["sizes"])
     return {
@@ -904,12 +936,21 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--output", type=Path, default=HERE / "results.json", help="where to write the figures"
     )
+    parser.add_argument(
+        "--readme",
+        action="store_true",
+        help="run nothing: write README's table from the results file (--output) again",
+    )
     parser.add_argument("--child", nargs=3, metavar=("CORPUS", "STORE", "JOBS"), help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.child:
         corpus, store, jobs = args.child
         where = (1, jobs) if ":" in jobs else (int(jobs), None)
         print(json.dumps(child_build(corpus, store, *where)))
+        return 0
+    if args.readme:
+        write_readme(json.loads(args.output.read_text(encoding="utf-8")))
+        print(f"{args.output} -> {README}")
         return 0
     plan = QUICK if args.quick else FULL
     began = time.perf_counter()
@@ -956,6 +997,9 @@ def main(argv: list[str] | None = None) -> int:
     for a, b, c, d in rows:
         print(f"{a.ljust(width)}  {b:>16}  {c:<12}  {d.replace('*', '')}")
     print(f"-> {args.output}")
+    if not args.quick and args.output.resolve() == (HERE / "results.json").resolve():
+        write_readme(results)
+        print(f"-> {README}")
     return 0
 
 

@@ -187,8 +187,16 @@ examples:
 """
 
 MAIN_EPILOG = """\
-exit status: 0 ok, 1 checked and failed (e.g. the graph does not conform), 2 bad input or usage, 3 the Dask
-cluster failed, 130 interrupted (Ctrl-C), 143 terminated (SIGTERM).
+exit status:
+  0    ok
+  1    checked and failed: the graph does not conform to the shapes (validate), a score below its floor or a
+       document that did not build (eval)
+  2    bad input or usage: a missing path, an unreadable document or graph file, a wrong option, another kg
+       command still writing to the store after --wait
+  3    the Dask cluster given with --cluster failed: no scheduler or no workers, the scheduler lost, workers
+       running another kg
+  130  interrupted (Ctrl-C)
+  143  terminated (SIGTERM)
 
 examples:
   kg build                                   # seeds/ -> .kg/ and exports/graph.ttl

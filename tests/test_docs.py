@@ -8,6 +8,8 @@ graph must be in the graph that the build wrote, and the ```python example must 
 
 from __future__ import annotations
 
+import argparse
+import importlib.util
 import json
 import os
 import re
@@ -18,11 +20,13 @@ import sys
 import textwrap
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 import rdflib
 
 import kg
+from kg import errors
 
 ROOT = Path(__file__).resolve().parent.parent
 README = ROOT / "README.md"
@@ -191,3 +195,121 @@ def test_the_pictures_show_todays_viewer() -> None:
     for name in record["pictures"]:
         assert (ROOT / "docs" / name).is_file(), name
         assert f"docs/{name}" in text, f"README does not show docs/{name}"
+
+
+# ------------------------------------------------------------------------------------ README agrees with the code
+def readme_section(title: str) -> str:
+    """The text of README's `## title` section, up to the next `## ` heading."""
+    text = README.read_text(encoding="utf-8")
+    return text.split(f"\n## {title}\n", 1)[1].split("\n## ", 1)[0]
+
+
+def bench_run() -> Any:
+    """bench/run.py as a module (it imports bench/corpus.py from its own folder)."""
+    sys.path.insert(0, str(ROOT / "bench"))
+    try:
+        spec = importlib.util.spec_from_file_location("kg_bench_run", ROOT / "bench" / "run.py")
+        assert spec is not None and spec.loader is not None
+        module = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)
+        return module
+    finally:
+        sys.path.remove(str(ROOT / "bench"))
+
+
+def figures(text: str) -> set[str]:
+    """The numbers a text holds, thousands separators dropped ("1,000" and "1000" are one figure)."""
+    return {n.replace(",", "") for n in re.findall(r"\d+(?:,\d{3})*(?:\.\d+)?", text)}
+
+
+def test_readme_benchmark_table_is_written_from_results_json() -> None:
+    run = bench_run()
+    results = json.loads((ROOT / "bench" / "results.json").read_text(encoding="utf-8"))
+    start, end = run.README_MARKERS
+    block = README.read_text(encoding="utf-8").split(start, 1)[1].split(end, 1)[0]
+    assert results["table"] in block
+    assert block == run.readme_block(results), (
+        "README's table is not bench/results.json's: bench/run.py --readme"
+    )
+
+
+def test_readme_quotes_only_figures_of_the_benchmark_table() -> None:
+    """The Benchmarks section's text quotes no figure that is not in its table (earlier runs: bench/HISTORY.md), and
+    a sentence elsewhere that cites "(Benchmarks)" quotes only the table's figures too."""
+    run = bench_run()
+    start, end = run.README_MARKERS
+    section = readme_section("Benchmarks")
+    before, rest = section.split(start, 1)
+    block, after = rest.split(end, 1)
+    table = figures(block)
+    assert figures(before + after) - table == set()
+    text = README.read_text(encoding="utf-8").replace(section, "")
+    sentences = re.split(r"(?<=\.)\s+", " ".join(text.split()))
+    citing = [s for s in sentences if "Benchmarks" in s]
+    assert citing
+    for sentence in citing:
+        assert figures(sentence) - table == set(), sentence
+
+
+def parser_options() -> dict[str, list[list[str]]]:
+    """Each subcommand of `kg` and its options (each option's strings), as argparse knows them."""
+    from kg.cli import _parser
+
+    (subparsers,) = [a for a in _parser()._actions if isinstance(a, argparse._SubParsersAction)]
+    return {
+        name: [
+            [o for o in action.option_strings if o not in ("-h", "--help")]
+            for action in sub._actions
+            if set(action.option_strings) - {"-h", "--help"}
+        ]
+        for name, sub in subparsers.choices.items()
+    }
+
+
+@pytest.mark.parametrize("subcommand", sorted(parser_options()))
+def test_every_option_is_in_the_readme_command_table(subcommand: str) -> None:
+    (row,) = [
+        line
+        for line in README.read_text(encoding="utf-8").splitlines()
+        if line.startswith(f"| `kg {subcommand}")
+    ]
+    missing = [
+        strings
+        for strings in parser_options()[subcommand]
+        if not any(re.search(rf"(?<![\w-]){re.escape(o)}(?![\w-])", row) for o in strings)
+    ]
+    assert missing == [], f"README's row for kg {subcommand} leaves out {missing}"
+
+
+def test_readme_and_kg_help_list_every_exit_status_kg_uses() -> None:
+    used = {value for name, value in vars(errors).items() if name.startswith("EXIT_")}
+    result = subprocess.run([*KG, "--help"], cwd=ROOT, capture_output=True, text=True, check=True)
+    listed = result.stdout.split("\nexit status:\n", 1)[1].split("\n\n", 1)[0]
+    in_help = {int(code) for code in re.findall(r"^ {2}(\d+) ", listed, flags=re.MULTILINE)}
+    table = README.read_text(encoding="utf-8").split("\nExit status:\n\n", 1)[1].split("\n\n", 1)[0]
+    in_readme = {int(code) for code in re.findall(r"^\| (\d+) \|", table, flags=re.MULTILINE)}
+    assert in_help == used
+    assert in_readme == used
+
+
+PLURALS = {"person": "people", "legislation": "legislation"}
+
+
+def test_readme_opening_names_every_entity_class() -> None:
+    from kg.ontology.lexicon import load_lexicon
+
+    opening = " ".join(README.read_text(encoding="utf-8").split("\n\n", 2)[1].split()).lower()
+    opening = opening.split(": the ", 1)[1].split(" they name", 1)[0].replace("organis", "organiz")
+    named = {name.strip() for name in re.split(r",| and ", opening)}
+    for cls in load_lexicon().entity_classes:
+        words = re.sub(r"(?<=[a-z])(?=[A-Z])", " ", cls).lower()
+        plural = PLURALS.get(words, words[:-1] + "ies" if words.endswith("y") else words + "s")
+        assert plural in named, f"README's opening list of classes leaves out {cls} ({plural})"
+
+
+def test_readme_says_how_to_run_the_checks_as_ci_does() -> None:
+    ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8").strip().splitlines()[-1]
+    opening = README.read_text(encoding="utf-8").split("\n## ", 1)[0]
+    assert " ".join(ci.split()) in " ".join(opening.split())
+    for word in ("minutes", "Chromium", "Virtuoso", "apt-get", "root"):
+        assert word in opening
