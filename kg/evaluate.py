@@ -176,8 +176,10 @@ def _document_beside(gold: Path) -> Path | None:
     stem = gold.name.removesuffix(GOLD_SUFFIX)
     present = [text for suffix in DOCUMENT_SUFFIXES if (text := gold.with_name(stem + suffix)).is_file()]
     if len(present) > 1:
-        both = " and ".join(text.name for text in present)
-        raise InputError(f"{gold}: {both} are all beside it: keep the one it annotates")
+        names = ", ".join(text.name for text in present)
+        raise InputError(
+            f"{gold}: more than one document of its name beside it ({names}): keep the one it annotates"
+        )
     return present[0] if present else None
 
 
@@ -586,7 +588,7 @@ class Evaluation:
         """The measures (of `floors`, default all) with nothing to score over all the documents: nothing in the
         gold files, and nothing found."""
         total = self.total
-        return [measure for measure in floors or MEASURES if total[measure].empty]
+        return [measure for measure in (MEASURES if floors is None else floors) if total[measure].empty]
 
     def as_json(self) -> str:
         base = self.baseline_total
