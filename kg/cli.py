@@ -156,9 +156,9 @@ examples:
 
 STATUS_EPILOG = """\
 Lists each document (its name, its title cut to 60 columns, the SHA-256 of its text, when it was loaded, its IRI;
---json gives the whole title), then the documents that
-hold the same text under two or more names (a file copied, a page fetched under two host names: each is a
-document), then the entities per class and the relations per property.
+--json gives the whole title), then the documents that hold the same text under two or more names (a file copied,
+a page fetched under two host names: each is a document), then the entities per class and the relations per
+property.
 
 examples:
   kg status
