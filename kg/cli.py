@@ -28,6 +28,7 @@ from kg.errors import (
     InputError,
     KgError,
     ValidationFailed,
+    plural,
     printable,
 )
 
@@ -154,9 +155,10 @@ examples:
 """
 
 STATUS_EPILOG = """\
-Lists each document (its name, the SHA-256 of its text, when it was loaded, its IRI), then the documents that
-hold the same text under two or more names (a file copied, a page fetched under two host names: each is a
-document), then the entities per class and the relations per property.
+Lists each document (its name, its title cut to 60 columns, the SHA-256 of its text, when it was loaded, its IRI;
+--json gives the whole title), then the documents that hold the same text under two or more names (a file copied,
+a page fetched under two host names: each is a document), then the entities per class and the relations per
+property.
 
 examples:
   kg status
@@ -174,15 +176,17 @@ examples:
 """
 
 EVAL_EPILOG = """\
-Each PATH is a gold file (NAME.gold.yaml, with the document NAME.txt or NAME.md beside it) or a folder of them;
-docs/gold-format.md says how to write one. Each document is built alone, in memory, and scored against its gold
-file; the counts are added up over all of them (micro-averaged). Then all the documents are built together, to
-count the entities they share that the graph holds more than once (cross-document duplicates). Nothing is
-written. Exit status: 0 ok, 1 a total F1 below its --min floor or a document that did not build, 2 bad input.
+Each PATH is a document (NAME.txt, .md, .html, .htm or .pdf, read as kg build reads it) with its gold file
+NAME.gold.yaml beside it, a gold file, or a folder of them; docs/gold-format.md says how to write one. Each
+document is built alone, in memory, and scored against its gold file; the counts are added up over all of them
+(micro-averaged). Then all the documents are built together, to count the entities they share that the graph
+holds more than once (cross-document duplicates). A measure with nothing to find and nothing found has no score:
+it prints "—" (null in --json), and a --min floor on it is not checked (a note says so). Nothing is written.
+Exit status: 0 ok, 1 a total F1 below its --min floor or a document that did not build, 2 bad input.
 
 examples:
   kg eval seeds tests/corpus                 # every annotated document in the two folders
-  kg eval my-field/report.gold.yaml --explain
+  kg eval my-field/report.pdf --explain      # with my-field/report.gold.yaml beside it
   kg eval my-field/ --json --min entities=0.85 --min relations=0.6
 """
 
@@ -383,7 +387,8 @@ def build(args: argparse.Namespace) -> int:
     write_graph(ds, out)
     entities, triples = _counts(ds)
     print(
-        f"kg: {len(documents)} documents, {entities} entities, {triples} triples -> {out}",
+        f"kg: {plural(len(documents), 'document')}, {plural(entities, 'entity', 'entities')},"
+        f" {plural(triples, 'triple')} -> {out}",
         file=sys.stderr,
     )
     return EXIT_OK
@@ -435,7 +440,9 @@ def add(args: argparse.Namespace) -> int:
     for error in refused:
         _error(f"skipped {error}")
     if not documents:
-        raise InputError(f"none of the {len(refused)} documents given could be read (each named above)")
+        raise InputError(
+            f"none of the {plural(len(refused), 'document')} given could be read (each named above)"
+        )
 
     from kg.graph.store import Store
     from kg.pipeline import add_documents
@@ -482,7 +489,7 @@ def remove(args: argparse.Namespace) -> int:
     _existing_store(args.store)
     with Store(args.store, wait=args.wait) as store:
         removed = store.remove(args.documents)
-    print(f"kg: {len(removed)} documents removed from {args.store}", file=sys.stderr)
+    print(f"kg: {plural(len(removed), 'document')} removed from {args.store}", file=sys.stderr)
     return EXIT_OK
 
 
@@ -526,9 +533,16 @@ def status(args: argparse.Namespace) -> int:
             )
         )
         return EXIT_OK
-    print(f"store {printable(str(args.store))}: {len(documents)} documents")
-    for d in documents:
-        print(f"  {printable(d.name):50s} sha256 {d.sha256[:12]}  loaded {d.loaded_at or '-'}  {d.iri}")
+    print(f"store {printable(str(args.store))}: {plural(len(documents), 'document')}")
+    names = [printable(d.name) for d in documents]
+    titles = [_cut(printable(d.title or "-"), TITLE_COLUMNS) for d in documents]
+    name_width = max(map(_width, names), default=0)
+    title_width = max(map(_width, titles), default=0)
+    for d, name, title in zip(documents, names, titles, strict=True):
+        print(
+            f"  {_pad(name, name_width)}  {_pad(title, title_width)}  sha256 {d.sha256[:12]}"
+            f"  loaded {d.loaded_at or '-'}  {d.iri}"
+        )
     if same:
         print("same text under two or more names (each is a document):")
         for names in same:
@@ -540,6 +554,40 @@ def status(args: argparse.Namespace) -> int:
     for name, n in relations.items():
         print(f"  {name:20s} {n}")
     return EXIT_OK
+
+
+#: The most columns of the terminal a document's title takes in `kg status` (a longer one is cut, with "…").
+TITLE_COLUMNS = 60
+
+
+def _width(text: str) -> int:
+    """The columns `text` takes on a terminal: two for a wide or full-width (East Asian) character, none for a
+    combining mark or a format character, one for the others."""
+    import unicodedata
+
+    width = 0
+    for char in text:
+        if unicodedata.combining(char) or unicodedata.category(char) in ("Mn", "Me", "Cf"):
+            continue
+        width += 2 if unicodedata.east_asian_width(char) in ("W", "F") else 1
+    return width
+
+
+def _pad(text: str, width: int) -> str:
+    """`text` and the spaces that make it `width` columns wide on a terminal."""
+    return text + " " * max(0, width - _width(text))
+
+
+def _cut(text: str, width: int) -> str:
+    """`text` cut to at most `width` columns, with "…" where it was cut."""
+    if _width(text) <= width:
+        return text
+    out = ""
+    for char in text:
+        if _width(out + char) > width - 1:
+            break
+        out += char
+    return out + "…"
 
 
 def export(args: argparse.Namespace) -> int:
@@ -635,7 +683,10 @@ def viz(args: argparse.Namespace) -> int:
         nodes, edges = viewer.subgraph(nodes, edges, args.focus, args.hops)
         title += f" — {args.focus} (within {args.hops})"
     viewer.write(args.output, viewer.render(nodes, edges, title=title))
-    print(f"kg: {len(nodes)} entities, {len(edges)} relations -> {args.output}", file=sys.stderr)
+    print(
+        f"kg: {plural(len(nodes), 'entity', 'entities')}, {plural(len(edges), 'relation')} -> {args.output}",
+        file=sys.stderr,
+    )
     return EXIT_OK
 
 
@@ -659,7 +710,10 @@ def push(args: argparse.Namespace) -> int:
     if password is None:
         password = os.environ.get("KG_PUSH_PASSWORD", os.environ.get("KG_PASSWORD"))
     sent = push_graphs(iter(quads), args.endpoint, user=args.user, password=password)
-    print(f"kg: {len(sent)} graphs ({len(quads)} quads) -> {printable(mask(args.endpoint))}", file=sys.stderr)
+    print(
+        f"kg: {plural(len(sent), 'graph')} ({plural(len(quads), 'quad')}) -> {printable(mask(args.endpoint))}",
+        file=sys.stderr,
+    )
     return EXIT_OK
 
 
@@ -745,10 +799,16 @@ def eval_(args: argparse.Namespace) -> int:
     else:
         for line in evaluation.as_text(explain=args.explain, floors=floors).splitlines():
             print(printable(line))  # names and labels come from the documents
+    for measure in evaluation.unscored(floors):
+        print(
+            f"kg: note: --min {measure}={floors[measure]:g} not checked: {measure} had nothing to score"
+            " (nothing in the gold files, nothing found)",
+            file=sys.stderr,
+        )
     problems = [f"below floor: {short}" for short in evaluation.below(floors)]
     problems += [f"below the bare NER: {short}" for short in evaluation.below_baseline()]
     if evaluation.failures:
-        problems.append(f"{len(evaluation.failures)} builds failed (listed above)")
+        problems.append(f"{plural(len(evaluation.failures), 'build')} failed (listed above)")
     if problems:
         raise ScoreBelowFloor("; ".join(problems))
     return EXIT_OK
@@ -1085,9 +1145,14 @@ def _parser() -> argparse.ArgumentParser:
         nargs="+",
         type=Path,
         metavar="PATH",
-        help="a gold file (NAME.gold.yaml beside NAME.txt or NAME.md), or a folder of them",
+        help="a document with NAME.gold.yaml beside it (NAME.txt, .md, .html, .htm, .pdf), a gold file, or a"
+        " folder of them",
     )
-    sub.add_argument("--json", action="store_true", help="print JSON instead of lines")
+    sub.add_argument(
+        "--json",
+        action="store_true",
+        help="print JSON instead of lines (precision, recall and F1 are null where there was nothing to score)",
+    )
     sub.add_argument(
         "--explain",
         action="store_true",
@@ -1172,7 +1237,8 @@ def _progress_bar(done: int, total: int) -> None:
     width = 30
     filled = width * done // total if total else width
     sys.stderr.write(
-        f"\r[{'#' * filled}{'-' * (width - filled)}] {done:>{len(str(total))}}/{total} documents"
+        f"\r[{'#' * filled}{'-' * (width - filled)}] {done:>{len(str(total))}}/{total}"
+        f" {'document' if total == 1 else 'documents'}"
     )
     if done >= total:
         sys.stderr.write("\n")

@@ -61,6 +61,14 @@ def printable(text: str, *, keep: str = "") -> str:
     return "".join(out)
 
 
+def plural(count: int, noun: str, nouns: str | None = None) -> str:
+    """A count with its noun, singular for one: "1 document", "2 documents", "0 documents"; `nouns` where adding
+    "s" is wrong ("1 entity", "3 entities")."""
+    if count == 1:
+        return f"{count} {noun}"
+    return f"{count} {nouns if nouns is not None else noun + 's'}"
+
+
 def printable_lines(text: str) -> str:
     """Text of many lines (a report, a table, a result in CSV or XML) made safe for a terminal as `printable`
     makes one line: tabs, line feeds and the carriage return of a "\\r\\n" line end are kept, every other control

@@ -16,13 +16,13 @@ import rdflib
 from rdflib.namespace import RDF, RDFS, SKOS
 from rdflib.term import Node
 
-from kg.errors import EXIT_FAILED, InputError, KgError
+from kg.errors import EXIT_FAILED, InputError, KgError, plural
 from kg.model import Document
 from kg.ontology.lexicon import local_name
 from kg.text.fold import fold as fold_name
+from kg.text.read import DOCUMENT_SUFFIXES  # a gold file annotates any document kg reads
 
 GOLD_SUFFIX = ".gold.yaml"
-TEXT_SUFFIXES = (".txt", ".md")
 
 #: What is measured, in the order it is printed.
 MEASURES = ("entities", "entities_typed", "places", "posts", "relations")
@@ -119,26 +119,24 @@ def measure_of(type_or_family: str) -> str:
 
 
 def find_annotated(paths: Sequence[Path]) -> list[Annotated]:
-    """The annotated documents that `paths` name: a gold file (`NAME.gold.yaml`, with `NAME.txt` or `NAME.md`
-    beside it), or a folder, for every gold file in it that has its text beside it."""
+    """The annotated documents that `paths` name: a gold file (`NAME.gold.yaml`, with its document beside it), a
+    document (`NAME.txt`, `.md`, `.html`, `.htm` or `.pdf`, with `NAME.gold.yaml` beside it), or a folder, for
+    every gold file in it that has its document beside it."""
     found: list[Annotated] = []
     seen: set[Path] = set()
     for path in paths:
         if path.is_dir():
             golds = sorted(path.glob(f"*{GOLD_SUFFIX}"))
-            in_folder = [Annotated(text, gold) for gold in golds if (text := _text_beside(gold)) is not None]
+            in_folder = [
+                Annotated(text, gold) for gold in golds if (text := _document_beside(gold)) is not None
+            ]
             if not in_folder:
                 raise InputError(
-                    f"{path}: no annotated documents (NAME{GOLD_SUFFIX} with NAME.txt or NAME.md beside it)"
+                    f"{path}: no annotated documents (NAME{GOLD_SUFFIX} with its document NAME.txt, .md, .html,"
+                    " .htm or .pdf beside it)"
                 )
         elif path.is_file():
-            if not path.name.endswith(GOLD_SUFFIX):
-                raise InputError(f"{path}: not a gold file (NAME{GOLD_SUFFIX})")
-            text = _text_beside(path)
-            if text is None:
-                stem = path.name.removesuffix(GOLD_SUFFIX)
-                raise InputError(f"{path}: no {stem}.txt or {stem}.md beside it: the document it annotates")
-            in_folder = [Annotated(text, path)]
+            in_folder = [_annotated_by_file(path)]
         else:
             raise InputError(f"{path}: no such file or folder")
         for annotated in in_folder:
@@ -148,12 +146,40 @@ def find_annotated(paths: Sequence[Path]) -> list[Annotated]:
     return found
 
 
-def _text_beside(gold: Path) -> Path | None:
+def _annotated_by_file(path: Path) -> Annotated:
+    """The annotated document a file names: a gold file and the document beside it, or a document and the gold
+    file beside it."""
+    if path.name.endswith(GOLD_SUFFIX):
+        text = _document_beside(path)
+        if text is None:
+            stem = path.name.removesuffix(GOLD_SUFFIX)
+            beside = ", ".join(stem + suffix for suffix in DOCUMENT_SUFFIXES[:-1])
+            raise InputError(
+                f"{path}: no {beside} or {stem}{DOCUMENT_SUFFIXES[-1]} beside it: the document it annotates"
+            )
+        return Annotated(text, path)
+    if path.suffix.lower() in DOCUMENT_SUFFIXES:
+        gold = path.with_name(path.name[: -len(path.suffix)] + GOLD_SUFFIX)
+        if not gold.is_file():
+            raise InputError(
+                f"{path}: no gold file {gold.name} beside it: kg eval scores a document against its gold"
+                " annotations (docs/gold-format.md)"
+            )
+        return Annotated(path, gold)
+    raise InputError(
+        f"{path}: not a gold file (NAME{GOLD_SUFFIX}) nor a document beside one (NAME.txt, .md, .html, .htm, .pdf)"
+    )
+
+
+def _document_beside(gold: Path) -> Path | None:
+    """The document a gold file annotates: the one file beside it of its name and a suffix kg reads."""
     stem = gold.name.removesuffix(GOLD_SUFFIX)
-    texts = [gold.with_name(stem + suffix) for suffix in TEXT_SUFFIXES]
-    present = [text for text in texts if text.is_file()]
+    present = [text for suffix in DOCUMENT_SUFFIXES if (text := gold.with_name(stem + suffix)).is_file()]
     if len(present) > 1:
-        raise InputError(f"{gold}: both {stem}.txt and {stem}.md are beside it: keep the one it annotates")
+        names = ", ".join(text.name for text in present)
+        raise InputError(
+            f"{gold}: more than one document of its name beside it ({names}): keep the one it annotates"
+        )
     return present[0] if present else None
 
 
@@ -263,8 +289,16 @@ class Counts:
         self.fp += other.fp
         self.fn += other.fn
 
-    def scores(self) -> dict[str, float | int]:
-        """Precision, recall and F1 (to three places), and the counts they come from."""
+    @property
+    def empty(self) -> bool:
+        """Nothing to find and nothing found: no score can be given."""
+        return self.tp == self.fp == self.fn == 0
+
+    def scores(self) -> dict[str, float | int | None]:
+        """Precision, recall and F1 (to three places), and the counts they come from; the three scores are None
+        where there was nothing to find and nothing was found (`empty`)."""
+        if self.empty:
+            return {"precision": None, "recall": None, "f1": None, "tp": 0, "fp": 0, "fn": 0}
         p = self.tp / (self.tp + self.fp) if self.tp + self.fp else 0.0
         r = self.tp / (self.tp + self.fn) if self.tp + self.fn else 0.0
         f = 2 * p * r / (p + r) if p + r else 0.0
@@ -276,6 +310,20 @@ class Counts:
             "fp": self.fp,
             "fn": self.fn,
         }
+
+    def f1(self) -> float | None:
+        """F1 to three places; None where there is nothing to score (`empty`)."""
+        f1 = self.scores()["f1"]
+        return None if f1 is None else float(f1)
+
+
+#: How a score that cannot be given (nothing to find, nothing found) is printed.
+NO_SCORE = "\u2014"
+
+
+def shown(score: float | int | None, places: int = 3) -> str:
+    """A score as printed: to `places` places, or NO_SCORE where there was nothing to score."""
+    return NO_SCORE if score is None else f"{score:.{places}f}"
 
 
 def no_counts() -> dict[str, Counts]:
@@ -508,29 +556,39 @@ class Evaluation:
         return None if self.baseline is None else _summed(self.baseline)
 
     def below_baseline(self) -> list[str]:
-        """A line for each entity measure where kg's total F1 is under the bare NER's."""
+        """A line for each entity measure where kg's total F1 is under the bare NER's (a measure with nothing to
+        score on either side is left out)."""
         base = self.baseline_total
         if base is None:
             return []
         mine = self.total
-        return [
-            f"{measure} F1 {mine[measure].scores()['f1']:.3f} < bare NER {base[measure].scores()['f1']:.3f}"
-            for measure in ENTITY_MEASURES
-            if mine[measure].scores()["f1"] < base[measure].scores()["f1"]
-        ]
+        out = []
+        for measure in ENTITY_MEASURES:
+            f1, bare = mine[measure].f1(), base[measure].f1()
+            if f1 is not None and bare is not None and f1 < bare:
+                out.append(f"{measure} F1 {f1:.3f} < bare NER {bare:.3f}")
+        return out
 
     @property
     def duplicates(self) -> int | None:
         return None if self.duplicated is None else sum(n - 1 for _, n in self.duplicated)
 
     def below(self, floors: dict[str, float]) -> list[str]:
-        """A line for each total F1 under its floor ("relations F1 0.512 < 0.6")."""
-        total = {measure: c.scores() for measure, c in self.total.items()}
-        return [
-            f"{measure} F1 {total[measure]['f1']:.3f} < {floor}"
-            for measure, floor in floors.items()
-            if total[measure]["f1"] < floor
-        ]
+        """A line for each total F1 under its floor ("relations F1 0.512 < 0.6"); a measure with nothing to score
+        (`unscored`) is neither below nor above its floor."""
+        total = self.total
+        out = []
+        for measure, floor in floors.items():
+            f1 = total[measure].f1()
+            if f1 is not None and f1 < floor:
+                out.append(f"{measure} F1 {f1:.3f} < {floor}")
+        return out
+
+    def unscored(self, floors: dict[str, float] | None = None) -> list[str]:
+        """The measures (of `floors`, default all) with nothing to score over all the documents: nothing in the
+        gold files, and nothing found."""
+        total = self.total
+        return [measure for measure in (MEASURES if floors is None else floors) if total[measure].empty]
 
     def as_json(self) -> str:
         base = self.baseline_total
@@ -556,7 +614,7 @@ class Evaluation:
         the cross-document duplicates, and precision, recall and F1 over all the documents."""
         lines = []
         for name, counts in self.per_document.items():
-            lines.append(f"{name}: " + "  ".join(f"{m} {c.scores()['f1']:.2f}" for m, c in counts.items()))
+            lines.append(f"{name}: " + "  ".join(f"{m} {shown(c.f1(), 2)}" for m, c in counts.items()))
             if explain:
                 lines += [f"    {line}" for line in self.notes.get(name, [])]
         lines += [f"FAILED {failure}" for failure in self.failures]
@@ -572,7 +630,7 @@ class Evaluation:
             lines += ["  " + _score_line(measure, base[measure]) for measure in ENTITY_MEASURES]
         short = self.below(floors or {}) + self.below_baseline()
         lines.append(
-            f"{len(self.per_document)} documents, {self.build_seconds:.1f} s of builds"
+            f"{plural(len(self.per_document), 'document')}, {self.build_seconds:.1f} s of builds"
             + ("; below floor: " + "; ".join(short) if short else "")
         )
         return "\n".join(lines)
@@ -588,10 +646,8 @@ def _summed(per_document: dict[str, dict[str, Counts]]) -> dict[str, Counts]:
 
 def _score_line(measure: str, counts: Counts) -> str:
     s = counts.scores()
-    return (
-        f"{measure:15s} P {s['precision']:.3f}  R {s['recall']:.3f}  F1 {s['f1']:.3f}"
-        f"  (tp {s['tp']}, fp {s['fp']}, fn {s['fn']})"
-    )
+    p, r, f1 = (shown(s[key]) for key in ("precision", "recall", "f1"))
+    return f"{measure:15s} P {p:5s}  R {r:5s}  F1 {f1:5s}  (tp {s['tp']}, fp {s['fp']}, fn {s['fn']})"
 
 
 def evaluate(

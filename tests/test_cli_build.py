@@ -29,7 +29,7 @@ def test_build_seed_exits_0_with_one_summary_line(
     assert result.returncode == 0, result.stderr
     assert "Traceback" not in result.stderr
     (line,) = result.stderr.splitlines()
-    assert line.startswith("kg: 1 documents, ")
+    assert line.startswith("kg: 1 document, ")
     assert line.endswith(f"-> {out}")
 
 

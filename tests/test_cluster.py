@@ -575,4 +575,4 @@ def test_a_local_cluster_whose_dashboard_port_is_taken_says_nothing_of_it(
         result = ok(kg("build", "docs/report-00.txt", "--cluster", "local:1", "--store", str(tmp_path / "s"),
                        "-o", str(tmp_path / "g.ttl"), cwd=corpus.parent))  # fmt: skip
     lines = result.stderr.splitlines()
-    assert len(lines) == 1 and lines[0].startswith("kg: 1 documents, "), result.stderr
+    assert len(lines) == 1 and lines[0].startswith("kg: 1 document, "), result.stderr

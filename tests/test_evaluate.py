@@ -386,7 +386,7 @@ def test_counts_give_precision_recall_and_f1() -> None:
         "fp": 1,
         "fn": 2,
     }
-    assert Counts().scores()["f1"] == 0.0
+    assert Counts().scores()["f1"] is None  # nothing to find and nothing found: no score
 
 
 def test_a_folder_gives_its_gold_files_that_have_their_text(tmp_path: Path) -> None:
@@ -598,7 +598,10 @@ def test_eval_refuses_a_folder_with_no_gold_files(tmp_path: Path) -> None:
 def test_eval_refuses_a_gold_file_with_no_text_beside_it(tmp_path: Path) -> None:
     (tmp_path / "doc.gold.yaml").write_text(f"entities:\n{ENTITY}")
     line = one_error_line(kg("eval", "doc.gold.yaml", cwd=tmp_path), quiet=True)
-    assert line == "kg: error: doc.gold.yaml: no doc.txt or doc.md beside it: the document it annotates"
+    assert line == (
+        "kg: error: doc.gold.yaml: no doc.txt, doc.md, doc.html, doc.htm or doc.pdf beside it: the document it"
+        " annotates"
+    )
 
 
 def test_eval_refuses_a_bad_floor(tmp_path: Path) -> None:

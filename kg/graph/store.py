@@ -49,7 +49,7 @@ import pyoxigraph as ox
 from rdflib import Dataset
 from rdflib import URIRef as RURIRef
 
-from kg.errors import InputError, KgError
+from kg.errors import InputError, KgError, plural
 from kg.graph.files import from_ox
 from kg.graph.identity import SIGNATURE_PROPS, SIGNED_CLASSES, IdentityIndex, Known, choose_label
 from kg.graph.rdfmap import (
@@ -89,6 +89,7 @@ class DocumentInfo:
     source: str
     sha256: str
     loaded_at: str | None
+    title: str | None = None  # dcterms:title: the document's own title, or its file name
 
 
 @dataclass(frozen=True)
@@ -285,13 +286,14 @@ class Store:
         q = f"""
             SELECT ?d ?source ?sha ?title ?loaded WHERE {{
               GRAPH ?d {{ ?d a <{KG.Document}> ; <{KG.sha256}> ?sha ; <{KG.sourcePath}> ?source .
-                         OPTIONAL {{ ?d <http://www.w3.org/ns/prov#generatedAtTime> ?loaded }} }}
+                         OPTIONAL {{ ?d <http://www.w3.org/ns/prov#generatedAtTime> ?loaded }}
+                         OPTIONAL {{ ?d <http://purl.org/dc/terms/title> ?title }} }}
             }} ORDER BY ?d"""
         out = []
         for row in self._select(q):
             iri = row["d"]
             loaded = row.get("loaded")
-            out.append(DocumentInfo(iri, row["source"], row["source"], row["sha"], loaded))
+            out.append(DocumentInfo(iri, row["source"], row["source"], row["sha"], loaded, row.get("title")))
         return out
 
     def same_text(self, documents: Sequence[DocumentInfo] | None = None) -> list[list[str]]:
@@ -498,8 +500,11 @@ class Store:
         return AddResult(doc.name, status, len(extraction.entities), len(extraction.relations))
 
     def saved_note(self, total: int | None = None) -> str:
-        rest = "" if total is None else f", and {total - self.saved} were not"
-        return f"{self.saved} documents were saved by this command, each whole{rest}: run it again once fixed"
+        rest = ""
+        if total is not None:
+            rest = f", and {total - self.saved} {'was' if total - self.saved == 1 else 'were'} not"
+        saved = f"{plural(self.saved, 'document')} {'was' if self.saved == 1 else 'were'}"
+        return f"{saved} saved by this command, each whole{rest}: run it again once fixed"
 
     def _flush(self) -> None:
         try:
