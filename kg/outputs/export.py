@@ -9,6 +9,7 @@ from pathlib import Path
 
 import rdflib
 
+from kg.errors import InputError
 from kg.graph.files import Format, format_for, quads_of, serialize, write_bytes_atomically
 from kg.graph.sparql import store_from_dataset
 from kg.outputs.tables import csv_tables, graphml
@@ -21,7 +22,11 @@ def write_graph(ds: rdflib.Dataset, path: Path) -> None:
     (`NAME.entities.csv`)."""
     fmt = format_for(path)
     if fmt.is_rdf:
-        write_bytes_atomically(path, serialize(ds, fmt))
+        try:
+            data = serialize(ds, fmt)
+        except InputError as e:  # what the format cannot hold
+            raise InputError(f"{path}: {e}") from None
+        write_bytes_atomically(path, data)
         return
     store = store_from_dataset(iter(quads_of(ds)))
     if fmt is Format.GRAPHML:
