@@ -544,9 +544,9 @@ def export(args: argparse.Namespace) -> int:
     _existing_store(args.store)
     with Store(args.store, read_only=True) as store:
         ds = store.dataset()
-    write_graph(ds, args.output)
-    entities, triples = _counts(ds)
-    print(f"kg: {entities} entities, {triples} triples -> {args.output}", file=sys.stderr)
+    holds = write_graph(ds, args.output)  # what the file holds: triples, quads (TriG, N-Quads), relations
+    entities, _ = _counts(ds)
+    print(f"kg: {entities} entities, {holds} -> {args.output}", file=sys.stderr)
     return EXIT_OK
 
 
