@@ -100,6 +100,21 @@ def serialize(ds: rdflib.Dataset, fmt: Format) -> bytes:
     if fmt is Format.TRIG:
         return _trig(_sorted(quads), prefixes)
     union = _sorted(_canonical([ox.Quad(q.subject, q.predicate, q.object) for q in quads]))
+    return _triples(union, prefixes, fmt)
+
+
+def serialize_triples(triples: Iterable[ox.Triple], fmt: Format = Format.TURTLE) -> bytes:
+    """Triples (what a CONSTRUCT or DESCRIBE gives) in a format of triples, as `serialize` writes a graph: the
+    same triples give the same bytes, and an IRI is written with its prefix only where its local part needs no
+    escape (``kgi:inquiry\\/voss-review`` is written ``<https://w3id.org/kg/id/inquiry/voss-review>``)."""
+    if fmt.keeps_named_graphs or not fmt.is_rdf:
+        raise ValueError(f"{fmt.value} is not a format of triples")
+    union = _sorted(_canonical([ox.Quad(t.subject, t.predicate, t.object) for t in triples]))
+    return _triples(union, dict(PREFIXES), fmt)
+
+
+def _triples(union: list[ox.Quad], prefixes: dict[str, str], fmt: Format) -> bytes:
+    """The sorted statements of the default graph in `fmt`, a format of triples."""
     if fmt is Format.NTRIPLES:
         return _ox_serialize([q.triple for q in union], fmt)
     if fmt is Format.RDFXML:
@@ -408,6 +423,7 @@ __all__ = [
     "quads_of",
     "read_graph",
     "serialize",
+    "serialize_triples",
     "to_ox",
     "union_graph",
     "write_bytes_atomically",
