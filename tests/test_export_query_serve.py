@@ -5,7 +5,6 @@ IRIs in CONSTRUCT answers, and `kg serve`'s query log, `--quiet`, and answers wi
 from __future__ import annotations
 
 import csv
-import io
 import json
 import re
 import shutil
