@@ -49,7 +49,7 @@ BUILD_EPILOG = """\
 kg build empties the store (default .kg/), adds the documents to it, and exports it; kg add grows a store
 instead. Folders are read recursively: .txt, .md, .html, .htm and .pdf files (of a web page its article, of a
 PDF its text layer), skipping hidden files and folder notes (README, SOURCES, LICENCE, CHANGELOG). The output
-format follows the file extension: .ttl, .nt, .trig, .nq or .jsonld. An existing output file is replaced only
+format follows the file extension: .ttl, .nt, .trig, .nq, .jsonld or .rdf. An existing output file is replaced only
 once the new graph is complete. Documents are named by their path from the store's root (the folder the store
 was made in, or --root DIR; recorded in the store), so the graph is the same wherever the store lies.
 
@@ -94,6 +94,8 @@ Turtle for CONSTRUCT and DESCRIBE) and a query page at /. Read-only: updates are
 to another server) is answered 400. Each query runs under a time limit (HTTP 503 when cut off) and a memory cap
 (503), with caps on result rows and bytes (HTTP 413); more queries or connections than the caps allow are
 answered 503. Only requests whose Host names this server, and no other web site's pages, are answered (else 403).
+Each query is logged on stderr in one line (time, status, rows, milliseconds, the query's start with control
+characters escaped); --quiet silences it.
 
 examples:
   kg serve                                   # http://127.0.0.1:7878/sparql over .kg/
@@ -166,13 +168,18 @@ examples:
 """
 
 EXPORT_EPILOG = """\
-TriG (.trig) and N-Quads (.nq) keep one named graph per document; the other formats write their union.
+The format follows the file extension: Turtle .ttl, N-Triples .nt, JSON-LD .jsonld and RDF/XML .rdf write the
+union of the graphs (RDF/XML writes a character XML cannot hold as U+FFFD); TriG .trig and N-Quads .nq keep one
+named graph per document; .graphml and .csv are for tools that do not read RDF. The summary line says what the
+file holds: triples, quads, relations or rows. The relation table (FILE.csv) gives each quote with its
+document's title and IRI, its page (of a PDF) and its start and end in the document's text (kg text).
 The .csv tables are for spreadsheets: a cell that would start a formula (=, +, -, @, tab, carriage return) is
 written quoted, with a single quote in front (drop it to get the text back).
 
 examples:
   kg export                                  # .kg/ -> exports/graph.ttl
   kg export -o exports/graph.trig
+  kg export -o graph.rdf                     # RDF/XML, for Protégé and older tools
 """
 
 EVAL_EPILOG = """\
@@ -600,9 +607,9 @@ def export(args: argparse.Namespace) -> int:
     _existing_store(args.store)
     with Store(args.store, read_only=True) as store:
         ds = store.dataset()
-    write_graph(ds, args.output)
-    entities, triples = _counts(ds)
-    print(f"kg: {entities} entities, {triples} triples -> {args.output}", file=sys.stderr)
+    holds = write_graph(ds, args.output)  # what the file holds: triples, quads (TriG, N-Quads), relations
+    entities, _ = _counts(ds)
+    print(f"kg: {entities} entities, {holds} -> {args.output}", file=sys.stderr)
     return EXIT_OK
 
 
@@ -742,7 +749,7 @@ def serve(args: argparse.Namespace) -> int:
         _existing_store(args.store)
         endpoint = Endpoint(Settings(args.store / DATA_DIR, **limits))
         source = str(args.store)
-    server = make_server(endpoint, args.host, args.port, verbose=args.verbose)
+    server = make_server(endpoint, args.host, args.port, verbose=args.verbose, quiet=args.quiet)
     host, port = server.server_address[:2]
     host = host.decode() if isinstance(host, bytes) else host
     print(
@@ -1099,7 +1106,11 @@ def _parser() -> argparse.ArgumentParser:
         metavar="SECONDS",
         help="time a client has to send its request, and may stall while reading the answer (default: 20)",
     )
-    sub.add_argument("--verbose", action="store_true", help="log each request on stderr")
+    chatter = sub.add_mutually_exclusive_group()
+    chatter.add_argument("--verbose", action="store_true", help="log each request on stderr")
+    chatter.add_argument(
+        "--quiet", action="store_true", help="no line on stderr per query (when, status, rows, milliseconds)"
+    )
     store_option(sub)
 
     sub = command("push", push, "send the store to a SPARQL server (Graph Store Protocol)", PUSH_EPILOG)

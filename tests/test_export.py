@@ -131,6 +131,7 @@ OX_FORMATS = {
     Format.TRIG: pyoxigraph.RdfFormat.TRIG,
     Format.NQUADS: pyoxigraph.RdfFormat.N_QUADS,
     Format.JSONLD: pyoxigraph.RdfFormat.JSON_LD,
+    Format.RDFXML: pyoxigraph.RdfFormat.RDF_XML,
 }
 
 

@@ -49,6 +49,7 @@ RDF_FORMATS = {
     Format.TRIG: ox.RdfFormat.TRIG,
     Format.NQUADS: ox.RdfFormat.N_QUADS,
     Format.JSONLD: ox.RdfFormat.JSON_LD,
+    Format.RDFXML: ox.RdfFormat.RDF_XML,
 }
 assert set(RDF_FORMATS) == {f for f in Format if f.is_rdf}  # a new format must join these tests
 CLASSES = [
@@ -356,6 +357,8 @@ def test_every_rdf_export_parses_back_to_the_same_graph(
         assert serialize(ds, fmt) == data  # deterministic
         parsed = set(ox.parse(data, format=ox_format))
         expected = named if fmt.keeps_named_graphs else union
+        if fmt is Format.RDFXML:
+            expected = {xml_literal(q) for q in expected}
         assert canonical(parsed) == canonical(expected), fmt
 
 
@@ -363,6 +366,15 @@ def xml_text(text: str) -> str:
     """What GraphML gives back for `text`: characters XML 1.0 cannot hold as U+FFFD. Line ends come back as
     written: networkx writes through lxml (a dependency of the web-page reader), which writes "\\r" as "&#13;"."""
     return re.sub("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]", "\ufffd", text)
+
+
+def xml_literal(q: ox.Quad) -> ox.Quad:
+    """What RDF/XML gives back of a statement: its literal's characters XML 1.0 cannot hold as U+FFFD."""
+    o = q.object
+    if isinstance(o, ox.Literal) and xml_text(o.value) != o.value:
+        value = xml_text(o.value)
+        o = ox.Literal(value, language=o.language) if o.language else ox.Literal(value, datatype=o.datatype)
+    return ox.Quad(q.subject, q.predicate, o, q.graph_name)
 
 
 @settings(
@@ -441,6 +453,8 @@ def test_a_document_full_of_hostile_text_round_trips_through_the_pipeline(
         expected = (
             quads if fmt.keeps_named_graphs else {ox.Quad(q.subject, q.predicate, q.object) for q in quads}
         )
+        if fmt is Format.RDFXML:
+            expected = {xml_literal(q) for q in expected}
         assert canonical(parsed) == canonical(expected), fmt
     for q in quads:
         if isinstance(q.subject, ox.NamedNode) and q.subject.value.startswith(KGI):

@@ -484,7 +484,7 @@ def test_listens_on_loopback_only_by_default(server: Server) -> None:
 
 
 def test_host_is_honoured_and_interrupt_stops(work: Path) -> None:
-    with serving("--store", "store", "--host", "localhost", cwd=work) as s:
+    with serving("--store", "store", "--host", "localhost", "--quiet", cwd=work) as s:
         assert s.host == "127.0.0.1"  # the address `localhost` resolved to
         assert names(ask(s, PERPETRATORS)) == sorted(KILLERS)
         assert stop(s.proc, s.reader) == 130  # Ctrl-C: kg's exit status for an interruption

@@ -1,16 +1,19 @@
 """Graph files: RDF written deterministically and atomically, read back, and terms moved between RDFLib and Oxigraph.
 
-The formats are Turtle, N-Triples, TriG, N-Quads and JSON-LD; GraphML and CSV are written by ``kg.outputs.export``.
+The formats are Turtle, N-Triples, TriG, N-Quads, JSON-LD and RDF/XML; GraphML and CSV are written by
+``kg.outputs.export``.
 
 Output is deterministic: the same graph gives byte-identical bytes, whatever order its triples were added in
 and whatever labels its blank nodes had. To get there, the quads are copied out of RDFLib, blank nodes are
 relabelled canonically (only when there are any), the statements are sorted, and the sorted statements are
-written by Oxigraph's serializers (JSON-LD by RDFLib's, for its context compaction). Sorting also groups each
+written by Oxigraph's serializers (JSON-LD by RDFLib's, for its context compaction). RDF/XML is XML 1.0: a
+character XML cannot hold (a form feed from a PDF's page break) is written as U+FFFD, and a property or class
+whose IRI does not end in an XML name cannot be written at all (`InputError`). Sorting also groups each
 subject's statements together, with `rdf:type` first, so the Turtle reads entity by entity.
 
 N-Triples and N-Quads files are sorted line by line.
 
-Turtle, N-Triples and JSON-LD hold triples, so they get the union of all the graphs of the dataset; TriG and
+Turtle, N-Triples, JSON-LD and RDF/XML hold triples, so they get the union of all the graphs of the dataset; TriG and
 N-Quads keep the named graphs.
 
 Files are written atomically: the bytes are made in full first, written to a temporary file beside the target,
@@ -24,6 +27,7 @@ import enum
 import io
 import json
 import os
+import re
 import tempfile
 from collections.abc import Iterable
 from pathlib import Path
@@ -46,6 +50,7 @@ class Format(enum.Enum):
     TRIG = ".trig"
     NQUADS = ".nq"
     JSONLD = ".jsonld"
+    RDFXML = ".rdf"
     GRAPHML = ".graphml"
     CSV = ".csv"
 
@@ -66,6 +71,7 @@ _OX_FORMATS = {
     Format.TRIG: ox.RdfFormat.TRIG,
     Format.NQUADS: ox.RdfFormat.N_QUADS,
     Format.JSONLD: ox.RdfFormat.JSON_LD,
+    Format.RDFXML: ox.RdfFormat.RDF_XML,
 }
 _RDF_TYPE = ox.NamedNode(str(RDF.type))
 _XSD_STRING = str(XSD.string)
@@ -94,8 +100,25 @@ def serialize(ds: rdflib.Dataset, fmt: Format) -> bytes:
     if fmt is Format.TRIG:
         return _trig(_sorted(quads), prefixes)
     union = _sorted(_canonical([ox.Quad(q.subject, q.predicate, q.object) for q in quads]))
+    return _triples(union, prefixes, fmt)
+
+
+def serialize_triples(triples: Iterable[ox.Triple], fmt: Format = Format.TURTLE) -> bytes:
+    """Triples (what a CONSTRUCT or DESCRIBE gives) in a format of triples, as `serialize` writes a graph: the
+    same triples give the same bytes, and an IRI is written with its prefix only where its local part needs no
+    escape (``kgi:inquiry\\/voss-review`` is written ``<https://w3id.org/kg/id/inquiry/voss-review>``)."""
+    if fmt.keeps_named_graphs or not fmt.is_rdf:
+        raise ValueError(f"{fmt.value} is not a format of triples")
+    union = _sorted(_canonical([ox.Quad(t.subject, t.predicate, t.object) for t in triples]))
+    return _triples(union, dict(PREFIXES), fmt)
+
+
+def _triples(union: list[ox.Quad], prefixes: dict[str, str], fmt: Format) -> bytes:
+    """The sorted statements of the default graph in `fmt`, a format of triples."""
     if fmt is Format.NTRIPLES:
         return _ox_serialize([q.triple for q in union], fmt)
+    if fmt is Format.RDFXML:
+        return _rdfxml(union, prefixes)
     graph = _rdflib_graph(union, prefixes, DATASET_DEFAULT_GRAPH_ID)
     if fmt is Format.TURTLE:
         return graph.serialize(format="turtle", encoding="utf-8")
@@ -267,6 +290,44 @@ def _ox_serialize(statements: list[ox.Quad] | list[ox.Triple], fmt: Format) -> b
     return b"".join(sorted(data.splitlines(keepends=True)))
 
 
+#: Characters XML 1.0 cannot hold, even escaped (C0 controls but tab and line ends, U+FFFE, U+FFFF, surrogates).
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+_NAME_START = (
+    "A-Z_a-z\u00c0-\u00d6\u00d8-\u00f6\u00f8-\u02ff\u0370-\u037d\u037f-\u1fff\u200c\u200d\u2070-\u218f"
+    "\u2c00-\u2fef\u3001-\ud7ff\uf900-\ufdcf\ufdf0-\ufffd\U00010000-\U000effff"
+)
+#: What an IRI must end in to be written as an XML element's name (its local part, as Oxigraph splits it).
+_XML_NAME_END = re.compile(f"[{_NAME_START}][{_NAME_START}\\-.0-9\u00b7\u0300-\u036f\u203f\u2040]*\\Z")
+
+
+def _rdfxml(triples: list[ox.Quad], prefixes: dict[str, str]) -> bytes:
+    """RDF/XML by Oxigraph's serializer, fed the sorted statements (so each subject is one element, in order).
+
+    Literals lose what XML 1.0 cannot hold (U+FFFD instead), and a carriage return is written as a reference,
+    which an XML parser would otherwise read as a line feed."""
+    statements = []
+    for q in triples:
+        named = [("property", q.predicate)] + ([("class", q.object)] if q.predicate == _RDF_TYPE else [])
+        for what, term in named:
+            if isinstance(term, ox.NamedNode) and not _XML_NAME_END.search(term.value):
+                raise InputError(
+                    f"RDF/XML cannot name the {what} <{term.value}> (XML wants a name at its end: a "
+                    "letter or _, then letters, digits, -, . or _): use another format"
+                )
+        obj = q.object
+        if isinstance(obj, ox.Literal) and _NOT_XML.search(obj.value):
+            value = _NOT_XML.sub("\ufffd", obj.value)
+            obj = (
+                ox.Literal(value, language=obj.language)
+                if obj.language
+                else ox.Literal(value, datatype=obj.datatype)
+            )
+        statements.append(ox.Triple(q.subject, q.predicate, obj))
+    data = ox.serialize(statements, format=ox.RdfFormat.RDF_XML, prefixes=prefixes)
+    assert data is not None  # no output stream was given, so Oxigraph returns the bytes
+    return data.replace(b"\r", b"&#13;") + b"\n"
+
+
 def _rdflib_graph(
     quads: Iterable[ox.Quad], prefixes: dict[str, str], identifier: rdflib.term.IdentifiedNode
 ) -> rdflib.Graph:
@@ -362,6 +423,7 @@ __all__ = [
     "quads_of",
     "read_graph",
     "serialize",
+    "serialize_triples",
     "to_ox",
     "union_graph",
     "write_bytes_atomically",

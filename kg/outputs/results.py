@@ -1,6 +1,7 @@
 """Query results as people and programs read them: tables, Markdown, the SPARQL 1.1 result formats, Turtle.
 
-The SPARQL 1.1 formats are JSON, XML, CSV and TSV; graphs (CONSTRUCT, DESCRIBE) are written as Turtle. They are
+The SPARQL 1.1 formats are JSON, XML, CSV and TSV; graphs (CONSTRUCT, DESCRIBE) are written as Turtle, as
+``kg export`` writes it (sorted, full IRIs where a prefixed name would need escapes). They are
 for programs and hold every value exactly, but that XML writes a character XML 1.0 cannot hold as U+FFFD
 (`xml_text`); CSV is not made safe for spreadsheets (``kg.outputs.tables`` is)."""
 
@@ -15,6 +16,7 @@ import re
 import pyoxigraph as ox
 
 from kg.errors import printable
+from kg.graph.files import serialize_triples
 from kg.graph.sparql import PREFIXES, Result
 
 CELL_WIDTH = 60  # table cells longer than this are cut
@@ -65,8 +67,7 @@ def format_result(result: Result, fmt: Format) -> str:
             )
         return ("true" if result.boolean else "false") + "\n"
     if result.kind == "graph":
-        data = ox.serialize(result.triples or [], format=ox.RdfFormat.TURTLE, prefixes=PREFIXES)
-        return (data or b"").decode("utf-8")
+        return serialize_triples(result.triples or []).decode("utf-8")
     if fmt in (Format.JSON, Format.XML, Format.CSV, Format.TSV):
         return _standard(result, fmt)
     header = result.variables

@@ -21,6 +21,9 @@
   (``Content-Length``: missing 411, not a number 400, over 1 MB 413).
 - Error messages never show the store's path on disk.
 - ``/`` is a small HTML page to type a query and read the table; it loads nothing from the network.
+- Each query is logged on stderr in one line: when, the status, the rows (or triples) of the answer, the
+  milliseconds it took and the start of the query, its control characters and bidirectional marks escaped
+  (``kg.errors.printable``); ``quiet`` silences it. ``verbose`` logs every HTTP request besides.
 - It listens on the loopback interface unless told otherwise.
 """
 
@@ -38,22 +41,24 @@ import sys
 import threading
 import time
 from dataclasses import dataclass
+from datetime import datetime
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from multiprocessing.connection import Connection
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 from urllib.parse import parse_qs, urlsplit
 
 import pyoxigraph as ox
 
-from kg.errors import KgError
+from kg.errors import KgError, printable
 from kg.graph.sparql import QueryError, Result, ServiceRefused, UpdateRefused, is_update, run_query
 from kg.outputs.results import Format, format_result
 
 MAX_BODY = 1 << 20  # bytes of a POST body
 ALLOWED = "GET, HEAD, POST, OPTIONS"
 MIB = 1 << 20
+LOGGED_QUERY = 80  # characters of a query its log line shows
 
 _RESULT_TYPES = {
     "application/sparql-results+json": Format.JSON,
@@ -66,6 +71,15 @@ _RESULT_TYPES = {
 _GRAPH_TYPES = {"text/turtle": "turtle", "application/n-triples": "nt", "text/plain": "nt"}
 _READ_ONLY = "this endpoint is read-only: SPARQL updates are refused"
 _NO_SERVICE = "SERVICE calls other servers: this endpoint does not follow them"
+
+
+class Answer(NamedTuple):
+    """An answer to a request: status, content type, body, and what the result holds for the log line."""
+
+    status: int
+    ctype: str
+    body: bytes
+    holds: str = "-"  # "3 rows", "12 triples"; "-" when there is no result (an error, or ASK)
 
 
 @dataclass(frozen=True)
@@ -89,7 +103,7 @@ class Endpoint:
         self._context = multiprocessing.get_context("fork")
         self._running = threading.BoundedSemaphore(settings.max_queries)
 
-    def answer(self, query: str, accept: str) -> tuple[int, str, bytes]:
+    def answer(self, query: str, accept: str) -> Answer:
         """(status, content type, body) for one query, run in a child process under the limits."""
         if is_update(query):
             return _text(HTTPStatus.FORBIDDEN, _READ_ONLY)
@@ -104,16 +118,16 @@ class Endpoint:
         finally:
             self._running.release()
 
-    def _run(self, query: str, accept: str) -> tuple[int, str, bytes]:
+    def _run(self, query: str, accept: str) -> Answer:
         parent, child = self._context.Pipe(duplex=False)
         proc = self._context.Process(target=self._child, args=(query, accept, child), daemon=True)
         proc.start()
         child.close()
         try:
             if parent.poll(self.settings.timeout):
-                status, ctype, body = parent.recv()
+                status, ctype, body, holds = parent.recv()
                 proc.join(1)
-                return int(status), str(ctype), bytes(body)
+                return Answer(int(status), str(ctype), bytes(body), str(holds))
             return _text(
                 HTTPStatus.SERVICE_UNAVAILABLE,
                 f"query cut off after {self.settings.timeout:g} s (the limit of this endpoint)",
@@ -179,7 +193,7 @@ def _cap_memory(extra: int) -> None:
         resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
 
 
-def respond(store: ox.Store, query: str, accept: str, settings: Settings) -> tuple[int, str, bytes]:
+def respond(store: ox.Store, query: str, accept: str, settings: Settings) -> Answer:
     """Run one query and render it as the client asked, within the caps on rows and bytes."""
     max_rows, max_bytes = settings.max_rows, settings.max_bytes
     if is_update(query):
@@ -206,7 +220,15 @@ def respond(store: ox.Store, query: str, accept: str, settings: Settings) -> tup
     status, ctype, body = _render(result, accept)
     if len(body) > max_bytes:
         return too_big
-    return status, ctype, body
+    return Answer(status, ctype, body, _holds(result))
+
+
+def _holds(result: Result) -> str:
+    """What a result holds, for the log: "3 rows", "1 row", "12 triples"; "-" for a boolean."""
+    if result.kind == "boolean":
+        return "-"
+    n, what = (len(result.triples or []), "triple") if result.kind == "graph" else (len(result.rows), "row")
+    return f"{n} {what}{'' if n == 1 else 's'}"
 
 
 def _text_size(result: Result) -> int:
@@ -243,8 +265,8 @@ def _render(result: Result, accept: str) -> tuple[int, str, bytes]:
     return HTTPStatus.OK, f"{ctype}; charset=utf-8", format_result(result, fmt).encode("utf-8")
 
 
-def _text(status: int, message: str) -> tuple[int, str, bytes]:
-    return int(status), "text/plain; charset=utf-8", (message + "\n").encode("utf-8")
+def _text(status: int, message: str) -> Answer:
+    return Answer(int(status), "text/plain; charset=utf-8", (message + "\n").encode("utf-8"))
 
 
 # ---------------------------------------------------------------------- who may ask
@@ -314,7 +336,20 @@ class Handler(BaseHTTPRequestHandler):
 
     def log_message(self, format: str, *args: object) -> None:
         if self.server.verbose:  # type: ignore[attr-defined]
-            sys.stderr.write("kg serve: " + (format % args) + "\n")
+            sys.stderr.write(
+                "kg serve: " + printable(format % args) + "\n"
+            )  # the request line is the client's
+
+    def _log_query(self, query: str, answer: Answer, started: float) -> None:
+        """One line on stderr for a query: when, status, what the answer holds, milliseconds, the query's start."""
+        if self.server.quiet:  # type: ignore[attr-defined]
+            return
+        millis = round((time.monotonic() - started) * 1000)
+        text = " ".join(query.split())
+        shown = printable(text if len(text) <= LOGGED_QUERY else text[: LOGGED_QUERY - 1] + "…")
+        when = datetime.now().astimezone().isoformat(timespec="seconds")
+        sys.stderr.write(f"kg serve: {when} {answer.status} {answer.holds} {millis} ms {shown}\n")
+        sys.stderr.flush()
 
     def do_GET(self) -> None:
         if not self._allowed():
@@ -381,7 +416,9 @@ class Handler(BaseHTTPRequestHandler):
         body = data.decode("utf-8", errors="replace")
         ctype = (self.headers.get("Content-Type") or "").split(";")[0].strip().lower()
         if ctype == "application/sparql-update":
-            self._send(*_text(HTTPStatus.FORBIDDEN, _READ_ONLY))
+            answer = _text(HTTPStatus.FORBIDDEN, _READ_ONLY)
+            self._send(*answer)
+            self._log_query(body, answer, time.monotonic())
             return
         if ctype == "application/sparql-query":
             self._dispatch({"query": [body]})
@@ -412,17 +449,22 @@ class Handler(BaseHTTPRequestHandler):
         return True
 
     def _dispatch(self, params: dict[str, list[str]]) -> None:
-        if "update" in params:
-            self._send(*_text(HTTPStatus.FORBIDDEN, _READ_ONLY))
-            return
+        started = time.monotonic()
         queries = params.get("query", [])
-        if len(queries) != 1 or not queries[0].strip():
-            self._send(*_text(HTTPStatus.BAD_REQUEST, "give exactly one query (the 'query' parameter)"))
-            return
-        accept = self.headers.get("Accept") or "application/sparql-results+json"
-        self._send(*self.endpoint.answer(queries[0], accept))
+        if "update" in params:
+            answer = _text(HTTPStatus.FORBIDDEN, _READ_ONLY)
+            query = " ".join(params["update"])
+        elif len(queries) != 1 or not queries[0].strip():
+            answer = _text(HTTPStatus.BAD_REQUEST, "give exactly one query (the 'query' parameter)")
+            query = " ".join(queries)
+        else:
+            accept = self.headers.get("Accept") or "application/sparql-results+json"
+            query = queries[0]
+            answer = self.endpoint.answer(query, accept)
+        self._send(*answer)
+        self._log_query(query, answer, started)
 
-    def _send(self, status: int, ctype: str, body: bytes, *, allow: bool = False) -> None:
+    def _send(self, status: int, ctype: str, body: bytes, holds: str = "-", *, allow: bool = False) -> None:
         self.connection.settimeout(self.timeout)  # the request is read: now each write may stall this long
         self.send_response(status)
         self.send_header("Content-Type", ctype)
@@ -437,7 +479,7 @@ class Handler(BaseHTTPRequestHandler):
         if self.command != "HEAD":
             self.wfile.write(body)
 
-    def _refuse(self, status: int, ctype: str, body: bytes) -> None:
+    def _refuse(self, status: int, ctype: str, body: bytes, holds: str = "-") -> None:
         """Answer without reading the request's body, then close: what the client still sends is read and
         dropped for a moment first, so that closing does not reset the connection before it reads the answer."""
         self.close_connection = True
@@ -463,7 +505,8 @@ def _linger(sock: socket.socket, seconds: float = 1.0, most: int = 4 * MIB) -> N
 class Server(ThreadingHTTPServer):
     daemon_threads = True
     block_on_close = False  # Ctrl-C stops at once; a query's process still running is ended as Python exits
-    verbose = False
+    verbose = False  # log every request
+    quiet = False  # no line per query
 
     def __init__(
         self, address: tuple[str, int], handler: type[Handler], settings: Settings, host: str
@@ -539,7 +582,12 @@ class Server(ThreadingHTTPServer):
 
 
 def make_server(
-    endpoint: Endpoint, host: str = "127.0.0.1", port: int = 7878, *, verbose: bool = False
+    endpoint: Endpoint,
+    host: str = "127.0.0.1",
+    port: int = 7878,
+    *,
+    verbose: bool = False,
+    quiet: bool = False,
 ) -> Server:
     handler = type(
         "BoundHandler", (Handler,), {"endpoint": endpoint, "timeout": endpoint.settings.client_timeout}
@@ -549,6 +597,7 @@ def make_server(
     except OSError as e:
         raise KgError(f"cannot listen on {host}:{port}: {e.strerror or e}") from None
     server.verbose = verbose
+    server.quiet = quiet
     return server
 
 
@@ -566,26 +615,27 @@ PAGE = """<!doctype html>
 body{font-family:system-ui,sans-serif;margin:2em;max-width:80em}
 textarea{width:100%;height:12em;font-family:monospace}
 table{border-collapse:collapse;margin-top:1em}td,th{border:1px solid #ccc;padding:.2em .5em;text-align:left;vertical-align:top}
-#msg{color:#a00;white-space:pre-wrap}
+#msg{white-space:pre-wrap}#msg.error{color:#a00}#msg.count{color:#555}
 </style></head><body>
 <h1>kg SPARQL endpoint</h1>
 <p>Read-only. The prefixes kg:, kgi:, rdfs:, skos:, schema:, prov:, dcterms: and others are declared for you.</p>
-<form id="f"><textarea id="q" name="query">SELECT ?incident ?perpetrator WHERE {
+<form id="f"><textarea id="q" name="query">SELECT DISTINCT ?incident ?perpetrator WHERE {
   ?i a kg:Incident ; rdfs:label ?incident ; kg:perpetrator/rdfs:label ?perpetrator .
 } LIMIT 50</textarea><br><button type="submit">Run</button></form>
 <div id="msg"></div><table id="out"></table>
 <script>
 const f=document.getElementById('f'),out=document.getElementById('out'),msg=document.getElementById('msg');
 function cell(tag,text){const c=document.createElement(tag);c.textContent=text;return c;}
-f.addEventListener('submit',async e=>{e.preventDefault();out.replaceChildren();msg.textContent='';
+function say(text,kind){msg.textContent=text;msg.className=kind;}
+f.addEventListener('submit',async e=>{e.preventDefault();out.replaceChildren();say('','');
  const r=await fetch('/sparql',{method:'POST',headers:{'Content-Type':'application/x-www-form-urlencoded',
    'Accept':'application/sparql-results+json'},body:new URLSearchParams({query:document.getElementById('q').value})});
- const text=await r.text();if(!r.ok){msg.textContent=text;return;}
- let data;try{data=JSON.parse(text);}catch(_){msg.textContent=text;return;}
- if('boolean' in data){msg.textContent=String(data.boolean);return;}
+ const text=await r.text();if(!r.ok){say(text,'error');return;}
+ let data;try{data=JSON.parse(text);}catch(_){say(text,'error');return;}
+ if('boolean' in data){say(String(data.boolean),'count');return;}
  const head=document.createElement('tr');data.head.vars.forEach(v=>head.appendChild(cell('th',v)));out.appendChild(head);
  data.results.bindings.forEach(b=>{const tr=document.createElement('tr');
    data.head.vars.forEach(v=>tr.appendChild(cell('td',b[v]?b[v].value:'')));out.appendChild(tr);});
- msg.textContent=data.results.bindings.length+' rows';});
+ const n=data.results.bindings.length;say(n+(n===1?' row':' rows'),'count');});
 </script></body></html>
 """

@@ -2,7 +2,8 @@
 
 Both show what the viewer shows: one node or row per entity (class, label, other names, documents, dates) and
 one edge or row per relation between entities; the CSV relation table has one row per piece of evidence
-(document, quote, offsets), so every fact keeps the sentence it came from. The CSV tables are for spreadsheets:
+(the document's title and IRI, the page of a PDF, the quote's offsets in the document's text, the quote), so every
+fact keeps the sentence it came from. The CSV tables are for spreadsheets:
 a cell that would start a formula is neutralised (`spreadsheet_cell`).
 """
 
@@ -15,13 +16,18 @@ import re
 import networkx as nx
 import pyoxigraph as ox
 
-from kg.outputs.network import Edge, Node, read_graph
+from kg.graph.sparql import PREFIXES
+from kg.outputs.network import KG, Edge, Node, read_graph
 from kg.outputs.results import xml_text
 
 
 def graphml(store: ox.Store) -> bytes:
     """A directed GraphML network: nodes keyed by IRI, edges keyed by property."""
-    nodes, edges = read_graph(store)
+    return graphml_of(*read_graph(store))
+
+
+def graphml_of(nodes: dict[str, Node], edges: list[Edge]) -> bytes:
+    """The GraphML network of the entities and relations `read_graph` gives."""
     g = nx.MultiDiGraph()
     for iri in sorted(nodes):
         n = nodes[iri]
@@ -94,18 +100,94 @@ def entity_rows(nodes: dict[str, Node]) -> bytes:
     return buf.getvalue().encode("utf-8")
 
 
-def relation_rows(nodes: dict[str, Node], edges: list[Edge]) -> bytes:
+#: The columns of the relation table: the relation, then its evidence.
+RELATION_COLUMNS = [
+    "subject",
+    "subject_label",
+    "relation",
+    "object",
+    "object_label",
+    "document",
+    "document_iri",
+    "page",
+    "start",
+    "end",
+    "quote",
+]
+
+
+def relation_table(store: ox.Store, nodes: dict[str, Node], edges: list[Edge]) -> list[list[str]]:
+    """The relation table's rows (the header first): one per piece of evidence of each relation, in a fixed order;
+    a relation without evidence has one row with the evidence's cells empty."""
+    pages = _pages(store)
+    rows = [RELATION_COLUMNS]
+    for e in edges:
+        relation = [e.source, nodes[e.source].label, e.prop, e.target, nodes[e.target].label]
+        quotes = sorted(
+            e.quotes, key=lambda q: (q.document.title, q.document.iri, _n(q.start), _n(q.end), q.quote)
+        )
+        if not quotes:
+            rows.append([*relation, "", "", "", "", "", ""])
+        for q in quotes:
+            page = pages.get((e.source, e.prop, e.target, q.document.iri, q.start, q.end))
+            where = [_cell(page), _cell(q.start), _cell(q.end)]
+            rows.append([*relation, q.document.title, q.document.iri, *where, q.quote])
+    return rows
+
+
+def relation_rows(nodes: dict[str, Node], edges: list[Edge], store: ox.Store) -> bytes:
+    return table_bytes(relation_table(store, nodes, edges))
+
+
+def table_bytes(rows: list[list[str]]) -> bytes:
+    """Rows as CSV for spreadsheets (`_CsvWriter`)."""
     buf = io.StringIO()
     w = _CsvWriter(buf)
-    w.writerow(["subject", "subject_label", "relation", "object", "object_label", "document", "quote"])
-    for e in edges:
-        evidence = sorted(e.evidence) or [("", "")]
-        for doc, quote in evidence:
-            w.writerow([e.source, nodes[e.source].label, e.prop, e.target, nodes[e.target].label, doc, quote])
+    for row in rows:
+        w.writerow(row)
     return buf.getvalue().encode("utf-8")
 
 
 def csv_tables(store: ox.Store) -> tuple[bytes, bytes]:
     """(entities, relations with their evidence) as CSV."""
     nodes, edges = read_graph(store)
-    return entity_rows(nodes), relation_rows(nodes, edges)
+    return entity_rows(nodes), relation_rows(nodes, edges, store)
+
+
+def _pages(store: ox.Store) -> dict[tuple[str, str, str, str, int | None, int | None], int]:
+    """The page (of a PDF) each piece of evidence is on, by (subject, property, object, document, start, end)."""
+    query = """SELECT DISTINCT ?s ?p ?o ?d ?a ?b ?n WHERE {
+                 ?ev a kg:Evidence ; rdf:subject ?s ; rdf:predicate ?p ; rdf:object ?o ; kg:source ?d ; kg:page ?n .
+                 OPTIONAL { ?ev kg:start ?a ; kg:end ?b } }"""
+    res = store.query(query, prefixes=PREFIXES, use_default_graph_as_union=True)
+    assert isinstance(res, ox.QuerySolutions)
+    out = {}
+    for r in res:
+        page = _offset(r["n"])
+        if page is None or not str(r["p"].value).startswith(KG):
+            continue
+        key = (
+            r["s"].value,
+            r["p"].value[len(KG) :],
+            r["o"].value,
+            r["d"].value,
+            _offset(r["a"]),
+            _offset(r["b"]),
+        )
+        out[key] = page
+    return out
+
+
+def _offset(term: object) -> int | None:
+    try:
+        return int(term.value) if isinstance(term, ox.Literal) else None
+    except ValueError:
+        return None
+
+
+def _cell(n: int | None) -> str:
+    return "" if n is None else str(n)
+
+
+def _n(n: int | None) -> int:
+    return -1 if n is None else n
