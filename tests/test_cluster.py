@@ -199,9 +199,15 @@ def test_a_worker_killed_in_the_middle_loses_nothing_and_duplicates_nothing(
     def victim_is_reading(client: Any) -> bool:
         info = client.scheduler_info(n_workers=-1)["workers"]
         mine = [a for a, w in info.items() if w["name"] == "w0"]
-        return bool(client.processing(workers=mine)[mine[0]])
+        # on a loaded machine the scheduler may list the worker a moment after it started: wait for it
+        return bool(mine) and bool(client.processing(workers=mine).get(mine[0]))
 
-    watch(cluster.address, victim_is_reading, run)
+    try:
+        watch(cluster.address, victim_is_reading, run)
+    except BaseException:
+        run.kill()
+        run.communicate()
+        raise
     victim.send_signal(signal.SIGKILL)
     victim.wait(timeout=30)
     _, err = run.communicate(timeout=300)

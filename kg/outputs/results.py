@@ -16,7 +16,6 @@ import re
 import pyoxigraph as ox
 
 from kg.errors import printable
-from kg.graph.files import serialize_triples
 from kg.graph.sparql import PREFIXES, Result
 
 CELL_WIDTH = 60  # table cells longer than this are cut
@@ -67,6 +66,8 @@ def format_result(result: Result, fmt: Format) -> str:
             )
         return ("true" if result.boolean else "false") + "\n"
     if result.kind == "graph":
+        from kg.graph.files import serialize_triples  # rdflib: not for `kg --help`, which reads Format
+
         return serialize_triples(result.triples or []).decode("utf-8")
     if fmt in (Format.JSON, Format.XML, Format.CSV, Format.TSV):
         return _standard(result, fmt)
