@@ -306,7 +306,15 @@ FLOOD = 1_000
 FLOOD_SECONDS = 60
 MAX_ROWS = 50
 TIMEOUT = 2.0
-KG_SERVE = [sys.executable, "-m", "kg.cli", "serve", "--port", "0"]
+KG_SERVE = [
+    sys.executable,
+    "-m",
+    "kg.cli",
+    "serve",
+    "--port",
+    "0",
+    "--quiet",
+]  # stderr is read once: no query log
 
 #: The client, run as another process: FLOOD requests from 4 threads, a mix of valid queries, malformed ones,
 #: updates three ways, results over the row cap and bad requests. It prints, per kind, the statuses it got and

@@ -108,7 +108,7 @@ TITLE_TEXT = "(t => t instanceof Element ? t.textContent : t)"
 def viz(cwd: Path, out: Path, *args: str) -> Path:
     result = ok(kg("viz", "-o", str(out), *args, cwd=cwd))
     assert out.is_file()
-    assert re.fullmatch(r"kg: \d+ entities, \d+ relations -> .*\n", result.stderr), result.stderr
+    assert re.fullmatch(r"kg: \d+ entit(y|ies), \d+ relations? -> .*\n", result.stderr), result.stderr
     return out
 
 
