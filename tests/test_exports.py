@@ -144,12 +144,42 @@ def test_csv_cells_that_would_be_formulas_are_neutralised(tmp_path: Path) -> Non
     assert {r["label"] for r in entities} >= {"Tom Ashdown", "Clara Venn", "Westmere"}  # the rest as it was
 
 
+#: The most added and removed triples (or lines) a stale snapshot's message lists.
+SHOWN_CHANGES = 20
+
+
+def snapshot_difference(committed: Path, fresh: Path) -> str:
+    """What a fresh build changed in a committed export: the triples (of Turtle; else the lines) added and
+    removed, the first SHOWN_CHANGES of each, and a question: intended (say why), or a regression?"""
+    if committed.suffix == ".ttl":
+        what = "triples"
+        old, new = (
+            {str(t) for t in ox.parse(path=p, format=ox.RdfFormat.TURTLE)} for p in (committed, fresh)
+        )
+    else:
+        what = "lines"
+        old, new = (set(p.read_text(encoding="utf-8").splitlines()) for p in (committed, fresh))
+    added, removed = sorted(new - old), sorted(old - new)
+    lines = [
+        f"exports/{committed.name} differs from a fresh build: {len(added)} {what} added, {len(removed)} removed"
+    ]
+    for sign, changed in (("+", added), ("-", removed)):
+        lines += [f"{sign} {change[:300]}" for change in changed[:SHOWN_CHANGES]]
+        if len(changed) > SHOWN_CHANGES:
+            lines.append(f"{sign} ... and {len(changed) - SHOWN_CHANGES} more")
+    lines.append(
+        "If the change is intended, say why in the commit message, then rebuild with `kg build && kg viz` and"
+        " commit exports/; if it is not, this is a regression: fix the code, not the exports."
+    )
+    return "\n".join(lines)
+
+
 @pytest.mark.parametrize("name", ["graph.ttl", "graph.html"])
 def test_committed_exports_equal_a_fresh_build(built: Path, name: str) -> None:
-    """exports/ holds the seed build of README's main job; rebuild it with `kg build && kg viz` when it changes."""
-    assert (ROOT / "exports" / name).read_bytes() == (built / name).read_bytes(), (
-        f"exports/{name} is stale: run `kg build && kg viz` and commit exports/"
-    )
+    """exports/ holds the seed build of README's main job; a change to it is either meant (and said why) or a
+    regression, and the failure lists what changed."""
+    committed = ROOT / "exports" / name
+    assert committed.read_bytes() == (built / name).read_bytes(), snapshot_difference(committed, built / name)
 
 
 @pytest.mark.parametrize(
