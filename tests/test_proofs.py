@@ -29,13 +29,15 @@ from kg.text.read import document_name
 # ---------------------------------------------------------------------------------------------------------------
 # Evidence: the whole sentence a relation was read from, naming both its ends.
 
-#: After each text of the name cases (some name people and give no relation at all), a paragraph that gives
-#: relations: so every text gives one, and evidence after the first block is checked at its offsets too.
+#: After each text of the name cases (they name people and may give no relation) and of the cases kg is known to
+#: get wrong (xfail), a paragraph that gives relations: so that every text gives one, and evidence after the first
+#: paragraph is checked at its offsets too.
 GIVES_RELATIONS = "\n\nPeter Quinlan was stabbed by Omar Vale in Corby on 3 May 2019."
+CASES = [*RELATION_CASES, *EVENTS]
 
 EVIDENCE_TEXTS = sorted(
-    {str(case.values[0]) for case in [*RELATION_CASES, *EVENTS]}
-    | {str(case.values[0]) + GIVES_RELATIONS for case in NAMES}
+    {str(case.values[0]) for case in CASES if not case.marks}
+    | {str(case.values[0]) + GIVES_RELATIONS for case in [*NAMES, *(case for case in CASES if case.marks)]}
 )
 
 
@@ -53,13 +55,26 @@ def sentences(text: str) -> set[tuple[int, int]]:
     return {(b.start + s.start_char, b.start + s.end_char) for b in blocks(text) for s in nlp(b.text).sents}
 
 
-def named_within(ex: Extraction, an: DocumentAnalysis, end: str | DateValue, ev: Evidence) -> list[str]:
-    """The surface forms of a relation's end (entity or date) that kg recorded inside the evidence."""
+def recorded(ex: Extraction, an: DocumentAnalysis, end: str | DateValue) -> list[tuple[int, int]]:
+    """Where kg recorded a relation's end (entity or date) in the text: the spans of its mentions."""
     if isinstance(end, DateValue):
-        spans = [(m.start, m.end) for m in an.mentions.values() if m.date == end]
-    else:
-        spans = [(s.start, s.end) for s in ex.entities[end].mentions]
-        spans += [(m.start, m.end) for m in an.mentions.values() if m.entity == end]
+        return [(m.start, m.end) for m in an.mentions.values() if m.date == end]
+    spans = [(s.start, s.end) for s in ex.entities[end].mentions]
+    return spans + [(m.start, m.end) for m in an.mentions.values() if m.entity == end]
+
+
+def named_within(ex: Extraction, an: DocumentAnalysis, end: str | DateValue, ev: Evidence) -> list[str]:
+    """The surface forms of a relation's end inside the evidence. An end kg recorded no span of (an event, an
+    incident split per victim) is named by its label: by the entities its label names."""
+    spans = recorded(ex, an, end)
+    if not spans and isinstance(end, str):
+        label = ex.entities[end].label
+        spans = [
+            span
+            for k, e in ex.entities.items()
+            if k != end and e.label in label
+            for span in recorded(ex, an, k)
+        ]
     return [an.doc.text[a:b] for a, b in spans if ev.start <= a and b <= ev.end]
 
 

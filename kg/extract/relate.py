@@ -160,7 +160,9 @@ def pattern_relations(an: DocumentAnalysis, lex: Lexicon) -> list[Found]:
                 roles = _roles(match)
                 for s_id in roles.get("s", []):
                     for o_id in roles.get("o", []):
-                        found.append(Found(s_id, cp.prop, o_id, sent))
+                        # the title block is read as one unit: a match on one of its lines is that line's
+                        at = {an.mentions[s_id].sent, an.mentions[o_id].sent}
+                        found.append(Found(s_id, cp.prop, o_id, at.pop() if len(at) == 1 else sent))
     return found
 
 
