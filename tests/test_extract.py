@@ -703,20 +703,8 @@ def test_exit_implies_referral() -> None:
 
 
 # ---------------------------------------------------------------------------------------------------------------
-# Evidence: every relation of every text above points at the sentence it was read from.
-
-ALL_TEXTS = sorted({str(case.values[0]) for case in [*NAMES, *RELATION_CASES, *EVENTS]})
-
-
-@pytest.mark.parametrize("text", ALL_TEXTS, ids=[f"text{i}" for i in range(len(ALL_TEXTS))])
-def test_every_relation_has_its_sentence_as_evidence(text: str) -> None:
-    ex = extract(text)
-    for r in ex.relations:
-        ev = r.evidence
-        assert ev is not None, r
-        assert ev.doc == DOC_NAME
-        assert 0 <= ev.start < ev.end <= len(text)
-        assert ev.quote == text[ev.start : ev.end]
+# Evidence: that every relation of every text above has the whole sentence it was read from, naming both its
+# ends, is tests/test_proofs.py's test_evidence_is_the_whole_sentence_that_names_both_ends.
 
 
 def test_graph_evidence_quotes_and_typed_dates() -> None:
