@@ -149,22 +149,27 @@ SHOWN_CHANGES = 20
 
 
 def snapshot_difference(committed: Path, fresh: Path) -> str:
-    """What a fresh build changed in a committed export: the triples (of Turtle; else the lines) added and
-    removed, the first SHOWN_CHANGES of each, and a question: intended (say why), or a regression?"""
+    """What a fresh build changed in a committed export: the triples (of Turtle; else the pieces of the page: its
+    lines, each JSON value apart) added and removed, the first SHOWN_CHANGES of each, and a question:
+    intended (then say why), or a regression?"""
     if committed.suffix == ".ttl":
-        what = "triples"
+        what = "triple"
         old, new = (
             {str(t) for t in ox.parse(path=p, format=ox.RdfFormat.TURTLE)} for p in (committed, fresh)
         )
     else:
-        what = "lines"
-        old, new = (set(p.read_text(encoding="utf-8").splitlines()) for p in (committed, fresh))
+        what = "piece"
+        old, new = (
+            set(re.split(r"\n|(?<=[}\"]), (?=[{\"])", p.read_text(encoding="utf-8")))
+            for p in (committed, fresh)
+        )
     added, removed = sorted(new - old), sorted(old - new)
     lines = [
-        f"exports/{committed.name} differs from a fresh build: {len(added)} {what} added, {len(removed)} removed"
+        f"exports/{committed.name} differs from a fresh build: {len(added)} {what}{'' if len(added) == 1 else 's'}"
+        f" added, {len(removed)} removed"
     ]
     for sign, changed in (("+", added), ("-", removed)):
-        lines += [f"{sign} {change[:300]}" for change in changed[:SHOWN_CHANGES]]
+        lines += [f"{sign} {change[:400]}" for change in changed[:SHOWN_CHANGES]]
         if len(changed) > SHOWN_CHANGES:
             lines.append(f"{sign} ... and {len(changed) - SHOWN_CHANGES} more")
     lines.append(
