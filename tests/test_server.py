@@ -764,9 +764,9 @@ def test_in_a_browser_the_page_works_and_other_sites_are_refused(server: Server)
     """Headless Chromium, its requests kept on this machine: the query page runs its query (same origin); a page of
     another origin (another server on 127.0.0.1) that posts a query to the endpoint, and a name that resolves to
     127.0.0.1 (DNS rebinding, here by Chromium's resolver rules), are answered 403."""
-    sync_playwright = pytest.importorskip("playwright.sync_api").sync_playwright
-    if not CHROMIUM.is_file():
-        pytest.skip(f"{CHROMIUM} is missing")
+    from playwright.sync_api import sync_playwright  # a development dependency, as for the viewer's tests
+
+    assert CHROMIUM.is_file(), f"{CHROMIUM} is missing: .ci/run installs Debian's chromium"
     rebound = f"http://rebound.example:{server.port}"
     rules = "--host-resolver-rules=MAP rebound.example 127.0.0.1, MAP * ~NOTFOUND, EXCLUDE 127.0.0.1"
     with other_site() as other_origin, sync_playwright() as p:
