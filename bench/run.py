@@ -34,6 +34,10 @@ What is measured, all in one run:
 - viewer: ``read_graph`` + ``render`` (positions computed by ``kg.outputs.layout``) + writing the page for graphs
   of 2,000 and 10,000 persons and organisations, then the seconds headless Chromium takes from opening the page
   until the network is first drawn and can be used (``window.kgStable``).
+- lexer: ``kg.graph.sparql.shape`` (the endpoint reads every query with it) over the texts that make a naive
+  lexer quadratic, against the same texts a tenth as long: ``lexer_growth`` is about 1 when linear.
+- flood: ``kg serve`` over ``exports/graph.ttl`` answering 1,000 mixed requests (valid, malformed, updates,
+  over the row cap) from 4 client threads, every status checked, against a bare threaded HTTP server.
 """
 
 from __future__ import annotations
@@ -49,6 +53,7 @@ import platform
 import random
 import resource
 import shutil
+import signal
 import statistics
 import subprocess
 import sys
@@ -86,6 +91,7 @@ TARGETS: dict[str, tuple[str, float]] = {
     "add_vs_alone": ("<=", 2.0),
     "viewer_2000_s": ("<=", 3.0),
     "viewer_10000_s": ("<=", 10.0),
+    "lexer_growth": ("<=", 2.0),  # linear: about 1; quadratic: about 10
 }
 
 FULL = {
@@ -94,8 +100,18 @@ FULL = {
     "viewer_nodes": (2000, 10000),
     "readers": 200,
     "writer": 300,
+    "lexer": 200_000,
+    "flood": 1000,
 }
-QUICK = {"sizes": (20, 50), "triples": 50_000, "viewer_nodes": (200,), "readers": 10, "writer": 10}
+QUICK = {
+    "sizes": (20, 50),
+    "triples": 50_000,
+    "viewer_nodes": (200,),
+    "readers": 10,
+    "writer": 10,
+    "lexer": 20_000,
+    "flood": 100,
+}
 QUERY_BUDGET_S = 30.0  # a query that has taken this long in all is not run again: best of the runs so far
 
 
@@ -689,6 +705,157 @@ def viewer_once(nodes: int, tmp: Path) -> dict[str, Any]:
     }
 
 
+# ---------------------------------------------------------------------- the query lexer
+#: The texts a lexer that reads each run again from each of its characters takes quadratic time over (the same as
+#: tests/test_query.py's), each made `n` characters long.
+LEXER_TEXTS: dict[str, str] = {
+    "escaped quotes": "'\\",
+    "escaped double quotes": '"\\',
+    "dotted names": "a.",
+    "long quotes": "'''\\'",
+    "IRIs that never close": "<a",
+}
+
+
+def bench_lexer(n: int) -> dict[str, Any]:
+    """``kg.graph.sparql.shape`` (what the endpoint reads every query with) over each worst text of `n`
+    characters against the same text a tenth as long, best of three: ``growth`` is the ratio of the times
+    divided by 10, about 1 when the time is linear in the length and about 10 when it is quadratic."""
+    from kg.graph.sparql import shape
+
+    kinds: dict[str, Any] = {}
+    for kind, unit in LEXER_TEXTS.items():
+        long_text = unit * (n // len(unit))
+        short_text = unit * (n // 10 // len(unit))
+        long_s, _, _ = best_of(lambda t=long_text: shape(t))
+        short_s, _, _ = best_of(lambda t=short_text: shape(t))
+        kinds[kind] = {"long_s": long_s, "short_s": short_s, "growth": long_s / short_s / 10}
+    return {"characters": n, "kinds": kinds, "lexer_growth": max(k["growth"] for k in kinds.values())}
+
+
+# ---------------------------------------------------------------------- the endpoint under a flood
+#: A bare HTTP server (the standard library's, threaded) that answers every request 200 with a short body: the
+#: floor any Python endpoint stands on.
+BARE_HTTP = r"""
+import sys
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+class H(BaseHTTPRequestHandler):
+    def log_message(self, *args):
+        pass
+
+    def answer(self):
+        length = int(self.headers.get("Content-Length") or 0)
+        self.rfile.read(length)
+        self.send_response(200)
+        self.send_header("Content-Length", "3")
+        self.end_headers()
+        self.wfile.write(b"ok\n")
+
+    do_GET = do_POST = answer
+
+server = ThreadingHTTPServer(("127.0.0.1", 0), H)
+server.daemon_threads = True
+print(f"at http://127.0.0.1:{server.server_address[1]}/sparql", file=sys.stderr, flush=True)
+server.serve_forever()
+"""
+FLOOD_QUERY = (
+    "SELECT DISTINCT ?name WHERE { ?i a kg:Incident ; kg:perpetrator/rdfs:label ?name } ORDER BY ?name"
+)
+#: The flood's requests, in turn: (method, query or form body, Content-Type, kg serve's status).
+FLOOD_KINDS: list[tuple[str, str, str, int]] = [
+    ("GET", FLOOD_QUERY, "", 200),
+    ("POST", "ASK { ?s a kg:Person }", "application/sparql-query", 200),
+    ("GET", "SELEC ?x WHERE { ?x", "", 400),
+    (
+        "POST",
+        'INSERT DATA { <http://example.org/x> <http://example.org/p> "flood" }',
+        "application/sparql-update",
+        403,
+    ),
+    ("GET", "SELECT * WHERE { ?s ?p ?o }", "", 413),
+]
+
+
+def flood(port: int, total: int, expected: bool) -> tuple[float, int]:
+    """`total` requests of FLOOD_KINDS in turn from 4 threads: the seconds taken, and how many were answered
+    another status than kg serve's (when `expected`) or not answered."""
+    import http.client
+    import urllib.parse
+    from concurrent.futures import ThreadPoolExecutor
+
+    def one(i: int) -> bool:
+        method, text, ctype, status = FLOOD_KINDS[i % len(FLOOD_KINDS)]
+        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+        try:
+            if method == "GET":
+                connection.request("GET", "/sparql?" + urllib.parse.urlencode({"query": text}))
+            else:
+                connection.request("POST", "/sparql", body=text.encode(), headers={"Content-Type": ctype})
+            response = connection.getresponse()
+            response.read()
+            return response.status == (status if expected else 200)
+        except OSError:
+            return False
+        finally:
+            connection.close()
+
+    start = time.perf_counter()
+    with ThreadPoolExecutor(4) as pool:
+        right = sum(pool.map(one, range(total)))
+    return time.perf_counter() - start, total - right
+
+
+def serving(command: list[str]) -> tuple[subprocess.Popen[str], int]:
+    """Start a server that says on its first line of stderr where it listens; it and its port."""
+    import re
+
+    proc = subprocess.Popen(
+        command, cwd=HERE.parent, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True
+    )
+    assert proc.stderr is not None
+    line = proc.stderr.readline()
+    m = re.search(r"http://127\.0\.0\.1:(\d+)/sparql", line)
+    if m is None:
+        proc.kill()
+        raise SystemExit(f"the server did not start: {line!r}")
+    return proc, int(m[1])
+
+
+def bench_flood(total: int) -> dict[str, Any]:
+    """`kg serve --graph exports/graph.ttl --max-rows 50` answering a flood of `total` requests (a select, an
+    ASK, a malformed query, an update, a result over the row cap, in turn) from 4 threads, against a bare
+    threaded HTTP server answering the same flood, each started in a process of its own."""
+    kg_serve = [sys.executable, "-m", "kg.cli", "serve", "--graph", "exports/graph.ttl", "--port", "0"]
+    runs: dict[str, tuple[float, int]] = {}
+    for name, command, expected in (
+        ("kg", [*kg_serve, "--max-rows", "50", "--quiet"], True),
+        ("bare", [sys.executable, "-c", BARE_HTTP], False),
+    ):
+        proc, port = serving(command)
+        try:
+            flood(port, 20, expected)  # the first requests start what is started lazily: not measured
+            runs[name] = flood(port, total, expected)
+        finally:
+            proc.send_signal(signal.SIGINT)
+            try:
+                proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait()
+            if proc.stderr is not None:
+                proc.stderr.close()
+    (kg_s, kg_wrong), (bare_s, bare_wrong) = runs["kg"], runs["bare"]
+    return {
+        "requests": total,
+        "kg_requests_per_s": total / kg_s,
+        "bare_requests_per_s": total / bare_s,
+        "flood_vs_bare_http": bare_s / kg_s,
+        "kg_wrong": kg_wrong,
+        "bare_wrong": bare_wrong,
+    }
+
+
 # ---------------------------------------------------------------------- report
 def bench_writer(n: int, tmp: Path, gen: Generator) -> dict[str, Any]:
     """How far one writer goes: the documents a second the client resolves and writes (``Store.changed`` and
@@ -870,6 +1037,26 @@ def table(r: dict[str, Any]) -> list[tuple[str, str, str, str]]:
             ratio(label, f"viewer_{n}_s", v["viewer_s"])
         else:
             info(label, f"{v['viewer_s']:.2f}")
+    if "lexer" in r:  # results of runs before these measures have neither
+        lx = r["lexer"]
+        worst = max(lx["kinds"], key=lambda k: lx["kinds"][k]["growth"])
+        ratio(
+            f"lexer_growth (SPARQL lexer, worst text ×10 in length: {lx['characters'] // 10:,} → {lx['characters']:,}"
+            f" characters; worst: {worst})",
+            "lexer_growth",
+            lx["lexer_growth"],
+        )
+    if "flood" in r:
+        f = r["flood"]
+        info(
+            f"kg serve under a flood of {f['requests']:,} mixed requests from 4 clients: requests/s"
+            f" (answered with a wrong status: {f['kg_wrong']})",
+            f"{f['kg_requests_per_s']:,.0f}",
+        )
+        info(
+            f"flood_vs_bare_http (kg serve's requests/s ÷ a bare threaded HTTP server's, {f['bare_requests_per_s']:,.0f})",
+            f"{f['flood_vs_bare_http']:.3f}",
+        )
     return rows
 
 
@@ -927,6 +1114,9 @@ def summary(r: dict[str, Any]) -> dict[str, Any]:
         "html_pages_per_s": r["readers"]["html_pages_per_s"],
         "pdf_pages_per_s": r["readers"]["pdf_pages_per_s"],
         "text_docs_per_s": r["readers"]["text_docs_per_s"],
+        **({"lexer_growth": r["lexer"]["lexer_growth"]} if "lexer" in r else {}),
+        **({"flood_vs_bare_http": r["flood"]["flood_vs_bare_http"]} if "flood" in r else {}),
+        **({"flood_requests_per_s": r["flood"]["kg_requests_per_s"]} if "flood" in r else {}),
     }
 
 
@@ -972,6 +1162,8 @@ def main(argv: list[str] | None = None) -> int:
             "readers": lambda: bench_readers(plan["readers"], tmp, gen),
             "writer": lambda: bench_writer(plan["writer"], tmp, gen),
             "viewer": lambda: bench_viewer(plan["viewer_nodes"], tmp),
+            "lexer": lambda: bench_lexer(plan["lexer"]),
+            "flood": lambda: bench_flood(plan["flood"]),
         }
         # Other work on the machine skews every figure (jobs2_speedup most): the load average is kept with them.
         results["load_average"] = {}

@@ -10,6 +10,7 @@ import csv
 import io
 import itertools
 import json
+import os
 import queue
 import re
 import shutil
@@ -522,33 +523,61 @@ def children(pid: int) -> set[int]:
     return out
 
 
-def test_time_limit(limited: Server) -> None:
-    answered: list[float] = []
-
-    def quick() -> None:
-        time.sleep(0.3)
-        t0 = time.monotonic()
-        assert ask(limited, "ASK { ?s ?p ?o }")["boolean"] is True
-        answered.append(time.monotonic() - t0)
-
-    other = threading.Thread(target=quick)
-    other.start()
-    t0 = time.monotonic()
-    status, message = http_error(sparql(limited, ENDLESS, JSON, "POST"))
-    elapsed = time.monotonic() - t0
-    other.join(30)
-    assert status == 503, message
-    assert "cut off after 1 s" in message
-    assert 1 <= elapsed < 5, elapsed
-    # a slow query does not hold up the others
-    assert answered and answered[0] < 0.9, answered  # answered before the 1 s cut-off: not queued behind it
-    # the endpoint still answers, and the query's process is gone
-    assert ask(limited, "ASK { ?s ?p ?o }")["boolean"] is True
-    if Path(f"/proc/{limited.proc.pid}/task").exists():
-        deadline = time.monotonic() + 5
-        while children(limited.proc.pid) and time.monotonic() < deadline:
+def no_query_process_left(server: Server) -> None:
+    if Path(f"/proc/{server.proc.pid}/task").exists():
+        deadline = time.monotonic() + 10  # only stops a wait for ever
+        while children(server.proc.pid) and time.monotonic() < deadline:
             time.sleep(0.1)
-        assert not children(limited.proc.pid)
+        assert not children(server.proc.pid)
+
+
+def wait_for_a_query_process(server: Server) -> None:
+    """Wait until the server runs a query in a process of its own (Linux; elsewhere, a moment)."""
+    if not Path(f"/proc/{server.proc.pid}/task").exists():
+        time.sleep(1)
+        return
+    deadline = time.monotonic() + 60  # only stops a wait for ever
+    while not children(server.proc.pid):
+        assert time.monotonic() < deadline, "the server never started the query's process"
+        time.sleep(0.05)
+
+
+def test_time_limit(limited: Server) -> None:
+    """A query that would run for hours is cut off at the limit: a 503 that says so, logged with that status,
+    and its process is gone; the endpoint still answers."""
+    status, message = http_error(sparql(limited, ENDLESS, JSON, "POST"))
+    assert status == 503, message
+    assert message == "query cut off after 1 s (the limit of this endpoint)\n"
+    # the log line says 503: read until it comes (its 30 s only stop a wait for ever)
+    cut = re.compile(r"kg serve: \S+ 503 - \d+ ms SELECT \(COUNT\(\*\) AS \?n\) WHERE \{ \?a \?b \?c .*\n")
+    while not cut.fullmatch(line := limited.lines.get(timeout=30) or ""):
+        assert line, "kg serve ended without logging the query it cut off"
+    assert ask(limited, "ASK { ?s ?p ?o }")["boolean"] is True
+    no_query_process_left(limited)
+
+
+def test_a_slow_query_does_not_hold_up_the_others(work: Path) -> None:
+    """A query that runs for minutes (sent, its answer never read here) and a quick one sent while it runs: the
+    quick one is answered while the slow one still has no answer, so it was not queued behind it."""
+    with serving("--store", "store", "--timeout", "600", "--quiet", cwd=work) as s:
+        body = urllib.parse.urlencode({"query": ENDLESS}).encode()
+        head = (
+            f"POST /sparql HTTP/1.1\r\nHost: 127.0.0.1:{s.port}\r\nContent-Type: application/x-www-form-urlencoded"
+            f"\r\nContent-Length: {len(body)}\r\n\r\n"
+        )
+        try:
+            with socket.create_connection((s.host, s.port), timeout=30) as slow:
+                slow.sendall(head.encode() + body)
+                wait_for_a_query_process(s)
+                assert ask(s, ASK)["boolean"] is True
+                slow.setblocking(False)
+                with pytest.raises(BlockingIOError):  # no answer yet, and the connection still open
+                    slow.recv(1024)
+        finally:
+            # the slow query's process: a kg serve stopped while a query runs leaves it running, deaf to SIGTERM
+            for pid in children(s.proc.pid):
+                with contextlib.suppress(ProcessLookupError):
+                    os.kill(pid, signal.SIGKILL)
 
 
 def test_result_cap(limited: Server) -> None:
@@ -735,9 +764,9 @@ def test_in_a_browser_the_page_works_and_other_sites_are_refused(server: Server)
     """Headless Chromium, its requests kept on this machine: the query page runs its query (same origin); a page of
     another origin (another server on 127.0.0.1) that posts a query to the endpoint, and a name that resolves to
     127.0.0.1 (DNS rebinding, here by Chromium's resolver rules), are answered 403."""
-    sync_playwright = pytest.importorskip("playwright.sync_api").sync_playwright
-    if not CHROMIUM.is_file():
-        pytest.skip(f"{CHROMIUM} is missing")
+    from playwright.sync_api import sync_playwright  # a development dependency, as for the viewer's tests
+
+    assert CHROMIUM.is_file(), f"{CHROMIUM} is missing: .ci/run installs Debian's chromium"
     rebound = f"http://rebound.example:{server.port}"
     rules = "--host-resolver-rules=MAP rebound.example 127.0.0.1, MAP * ~NOTFOUND, EXCLUDE 127.0.0.1"
     with other_site() as other_origin, sync_playwright() as p:
@@ -862,15 +891,11 @@ def test_memory_cap(work: Path) -> None:
     labels = " . ".join(f"?a{i} {LABEL} ?l{i}" for i in range(5))
     hungry = f"SELECT (COUNT(*) AS ?n) WHERE {{ SELECT DISTINCT ?l0 ?l1 ?l2 ?l3 ?l4 WHERE {{ {labels} }} }}"
     with serving("--store", "store", "--max-memory", "256", "--timeout", "60", cwd=work) as s:
-        start = time.monotonic()
         status, message = http_error(sparql(s, hungry, JSON, "POST"))
+        # stopped for its memory, not cut off at the time limit (60 s)
         assert status == 503 and "memory" in message and "256 MiB" in message, (status, message)
-        assert time.monotonic() - start < 30
         assert ask(s, ASK)["boolean"] is True
-        deadline = time.monotonic() + 10
-        while children(s.proc.pid) and time.monotonic() < deadline:
-            time.sleep(0.1)
-        assert not children(s.proc.pid)
+        no_query_process_left(s)
         assert "Traceback" not in logged(s)
 
 
@@ -879,11 +904,10 @@ def test_busy_endpoint_says_so(work: Path) -> None:
         slow: list[int] = []
         other = threading.Thread(target=lambda: slow.append(http_error(sparql(s, ENDLESS, JSON, "POST"))[0]))
         other.start()
-        time.sleep(1)
-        t0 = time.monotonic()
+        wait_for_a_query_process(s)
+        # busy at once: queued behind the slow one, it would have been answered 200 once that one was cut off
         status, message = http_error(sparql(s, ASK, JSON))
         assert status == 503 and "busy" in message, (status, message)
-        assert time.monotonic() - t0 < 1.5  # at once, not after the slow one
         other.join(30)
         assert slow == [503]
         assert ask(s, ASK)["boolean"] is True
@@ -894,16 +918,14 @@ def test_connection_cap_and_slow_clients(work: Path) -> None:
         idle = [socket.create_connection((s.host, s.port), timeout=30) for _ in range(2)]
         try:
             time.sleep(0.5)
-            t0 = time.monotonic()
+            # over the cap: turned away, not kept waiting for a slot (it would then be answered 200)
             status, _, body = raw(s, f"GET {ASK_PATH} HTTP/1.1\r\nHost: 127.0.0.1:{s.port}\r\n\r\n".encode())
             assert status == 503 and b"busy" in body, (status, body)
-            assert time.monotonic() - t0 < 2
-            # the idle ones are let go once their time is up
+            # the idle ones are let go once their time is up: closed by the server (their own 30 s timeout
+            # only stops a wait for ever, and raises)
             for sock in idle:
-                t0 = time.monotonic()
                 with contextlib.suppress(ConnectionResetError):
                     assert sock.recv(1024) == b""
-                assert time.monotonic() - t0 < 5
         finally:
             for sock in idle:
                 sock.close()
@@ -912,9 +934,8 @@ def test_connection_cap_and_slow_clients(work: Path) -> None:
         # a client that sends one byte at a time, never finishing its request, is cut off too
         request_line = f"GET {ASK_PATH} HTTP/1.1\r\nHost: 127.0.0.1:{s.port}\r\n".encode()
         with socket.create_connection((s.host, s.port), timeout=30) as sock:
-            t0 = time.monotonic()
             cut = False
-            for i in range(40):  # at most 20 s
+            for i in range(len(request_line)):  # a byte every 0.5 s: never the whole request
                 try:
                     sock.sendall(request_line[i : i + 1])
                 except OSError:
@@ -931,7 +952,7 @@ def test_connection_cap_and_slow_clients(work: Path) -> None:
                 sock.setblocking(True)
                 if cut:
                     break
-            assert cut and time.monotonic() - t0 < 6, time.monotonic() - t0
+            assert cut, f"a client sending a byte every 0.5 s was not cut off in {len(request_line) / 2:g} s"
         assert ask(s, ASK)["boolean"] is True
         assert "Traceback" not in logged(s)
 

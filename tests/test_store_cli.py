@@ -455,11 +455,13 @@ def small_disk(tmp_path: Path) -> Iterator[Path]:
 
     mount = tmp_path / "disk"
     mount.mkdir()
-    if (
-        os.geteuid() != 0
-        or subprocess.run(["mount", "-t", "tmpfs", "-o", "size=4m", "tmpfs", str(mount)]).returncode
-    ):
+    if os.geteuid() != 0:
         pytest.skip("mounting a small file system needs root")
+    # as root the mount must work: a failure here is the test's, not a reason to skip it
+    mounted = subprocess.run(
+        ["mount", "-t", "tmpfs", "-o", "size=4m", "tmpfs", str(mount)], capture_output=True, text=True
+    )
+    assert mounted.returncode == 0, f"mount failed as root: {mounted.stderr}"
     try:
         yield mount
     finally:
