@@ -102,6 +102,16 @@ class Endpoint:
         self.memory = memory
         self._context = multiprocessing.get_context("fork")
         self._running = threading.BoundedSemaphore(settings.max_queries)
+        self._live: set[multiprocessing.process.BaseProcess] = set()
+        self._live_lock = threading.Lock()
+
+    def close(self) -> None:
+        """Kill the queries still running: a child busy in Oxigraph's native code never sees SIGTERM's handler, and
+        would run on after the server stopped."""
+        with self._live_lock:
+            for proc in self._live:
+                if proc.is_alive():
+                    proc.kill()
 
     def answer(self, query: str, accept: str) -> Answer:
         """(status, content type, body) for one query, run in a child process under the limits."""
@@ -121,7 +131,9 @@ class Endpoint:
     def _run(self, query: str, accept: str) -> Answer:
         parent, child = self._context.Pipe(duplex=False)
         proc = self._context.Process(target=self._child, args=(query, accept, child), daemon=True)
-        proc.start()
+        with self._live_lock:
+            proc.start()
+            self._live.add(proc)
         child.close()
         try:
             if parent.poll(self.settings.timeout):
@@ -141,6 +153,8 @@ class Endpoint:
             if proc.is_alive():
                 proc.kill()
             proc.join()
+            with self._live_lock:
+                self._live.discard(proc)
             parent.close()
 
     def _out_of_memory(self) -> str:
@@ -504,7 +518,7 @@ def _linger(sock: socket.socket, seconds: float = 1.0, most: int = 4 * MIB) -> N
 
 class Server(ThreadingHTTPServer):
     daemon_threads = True
-    block_on_close = False  # Ctrl-C stops at once; a query's process still running is ended as Python exits
+    block_on_close = False  # Ctrl-C stops at once; server_close kills the queries still running
     verbose = False  # log every request
     quiet = False  # no line per query
 
@@ -570,6 +584,7 @@ class Server(ThreadingHTTPServer):
 
     def server_close(self) -> None:
         super().server_close()
+        self.RequestHandlerClass.endpoint.close()  # type: ignore[attr-defined]
         with contextlib.suppress(queue.Full):
             self.turned_away.put_nowait(None)
 
