@@ -1,0 +1,91 @@
+"""Mutation testing of the functions where a silent bug does the most harm: runs mutmut, prints the score per module.
+
+    pip install -e '.[dev,mutation]'
+    python tests/mutation.py            # every area below; mutmut keeps its results in mutants/
+    python tests/mutation.py iris       # one area
+    python tests/mutation.py --score    # only the scores of the last run
+
+Not run in CI (it takes tens of minutes). The mutants are killed by the in-process tests named in pyproject.toml's
+[tool.mutmut]; docs/testing.md holds the last scores and the mutants that survive because they change nothing.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import json
+import subprocess
+import sys
+from collections import Counter
+from pathlib import Path
+
+from mutmut.stats import status_by_exit_code
+
+ROOT = Path(__file__).resolve().parent.parent
+
+#: area -> mutmut name globs of the functions mutated (module.x_function*, module.xǁClassǁmethod*).
+AREAS: dict[str, list[str]] = {
+    # IRI minting and document names; evidence; the readers' limits
+    "iris": [],
+    # the evaluation's counting; identity across documents
+    "counting": [],
+    # the endpoint's refusals; the viewer's escaping
+    "refusals": [],
+}
+
+#: mutmut's verdicts (mutmut.stats.status_by_exit_code) that count as a killed mutant: a test failed, the run
+#: hit its time limit (a mutant that loops for ever) or crashed.
+KILLED = {"killed", "timeout", "segfault", "caught by type check"}
+NOT_RUN = {"not checked", "skipped", "check was interrupted by user"}
+
+
+def results() -> dict[str, int | None]:
+    """Every mutant mutmut made, with the exit code of its test run (None: not run)."""
+    out: dict[str, int | None] = {}
+    for meta in sorted((ROOT / "mutants").rglob("*.meta")):
+        out.update(json.loads(meta.read_text())["exit_code_by_key"])
+    return out
+
+
+def selected(names: list[str], globs: list[str]) -> list[str]:
+    return [n for n in names if any(fnmatch.fnmatchcase(n, g) for g in globs)]
+
+
+def score(areas: list[str]) -> int:
+    """Print killed/total per module of the areas; 1 when a mutant was not run."""
+    codes = results()
+    by_module: dict[str, Counter[str]] = {}
+    for area in areas:
+        for name in selected(sorted(codes), AREAS[area]):
+            module = name.split(".x_")[0].split(".x\u01c1")[0]
+            status = status_by_exit_code[codes[name]]
+            what = "killed" if status in KILLED else "not run" if status in NOT_RUN else "survived"
+            by_module.setdefault(module, Counter())[what] += 1
+            if what == "survived":
+                print(f"  {status}: {name}")
+    width = max((len(m) for m in by_module), default=6)
+    print(f"{'module':<{width}}  killed  survived  not run  score")
+    for module, c in sorted(by_module.items()):
+        total = c["killed"] + c["survived"]
+        print(
+            f"{module:<{width}}  {c['killed']:>6}  {c['survived']:>8}  {c['not run']:>7}  "
+            f"{c['killed'] / total if total else 0:.0%}"
+        )
+    return 1 if any(c["not run"] for c in by_module.values()) else 0
+
+
+def main(argv: list[str]) -> int:
+    only_score = "--score" in argv
+    areas = [a for a in argv if a != "--score"] or list(AREAS)
+    unknown = [a for a in areas if a not in AREAS]
+    if unknown:
+        print(f"mutation.py: error: no area {unknown[0]!r} (areas: {', '.join(AREAS)})", file=sys.stderr)
+        return 2
+    if not only_score:
+        globs = [g for a in areas for g in AREAS[a]]
+        mutmut = Path(sys.executable).parent / "mutmut"
+        subprocess.run([str(mutmut), "run", "--max-children", "2", *globs], cwd=ROOT, check=False)
+    return score(areas)
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
