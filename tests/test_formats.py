@@ -326,7 +326,9 @@ def test_a_comment_after_a_heading_is_not_the_text_that_follows_it(tmp_path: Pat
 
 
 # ---------------------------------------------------------------------------- the work reading a file may take
-CHILD_SECONDS = 30  # each file below took from 35 s to a minute before kg counted the work
+#: Only stops a wait for ever: how long these files take is measured in bench/ (`hostile_page_vs_plain`; each took
+#: from 16 s to minutes before kg counted the work). The tests check what kg answers.
+CHILD_SECONDS = 600
 CHILD_MEMORY = 1_500_000_000
 
 READ = """
@@ -364,7 +366,7 @@ def read_in_child(path: Path, memory: int = CHILD_MEMORY) -> str:
     return child.stdout.strip()
 
 
-def test_a_page_of_20000_headings_is_read_in_seconds(tmp_path: Path) -> None:
+def test_a_page_of_20000_headings_is_read_and_its_article_found(tmp_path: Path) -> None:
     """The extractor's fallback takes time that grows with the square of the blocks (a minute for this page):
     a page of more than MAX_FALLBACK_BLOCKS is read without it, and its article is still found."""
     path = tmp_path / "headings.html"
@@ -383,7 +385,7 @@ def test_a_page_of_more_elements_than_kg_reads_is_refused(tmp_path: Path) -> Non
     )
 
 
-def test_a_page_of_long_lines_that_are_not_sentences_is_judged_in_seconds(tmp_path: Path) -> None:
+def test_a_page_of_long_lines_that_are_not_sentences_is_judged_to_hold_no_article(tmp_path: Path) -> None:
     """Telling whether a paragraph is a sentence once took time that grew faster than the square of its words
     (three cells of 12,000 words with no full stop: over a minute, before the page was found to hold no article)."""
     path = tmp_path / "cells.html"
