@@ -70,8 +70,9 @@ def test_a_long_name_is_cut_to_80_characters_and_hashed() -> None:
     # the cut falls on a hyphen: it goes, and no "--" is left before the hash
     name = "b" * 79 + " " + "c" * 30
     assert slug(name) == "b" * 79 + "-" + sha(name, 10)
-    # exactly 80 characters: kept whole, no hash
+    # exactly 80 characters: kept whole, no hash; punctuation before them does not count
     assert slug("d" * 80) == "d" * 80
+    assert slug("(" + "e" * 80 + ")") == "e" * 80
 
 
 def test_an_entity_iri_is_its_family_and_slug() -> None:
@@ -382,6 +383,8 @@ def test_a_title_is_the_first_line_cut_to_200_characters() -> None:
     assert doc.title == "z" * 200
     doc = document_from_bytes(b"#\n## Two ##\n", path=Path("a.md"), name="a", kind=None)
     assert doc.title == "Two ##"
+    doc = document_from_bytes(b"# X-ray report\n", path=Path("a.md"), name="a", kind=None)
+    assert doc.title == "X-ray report"
 
 
 def page(body: str) -> bytes:
@@ -450,3 +453,50 @@ def test_a_pdf_may_read_its_budget_and_not_a_byte_more() -> None:
     with pytest.raises(_OverBudget):
         work.spend(1)
     assert os.fspath(Path(work.source)) == "r.pdf"
+
+
+def test_a_page_or_pdf_that_cannot_be_read_is_refused_naming_its_source() -> None:
+    with pytest.raises(InputError) as caught:
+        document_from_bytes(
+            page("<p>Home</p>"), path=Path("a.html"), name="a", kind="html", source="http://h/a"
+        )
+    assert str(caught.value) == "http://h/a: no article found in the page"
+    with pytest.raises(InputError) as caught:
+        document_from_bytes(b"%PDF-1.4 broken", path=Path("r.pdf"), name="r", kind="pdf", source="http://h/r")
+    assert str(caught.value).startswith("http://h/r: not a readable PDF (")
+
+
+def test_a_pdf_whose_first_line_starts_with_a_hash_keeps_it_in_its_title() -> None:
+    data = make_pdf([["# 1", "The inquiry opened on Monday in London, its chair said."]])
+    doc = document_from_bytes(data, path=Path("r.pdf"), name="r", kind="pdf")
+    assert doc.title == "# 1 The inquiry opened on Monday in London, its chair said."
+
+
+def test_a_page_file_is_read_as_a_page(tmp_path: Path) -> None:
+    path = tmp_path / "a.HTM"
+    path.write_bytes(PAGE)
+    doc = read_document(path, name="a.HTM")
+    assert doc.media_type == "text/html"
+    assert "<p>" not in doc.text and doc.title == "Harwick attack report"
+
+
+def article(pad: int) -> tuple[bytes, int]:
+    """A page whose article's text (paragraphs joined by blank lines) is 2,000,000 bytes plus `pad`, and that size."""
+    paragraphs = [
+        f"Paragraph {i} says that the inquiry heard evidence. " + "€" * 1400 + "." for i in range(470)
+    ]
+    size = len(("\n\n".join(paragraphs) + "\n").encode())
+    paragraphs[-1] = paragraphs[-1][:-1] + "x" * (2_000_000 - size + pad) + "."
+    html = "<html><body><article>" + "".join(f"<p>{p}</p>" for p in paragraphs) + "</article></body></html>"
+    return html.encode(), len(("\n\n".join(paragraphs) + "\n").encode())
+
+
+def test_a_pages_text_is_held_to_the_document_limit() -> None:
+    data, size = article(0)
+    assert size == 2_000_000
+    doc = document_from_bytes(data, path=Path("a.html"), name="a", kind="html", source="http://h/a")
+    assert len(doc.text.encode()) == 2_000_000
+    data, size = article(1)
+    with pytest.raises(InputError) as caught:
+        document_from_bytes(data, path=Path("a.html"), name="a", kind="html", source="http://h/a")
+    assert str(caught.value) == "http://h/a: its text is over kg's limit of 2,000,000 bytes a document"
