@@ -383,7 +383,7 @@ def test_a_title_is_the_first_line_cut_to_200_characters() -> None:
     assert doc.title == "z" * 200
     doc = document_from_bytes(b"#\n## Two ##\n", path=Path("a.md"), name="a", kind=None)
     assert doc.title == "Two ##"
-    doc = document_from_bytes(b"# X-ray report\n", path=Path("a.md"), name="a", kind=None)
+    doc = document_from_bytes(b"X-ray report\n", path=Path("a.md"), name="a", kind=None)
     assert doc.title == "X-ray report"
 
 
