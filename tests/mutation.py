@@ -25,7 +25,25 @@ ROOT = Path(__file__).resolve().parent.parent
 #: area -> mutmut name globs of the functions mutated (module.x_function*, module.xǁClassǁmethod*).
 AREAS: dict[str, list[str]] = {
     # IRI minting and document names; evidence; the readers' limits
-    "iris": [],
+    "iris": [
+        "kg.graph.rdfmap.x_slug__mutmut_*",
+        "kg.graph.rdfmap.x_entity_iri__mutmut_*",
+        "kg.graph.rdfmap.x_document_iri__mutmut_*",
+        "kg.graph.rdfmap.x_evidence_iri__mutmut_*",
+        "kg.text.read.x_document_name__mutmut_*",
+        "kg.text.read.x__escape_name__mutmut_*",
+        "kg.text.read.x__name_or_absolute__mutmut_*",
+        "kg.text.read.x_byte_limit__mutmut_*",
+        "kg.text.read.x_read_document__mutmut_*",
+        "kg.text.read.x_document_from_bytes__mutmut_*",
+        "kg.text.read.x_decode_text__mutmut_*",
+        "kg.text.read.x__document_files__mutmut_*",
+        "kg.text.read.x__title__mutmut_*",
+        "kg.text.formats.x__many_blocks__mutmut_*",
+        "kg.text.formats.x\u01c1_PdfWork\u01c1spend__mutmut_*",
+        "kg.text.formats.x\u01c1_PdfWork\u01c1limits__mutmut_*",
+        "kg.extract.analysis.x_evidence__mutmut_*",
+    ],
     # the evaluation's counting; identity across documents
     "counting": [],
     # the endpoint's refusals; the viewer's escaping
