@@ -37,7 +37,6 @@ AREAS: dict[str, list[str]] = {
         "kg.outputs.server.x__holds__mutmut_*",
         "kg.outputs.server.x__text_size__mutmut_*",
         "kg.outputs.server.x__text__mutmut_*",
-        "kg.outputs.server.x__private__mutmut_*",
         "kg.outputs.server.x_allowed_hosts__mutmut_*",
         "kg.outputs.server.x__host_port__mutmut_*",
         "kg.outputs.server.x__origin__mutmut_*",
@@ -50,10 +49,11 @@ AREAS: dict[str, list[str]] = {
         "kg.graph.sparql.x__tokens__mutmut_*",
         "kg.graph.sparql.x_shape__mutmut_*",
         "kg.graph.sparql.x_check__mutmut_*",
-        # the viewer: document and command-line text reaches the page as text (escaped JSON, escaped title, no
-        # link scheme), labels shown on one line and cut
+        # the viewer: document text reaches the page as JSON data that cannot end its <script>, the title as
+        # escaped HTML text, no link scheme anywhere; labels shown on one line and cut
         "kg.outputs.viz.x_shown_label__mutmut_*",
-        "kg.outputs.viz.x__finish__mutmut_*",
+        "kg.outputs.viz.x__script_json__mutmut_*",
+        "kg.outputs.viz.x__html_text__mutmut_*",
         "kg.outputs.viz.x__escape_schemes__mutmut_*",
     ],
 }

@@ -50,7 +50,7 @@ from kg.outputs.server import (
     respond,
     serve_in_thread,
 )
-from kg.outputs.viz import LONGEST_LABEL, render, shown_label
+from kg.outputs.viz import LONGEST_LABEL, _escape_schemes, _html_text, _script_json, render, shown_label
 
 EX = "http://example.org/"
 READ_ONLY = b"this endpoint is read-only: SPARQL updates are refused\n"
@@ -137,12 +137,15 @@ def test_queries_are_not_updates(text: str) -> None:
         ("SELECT * WHERE { ?s ?p 'x\nSERVICE <a:b> {} }", Shape(True, 2, 1)),
         ('SELECT * WHERE { ?s ?p """x SERVICE <a:b> {} }', Shape(True, 2, 1)),
         ('"x\r"SERVICE"', Shape(False, 0, 0)),
-        ("'x'\"\"\"SERVICE", Shape(True, 0, 0)),
+        ('\'x\'"""SERVICE', Shape(True, 0, 0)),
         # operators: words, punctuation, and the subtractions glued into one word
         ("SELECT * WHERE { ?s ?p ?o MINUS { } OPTIONAL { } }", Shape(False, 2, 3)),
         ("SELECT * WHERE { ?s ?p ?o FILTER(!(1 = 2 || 3 <= 4 && 1-1-1 > 0)) }", Shape(False, 3, 10)),
         ("SELECT * WHERE { ?s ?p ?o } union union BIND GRAPH EXISTS", Shape(False, 1, 6)),
-        ("SELECT * WHERE { ?s ex:a/ex:b|^ex:c ?o FILTER(?o * 2 + 1 != 3 - 1 >= 0 < 1) }", Shape(False, 2, 11)),
+        (
+            "SELECT * WHERE { ?s ex:a/ex:b|^ex:c ?o FILTER(?o * 2 + 1 != 3 - 1 >= 0 < 1) }",
+            Shape(False, 2, 11),
+        ),
     ],
 )
 def test_what_the_lexer_sees_of_a_query(text: str, expected: Shape) -> None:
@@ -209,7 +212,9 @@ def test_service_is_refused_unless_federating_and_always_in_an_update() -> None:
         ("[::1", None),
     ],
 )
-def test_host_header_is_read_as_a_name_and_a_port(value: str, expected: tuple[str, int | None] | None) -> None:
+def test_host_header_is_read_as_a_name_and_a_port(
+    value: str, expected: tuple[str, int | None] | None
+) -> None:
     """A Host header is a name (lower case, no final dot, an IPv6 address without brackets) and maybe a port;
     anything else is not a Host header."""
     assert _host_port(value) == expected
@@ -231,7 +236,9 @@ def test_host_header_is_read_as_a_name_and_a_port(value: str, expected: tuple[st
         ("http://example.org:x", None),
     ],
 )
-def test_origin_header_is_read_as_scheme_host_and_port(value: str, expected: tuple[str, str, int] | None) -> None:
+def test_origin_header_is_read_as_scheme_host_and_port(
+    value: str, expected: tuple[str, str, int] | None
+) -> None:
     """An Origin is a web scheme, a host and a port (the scheme's own when none is given); ``null``, another
     scheme, a path or a bad port is no origin."""
     assert _origin(value) == expected
@@ -269,7 +276,12 @@ def test_a_server_checks_the_name_and_port_a_request_gives() -> None:
 # ---------------------------------------------------------------------- answers: pure parts
 def test_refusals_are_plain_text_lines() -> None:
     """Every refusal is one line of UTF-8 plain text with its status; the log shows no result for it."""
-    assert tuple(_text(403, "read-only ✓")) == (403, "text/plain; charset=utf-8", "read-only ✓\n".encode(), "-")
+    assert tuple(_text(403, "read-only ✓")) == (
+        403,
+        "text/plain; charset=utf-8",
+        "read-only ✓\n".encode(),
+        "-",
+    )
 
 
 def test_error_messages_never_show_the_stores_path() -> None:
@@ -372,7 +384,9 @@ def test_respond_caps_bytes_at_the_limit_and_not_before() -> None:
     assert respond(store, ROWS, "text/csv", settings(max_bytes=len(body) - 1)) == too_big
     # the terms: 5 IRIs of len(EX) + 2 characters; the CSV is bigger, so the cap is found before rendering
     terms = 5 * (len(EX) + 2)
-    assert _text_size(Result("solutions", ["s"], [{"s": ox.NamedNode(f"{EX}s{i}")} for i in range(5)])) == terms
+    assert (
+        _text_size(Result("solutions", ["s"], [{"s": ox.NamedNode(f"{EX}s{i}")} for i in range(5)])) == terms
+    )
     assert respond(store, ROWS, "text/csv", settings(max_bytes=terms - 1))[0] == 413
 
 
@@ -425,7 +439,11 @@ def get(server: Server, path: str, headers: str | None = None) -> tuple[int, dic
 
 
 def post(
-    server: Server, body: bytes, ctype: str = "application/x-www-form-urlencoded", path: str = "/sparql", **extra: str
+    server: Server,
+    body: bytes,
+    ctype: str = "application/x-www-form-urlencoded",
+    path: str = "/sparql",
+    **extra: str,
 ) -> tuple[int, dict[str, str], bytes]:
     port = server.server_address[1]
     head = {"Host": f"127.0.0.1:{port}", "Content-Type": ctype, "Content-Length": str(len(body)), **extra}
@@ -508,9 +526,12 @@ def test_updates_are_refused_however_sent(server: Server) -> None:
         post(server, update.encode(), "application/sparql-query"),
     ]
     assert [(status, body) for status, _, body in refused] == [(403, READ_ONLY)] * len(refused)
-    assert json.loads(get(server, q("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"))[2])["results"]["bindings"][
-        0
-    ]["n"]["value"] == "5"
+    assert (
+        json.loads(get(server, q("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"))[2])["results"]["bindings"][0][
+            "n"
+        ]["value"]
+        == "5"
+    )
 
 
 def test_service_and_deep_queries_are_refused_over_http(server: Server) -> None:
@@ -543,7 +564,10 @@ def test_post_bodies_must_say_their_length(server: Server) -> None:
         411,
         b"send the body with a Content-Length (it is not read chunked)\n",
     )
-    assert raw(server, head(ctype, f"Content-Length: {len(body)}", "Transfer-Encoding: chunked") + body)[0] == 411
+    assert (
+        raw(server, head(ctype, f"Content-Length: {len(body)}", "Transfer-Encoding: chunked") + body)[0]
+        == 411
+    )
     for length in ("abc", "-1", "+5", "1e3", " ", f"{len(body)}, {len(body)}"):
         assert raw(server, head(ctype, f"Content-Length: {length}") + body)[::2] == (
             400,
@@ -574,7 +598,10 @@ def test_post_forms_and_query_bodies(server: Server) -> None:
     assert json.loads(post(server, b"", path=q(ASK))[2])["boolean"] is True
     form = urllib.parse.urlencode({"query": ASK}).encode()
     assert json.loads(post(server, form, path=q(never))[2])["boolean"] is True
-    assert json.loads(post(server, ASK.encode(), "application/sparql-query; charset=utf-8")[2])["boolean"] is True
+    assert (
+        json.loads(post(server, ASK.encode(), "application/sparql-query; charset=utf-8")[2])["boolean"]
+        is True
+    )
     status, _, body = post(server, b"ASK { \xff }", "application/sparql-query")
     assert status == 400 and body.startswith(b"SPARQL syntax: ")
     status, _, body = post(server, b"query=ASK+%7B+%FF+%7D")
@@ -596,7 +623,9 @@ def test_refused_and_logged_queries(capsys: pytest.CaptureFixture[str]) -> None:
     assert re.fullmatch(r"kg serve: \S+ 403 - \d+ ms INSERT DATA \{ <a:b> <a:c> <a:d> \}", lines[0]), lines[0]
     assert re.fullmatch(r"kg serve: \S+ 403 - \d+ ms INSERT DATA \{ <a:b> <a:c> <a:d> \}", lines[1]), lines[1]
     assert re.fullmatch(r"kg serve: \S+ 400 - \d+ ms ASK\{\} ASK \{ \}", lines[2]), lines[2]
-    assert re.fullmatch(r"kg serve: \S+ 200 5 rows \d+ ms SELECT \?s WHERE \{ \?s \?p \?o \}", lines[3]), lines[3]
+    assert re.fullmatch(r"kg serve: \S+ 200 5 rows \d+ ms SELECT \?s WHERE \{ \?s \?p \?o \}", lines[3]), (
+        lines[3]
+    )
 
 
 def wait_for_a_query_process() -> None:
@@ -610,7 +639,9 @@ def test_more_queries_than_allowed_at_once_are_told_to_come_back() -> None:
     """While max_queries queries run, one more is answered 503 "busy" at once, with Retry-After; an update is
     still 403 (it is refused before it would wait)."""
     endpoint = Endpoint(Settings(None, timeout=600, max_queries=1), small_store(30))
-    slow = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l . ?m ?n2 ?o . ?x ?y ?z }"
+    slow = (
+        "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l . ?m ?n2 ?o . ?x ?y ?z }"
+    )
     with serving(endpoint) as s:
         first: list[tuple[int, dict[str, str], bytes]] = []
         thread = threading.Thread(target=lambda: first.append(get(s, q(slow))), daemon=True)
@@ -629,12 +660,14 @@ def test_more_queries_than_allowed_at_once_are_told_to_come_back() -> None:
 
 
 # ---------------------------------------------------------------------- the viewer: text stays text
-HOSTILE = '</script><script>alert(1)</script><img src=x onerror=alert(2)> & "q" \'a\' http://evil.example'
+HOSTILE = "</script><script>alert(1)</script><img src=x onerror=alert(2)> & \"q\" 'a' http://evil.example"
 
 
 @pytest.fixture(scope="module")
 def page() -> str:
-    doc = Document("https://w3id.org/kg/id/document/d", f"Doc {HOSTILE}", f"Before. {HOSTILE} said it. After.")
+    doc = Document(
+        "https://w3id.org/kg/id/document/d", f"Doc {HOSTILE}", f"Before. {HOSTILE} said it. After."
+    )
     a, b = "https://w3id.org/kg/id/person/a", "https://w3id.org/kg/id/thing/b"
     nodes = {
         a: Node(a, f"Ann {HOSTILE}", "Person", aliases={f"Alias {HOSTILE}"}, sources={doc}),
@@ -657,7 +690,10 @@ def test_document_text_reaches_the_page_as_data(page: str) -> None:
     data = meta(page)
     assert data["title"] == f"Focus {HOSTILE} hTTp://x"
     assert data["docs"] == [f"Doc {HOSTILE}"]
-    assert data["classes"] == [{"name": "Person", "colour": "#4e79a7"}, {"name": "Thing", "colour": "#999999"}]
+    assert data["classes"] == [
+        {"name": "Person", "colour": "#4e79a7"},
+        {"name": "Thing", "colour": "#999999"},
+    ]
     label, cls, aliases, _, _ = data["ents"]["n0"]
     assert (label, cls, aliases) == (f"Ann {HOSTILE}", "Person", [f"Alias {HOSTILE}"])
     assert data["facts"][0][4][0][1] == f"{HOSTILE} said it."
@@ -698,3 +734,36 @@ def test_a_label_is_shown_on_one_line_and_cut() -> None:
     assert shown_label(exact + "y") == "x" * (LONGEST_LABEL - 1) + "\u2026"
     assert shown_label("ab " * 50) == ("ab " * 33).rstrip() + "\u2026"
     assert shown_label("") == ""
+
+
+def test_data_for_a_script_element_cannot_end_it() -> None:
+    """JSON put in a <script> element holds no <, > or & and no link scheme, whatever the data holds, and reads
+    back as the same data."""
+    data = {"t": "</script><!-- x --> & http://a HTTPS://b hTtP: <\u2028>", "n": [1, None, "HTTP:"]}
+    text = _script_json(data)
+    assert json.loads(text) == data
+    assert not set("<>&") & set(text) and not re.search(r"https?:", text, re.I)
+    assert text == json.dumps(data).replace("<", "\\u003c").replace(">", "\\u003e").replace(
+        "&", "\\u0026"
+    ).replace("http:", "\\u0068ttp:").replace("HTTPS:", "\\u0048TTPS:").replace(
+        "hTtP:", "\\u0068TtP:"
+    ).replace("HTTP:", "\\u0048TTP:")
+
+
+def test_html_text_is_text() -> None:
+    """Text put in HTML is escaped (markup, ampersands, both quotes) and its link schemes' h is a character
+    reference, so it reads back as the same text and links nowhere."""
+    text = "<a href=\"x\">Tom & 'Jerry' http://h HTTPS://H hTtPs:</a>"
+    assert _html_text(text) == (
+        "&lt;a href=&quot;x&quot;&gt;Tom &amp; &#x27;Jerry&#x27; &#104;ttp://h &#72;TTPS://H &#104;TtPs:&lt;/a&gt;"
+    )
+    assert html.unescape(_html_text(text)) == text
+    assert _html_text("httpx: hts: plain") == "httpx: hts: plain"
+
+
+def test_scripts_keep_no_link_scheme() -> None:
+    """Inside a script, http: and https: (any case) are written as JavaScript escapes that mean the same."""
+    page = '<p>http://p</p><script src="x">var u = "http://a" + \'HTTPS://b\';</script>'
+    assert re.sub(r"(<script[^>]*>)(.*?)(</script>)", _escape_schemes, page, flags=re.S) == (
+        '<p>http://p</p><script src="x">var u = "\\x68ttp://a" + \'\\x48TTPS://b\';</script>'
+    )
