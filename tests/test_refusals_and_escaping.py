@@ -168,7 +168,7 @@ def test_nesting_is_refused_past_the_limit_and_not_before() -> None:
     assert str(refused.value) == (
         f"the query nests {MAX_NESTING + 1} levels deep: kg refuses more than {MAX_NESTING} levels of brackets"
     )
-    with pytest.raises(QueryError, match="^the update nests"):
+    with pytest.raises(QueryError, match=r"^the update nests"):
         check(deep, what="update")
 
 
@@ -449,7 +449,7 @@ def server() -> Iterator[Server]:
 
 def raw(server: Server, request: bytes) -> tuple[int, dict[str, str], bytes]:
     """Send `request` as it is, read the whole answer: (status, headers, body); status 0 if none came."""
-    with socket.create_connection(server.server_address[:2], timeout=60) as sock:
+    with socket.create_connection(("127.0.0.1", server.server_address[1]), timeout=60) as sock:
         sock.sendall(request)
         with contextlib.suppress(OSError):
             sock.shutdown(socket.SHUT_WR)
@@ -811,7 +811,7 @@ def test_a_client_that_keeps_its_connection_gets_its_answers(server: Server) -> 
         f"POST /sparql HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\n"
         f"Content-Type: application/x-www-form-urlencoded\r\nContent-Length: {len(body)}\r\n\r\n"
     ).encode() + body
-    with socket.create_connection(server.server_address[:2], timeout=60) as sock:
+    with socket.create_connection(("127.0.0.1", server.server_address[1]), timeout=60) as sock:
         reader = sock.makefile("rb")
         sock.sendall(post_request)
         status = reader.readline()
