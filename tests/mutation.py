@@ -47,7 +47,33 @@ AREAS: dict[str, list[str]] = {
     # the evaluation's counting; identity across documents
     "counting": [],
     # the endpoint's refusals; the viewer's escaping
-    "refusals": [],
+    "refusals": [
+        # what the endpoint refuses, and with which status: updates, SERVICE and deep queries, busy, the caps on
+        # rows and bytes, bodies and their lengths, requests that do not name it or come from another site
+        "kg.outputs.server.x\u01c1Endpoint\u01c1answer__mutmut_*",
+        "kg.outputs.server.x_respond__mutmut_*",
+        "kg.outputs.server.x__holds__mutmut_*",
+        "kg.outputs.server.x__text_size__mutmut_*",
+        "kg.outputs.server.x__text__mutmut_*",
+        "kg.outputs.server.x_allowed_hosts__mutmut_*",
+        "kg.outputs.server.x__host_port__mutmut_*",
+        "kg.outputs.server.x__origin__mutmut_*",
+        "kg.outputs.server.x\u01c1Handler\u01c1_allowed__mutmut_*",
+        "kg.outputs.server.x\u01c1Handler\u01c1do_POST__mutmut_*",
+        "kg.outputs.server.x\u01c1Handler\u01c1_dispatch__mutmut_*",
+        "kg.outputs.server.x\u01c1Server\u01c1names__mutmut_*",
+        # what the SPARQL layer refuses before Oxigraph sees a query: updates, SERVICE, nesting, operator chains
+        "kg.graph.sparql.x_is_update__mutmut_*",
+        "kg.graph.sparql.x__tokens__mutmut_*",
+        "kg.graph.sparql.x_shape__mutmut_*",
+        "kg.graph.sparql.x_check__mutmut_*",
+        # the viewer: document text reaches the page as JSON data that cannot end its <script>, the title as
+        # escaped HTML text, no link scheme anywhere; labels shown on one line and cut
+        "kg.outputs.viz.x_shown_label__mutmut_*",
+        "kg.outputs.viz.x__script_json__mutmut_*",
+        "kg.outputs.viz.x__html_text__mutmut_*",
+        "kg.outputs.viz.x__escape_schemes__mutmut_*",
+    ],
 }
 
 #: mutmut's verdicts (mutmut.stats.status_by_exit_code) that count as a killed mutant: a test failed, the run

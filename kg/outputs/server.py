@@ -210,8 +210,6 @@ def _cap_memory(extra: int) -> None:
 def respond(store: ox.Store, query: str, accept: str, settings: Settings) -> Answer:
     """Run one query and render it as the client asked, within the caps on rows and bytes."""
     max_rows, max_bytes = settings.max_rows, settings.max_bytes
-    if is_update(query):
-        return _text(HTTPStatus.FORBIDDEN, _READ_ONLY)
     try:
         result = run_query(store, query, limit=max_rows)
     except UpdateRefused:
@@ -246,12 +244,14 @@ def _holds(result: Result) -> str:
 
 
 def _text_size(result: Result) -> int:
-    """The characters of the result's terms: less than any rendering of it takes."""
+    """Characters no rendering of the result can take fewer of: every term of its rows (each format writes them
+    whole); the literals of its triples (Turtle abbreviates IRIs with prefixes, and may write a blank node as
+    ``[]``)."""
     size = 0
     for row in result.rows:
         size += sum(len(t.value) for t in row.values() if t is not None)
     for t in result.triples or []:
-        size += sum(len(getattr(term, "value", "")) for term in (t.subject, t.predicate, t.object))
+        size += len(t.object.value) if isinstance(t.object, ox.Literal) else 0
     return size
 
 

@@ -658,10 +658,7 @@ def _finish(
         "tips": tips,
         **panel,
     }
-    meta_json = json.dumps(meta).replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
-    meta_json = re.sub(
-        r"([hH])([tT][tT][pP][sS]?:)", lambda m: f"\\u{ord(m.group(1)):04x}{m.group(2)}", meta_json
-    )
+    meta_json = _script_json(meta)
     page = page.replace(
         "<body>",
         "<body>" + _CONTROLS + f'<script type="application/json" id="kg-meta">{meta_json}</script>',
@@ -674,13 +671,25 @@ def _finish(
     assert page.count(created) == 1, "pyvis's template changed: no place to watch the first drawing from"
     page = page.replace(created, _TIPS + created + _SETTLE, 1)
     # the title is text from the command line (--focus, --query): no scheme of a link in it either
-    shown = re.sub(
-        r"([hH])([tT][tT][pP][sS]?:)", lambda m: f"&#{ord(m.group(1))};{m.group(2)}", html.escape(title)
-    )
-    page = page.replace("<head>", f"<head>\n<title>{shown}</title>", 1)
+    page = page.replace("<head>", f"<head>\n<title>{_html_text(title)}</title>", 1)
     page = page.replace("</head>", _FILL + "</head>", 1)
     # no network references, even in code comments: inside scripts the same strings, written as JavaScript escapes
     return re.sub(r"(<script[^>]*>)(.*?)(</script>)", _escape_schemes, page, flags=re.S)
+
+
+def _script_json(data: Any) -> str:
+    """`data` as JSON to put in a ``<script>`` element: no ``<``, ``>`` or ``&`` (nothing in it can end the
+    element or open a comment), and no ``http:``/``https:`` text; JSON.parse reads back the same data."""
+    text = json.dumps(data).replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+    return re.sub(r"([hH])([tT][tT][pP][sS]?:)", lambda m: f"\\u{ord(m.group(1)):04x}{m.group(2)}", text)
+
+
+def _html_text(text: str) -> str:
+    """`text` as HTML text (an element's content or a quoted attribute's value), with no ``http:``/``https:``
+    text: the h of a scheme is a character reference."""
+    return re.sub(
+        r"([hH])([tT][tT][pP][sS]?:)", lambda m: f"&#{ord(m.group(1))};{m.group(2)}", html.escape(text)
+    )
 
 
 def _escape_schemes(m: re.Match[str]) -> str:
