@@ -27,7 +27,43 @@ AREAS: dict[str, list[str]] = {
     # IRI minting and document names; evidence; the readers' limits
     "iris": [],
     # the evaluation's counting; identity across documents
-    "counting": [],
+    "counting": [
+        *(
+            f"kg.evaluate.{f}__mutmut_*"
+            for f in (
+                "x_fold",
+                "x_measure_of",
+                "x_produced_entities",
+                "x_score",
+                "x__object_matches",
+                "x_missed_entirely",
+                "x_cross_document_duplicates",
+                "x__summed",
+                "xǁCountsǁadd",
+                "xǁCountsǁscores",
+                "xǁCountsǁf1",
+                "xǁEvaluationǁbelow",
+                "xǁEvaluationǁbelow_baseline",
+            )
+        ),
+        *(
+            f"kg.graph.identity.{f}__mutmut_*"
+            for f in (
+                "x_is_unnamed",
+                "x_choose_label",
+                "x__unnamed",
+                "x__dates_meet",
+                "x__compatible",
+                "x__signatures",
+                "xǁIdentityIndexǁ_insert",
+                "xǁIdentityIndexǁsummaries",
+                "xǁIdentityIndexǁresolve",
+                "xǁIdentityIndexǁ_fresh",
+                "xǁIdentityIndexǁ_match",
+                "xǁIdentityIndexǁ_match_signed",
+            )
+        ),
+    ],
     # the endpoint's refusals; the viewer's escaping
     "refusals": [],
 }

@@ -1,0 +1,554 @@
+"""The evaluation's counting (gold against a graph: tp, fp, fn and the scores) and identity across documents (is an
+entity of a new document one the store already holds?), tested in-process on small invented examples.
+
+In-process on purpose: these are the tests that kill the mutants of the "counting" area of tests/mutation.py
+(mutmut runs mutants in the test process). No spaCy, no store: gold and graphs are built by hand, and the identity
+index is an in-memory SQLite database fed by hand-made extractions.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import sqlite3
+import textwrap
+from pathlib import Path
+
+import pytest
+import rdflib
+
+from kg.evaluate import (
+    Counts,
+    Evaluation,
+    Gold,
+    GoldEntity,
+    GoldRelation,
+    cross_document_duplicates,
+    fold,
+    measure_of,
+    missed_entirely,
+    produced_entities,
+    score,
+)
+from kg.graph.identity import (
+    IdentityIndex,
+    Summary,
+    _compatible,
+    _dates_meet,
+    _signatures,
+    choose_label,
+    is_unnamed,
+)
+from kg.model import DateValue, Entity, Extraction, Relation
+from kg.ontology.lexicon import load_lexicon
+
+LEX = load_lexicon()
+
+PREFIXES = """\
+@prefix kg: <https://w3id.org/kg/ontology#> .
+@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
+@prefix skos: <http://www.w3.org/2004/02/skos/core#> .
+@prefix e: <https://example.org/id/> .
+"""
+E = rdflib.Namespace("https://example.org/id/")
+
+
+def graph(turtle: str) -> rdflib.Graph:
+    return rdflib.Graph().parse(data=PREFIXES + textwrap.dedent(turtle), format="turtle")
+
+
+def gold(entities: list[tuple[str, str, list[str]] | GoldEntity], *relations: tuple[str, str, object]) -> Gold:
+    """A gold annotation: entities as (id, type, names) or GoldEntity; relations as (subject, property, object or
+    list of alternatives)."""
+    ents = [e if isinstance(e, GoldEntity) else GoldEntity(e[0], e[1], tuple(e[2])) for e in entities]
+    return Gold(
+        Path("doc.gold.yaml"),
+        {e.id: e for e in ents},
+        tuple(
+            GoldRelation(s, p, tuple(o) if isinstance(o, list) else (str(o),)) for s, p, o in relations
+        ),
+    )
+
+
+def tfn(result: dict[str, Counts], measure: str) -> tuple[int, int, int]:
+    c = result[measure]
+    return c.tp, c.fp, c.fn
+
+
+# ============================================================================================== the evaluation
+# ---------------------------------------------------------------------------------------------- names and measures
+def test_names_are_compared_folded_without_honorifics() -> None:
+    assert fold("The Rt Hon Lady Ada Quill's") == "ada quill"
+    assert fold("Mrs. Dr Sir Ms Miss Mr Dame Lord Baron Baroness Right Honourable Ada") == "ada"
+    assert fold("Misty Drake") == "misty drake"  # a word that only starts like an honorific stays
+
+
+def test_places_and_posts_are_measured_apart_and_every_other_type_as_an_entity() -> None:
+    assert [measure_of(t) for t in ("Place", "Post", "Person", "Agency", "Incident")] == [
+        "places",
+        "posts",
+        "entities",
+        "entities",
+        "entities",
+    ]
+
+
+# ---------------------------------------------------------------------------------------------- Counts
+def test_precision_recall_and_f1_come_from_the_counts_to_three_places() -> None:
+    assert Counts(tp=2, fp=1, fn=3).scores() == {
+        "precision": 0.667,
+        "recall": 0.4,
+        "f1": 0.5,
+        "tp": 2,
+        "fp": 1,
+        "fn": 3,
+    }
+    assert Counts(tp=1, fp=0, fn=2).scores()["precision"] == 1.0
+    assert Counts(tp=1, fp=2, fn=0).scores()["recall"] == 1.0
+    assert Counts(tp=1, fp=2, fn=0).f1() == 0.5
+
+
+def test_nothing_found_of_something_to_find_scores_zero_not_a_crash() -> None:
+    assert Counts(fn=3).scores() == {"precision": 0.0, "recall": 0.0, "f1": 0.0, "tp": 0, "fp": 0, "fn": 3}
+    assert Counts(fp=2).scores() == {"precision": 0.0, "recall": 0.0, "f1": 0.0, "tp": 0, "fp": 2, "fn": 0}
+    assert Counts(fp=2).f1() == 0.0
+
+
+def test_nothing_to_find_and_nothing_found_has_no_score() -> None:
+    assert Counts().scores() == {"precision": None, "recall": None, "f1": None, "tp": 0, "fp": 0, "fn": 0}
+    assert Counts().f1() is None
+
+
+def test_counts_add_up_each_of_tp_fp_fn() -> None:
+    total = Counts(1, 2, 3)
+    total.add(Counts(10, 20, 30))
+    assert (total.tp, total.fp, total.fn) == (11, 22, 33)
+
+
+def test_totals_sum_the_documents_and_floors_name_the_measures_below_them() -> None:
+    doc1 = {"entities": Counts(tp=1, fn=1), "relations": Counts(tp=1)}
+    doc2 = {"entities": Counts(tp=1, fp=2), "relations": Counts(fp=1)}
+    evaluation = Evaluation({"a": doc1, "b": doc2}, {}, [], [], 0.0)
+    assert tfn(evaluation.total, "entities") == (2, 2, 1)  # F1 0.571
+    assert tfn(evaluation.total, "relations") == (1, 1, 0)  # F1 0.667
+    assert evaluation.below({"entities": 0.6, "relations": 0.6}) == ["entities F1 0.571 < 0.6"]
+    assert evaluation.below({"entities": 0.571}) == []  # at the floor is not below it
+    assert evaluation.below({"places": 0.9}) == []  # nothing to score: neither below nor above
+
+
+def test_kg_below_the_bare_ner_is_named_by_entity_measure_only() -> None:
+    mine = {"entities": Counts(tp=1, fn=1), "places": Counts(tp=1), "relations": Counts(fn=5)}
+    bare = {"entities": Counts(tp=2), "places": Counts(tp=1), "relations": Counts(tp=5)}
+    evaluation = Evaluation({"a": mine}, {}, [], [], 0.0, baseline={"a": bare})
+    assert evaluation.below_baseline() == ["entities F1 0.667 < bare NER 1.000"]  # places equal; relations aside
+    assert Evaluation({"a": mine}, {}, [], [], 0.0).below_baseline() == []
+    nothing = Evaluation({"a": {"places": Counts()}}, {}, [], [], 0.0, baseline={"a": bare})
+    assert nothing.below_baseline() == []  # kg has nothing to score in places: no comparison
+
+
+# ---------------------------------------------------------------------------------------------- produced entities
+def test_the_graphs_scored_entities_carry_their_family_and_every_label_folded() -> None:
+    produced = produced_entities(
+        graph(
+            """
+            e:p a kg:Person ; rdfs:label "Dr Ada Quill" ; skos:altLabel "A. Quill" ; skos:prefLabel "Quill" .
+            e:a a kg:Agency ; rdfs:label "The Police" ; skos:altLabel "  " .
+            e:x a kg:Document ; rdfs:label "report" .
+            e:pl a kg:Place ; rdfs:label "Corby" .
+            """
+        )
+    )
+    assert {local: (p.family, p.labels) for local, p in produced.items()} == {
+        E.p: ("Person", {"ada quill", "a quill", "quill"}),
+        E.a: ("Organization", {"police"}),
+        E.pl: ("Place", {"corby"}),
+    }
+
+
+@pytest.mark.parametrize(
+    ("types", "family"),
+    [
+        ("kg:Agency, kg:Incident", "Incident"),  # an Organization gives way to a more specific family
+        ("kg:Incident, kg:Agency", "Incident"),
+        ("kg:Agency, kg:PoliticalParty", "Organization"),
+        ("kg:Agency, kg:Place", "Place"),
+    ],
+)
+def test_an_entity_of_several_classes_is_scored_as_the_one_that_is_not_an_organization(
+    types: str, family: str
+) -> None:
+    produced = produced_entities(graph(f'e:x a {types} ; rdfs:label "X" .'))
+    assert produced[E.x].family == family
+
+
+def test_an_entity_of_two_specific_classes_keeps_the_first() -> None:
+    g = rdflib.Graph()
+    kg_ns = rdflib.Namespace("https://w3id.org/kg/ontology#")
+    g.add((E.x, rdflib.RDF.type, kg_ns.Person))
+    g.add((E.x, rdflib.RDF.type, kg_ns.Incident))
+    first = next(iter(g.objects(E.x, rdflib.RDF.type)))
+    assert produced_entities(g)[E.x].family == str(first).rsplit("#", 1)[1]
+
+
+# ---------------------------------------------------------------------------------------------- entities
+def test_a_produced_entity_matches_a_gold_entity_by_any_label_and_any_name() -> None:
+    g = gold([("quill", "Person", ["Ada Quill", "Quill"])])
+    result = score(graph('e:p a kg:Person ; rdfs:label "Someone" ; skos:altLabel "QUILL" .'), g)
+    assert tfn(result, "entities") == (1, 0, 0)
+    assert tfn(result, "entities_typed") == (1, 0, 0)
+
+
+def test_a_name_matches_only_within_its_measure() -> None:
+    g = gold([("corby", "Place", ["Corby"]), ("ann", "Person", ["Ann Corby"])])
+    result = score(graph('e:p a kg:Person ; rdfs:label "Corby" .'), g)
+    assert tfn(result, "entities") == (0, 1, 1)
+    assert tfn(result, "places") == (0, 0, 1)
+
+
+def test_a_gold_entity_of_the_produced_entitys_family_is_preferred_among_those_of_one_name() -> None:
+    # "Jordan" the person and "Jordan" the party: the party produced is the party, whatever the order
+    for first, second in (("a_party", "b_person"), ("b_party", "a_person")):
+        party, person = (first, second) if "party" in first else (second, first)
+        g = gold([(first, "PoliticalParty" if first == party else "Person", ["Jordan"]),
+                  (second, "PoliticalParty" if second == party else "Person", ["Jordan"])])
+        notes: list[str] = []
+        result = score(graph('e:o a kg:PoliticalParty ; rdfs:label "Jordan" .'), g, notes)
+        assert tfn(result, "entities_typed") == (1, 0, 1), (first, second)
+        assert notes == [f"missed Person {person}: ['Jordan']"]
+
+
+def test_a_second_entity_of_a_gold_name_is_a_duplicate_and_counts_against_precision() -> None:
+    g = gold([("quill", "Person", ["Ada Quill", "Quill"])])
+    notes: list[str] = []
+    result = score(
+        graph(
+            """
+            e:p2 a kg:Person ; rdfs:label "Quill" .
+            e:p1 a kg:Person ; rdfs:label "Ada Quill" .
+            """
+        ),
+        g,
+        notes,
+    )
+    assert tfn(result, "entities") == (1, 1, 0)
+    assert tfn(result, "entities_typed") == (1, 1, 0)
+    assert notes == ["extra Person p2: ['quill']"]  # the first in IRI order is the match
+
+
+def test_a_mistyped_entity_counts_in_entities_but_is_a_miss_and_an_extra_in_typed_entities() -> None:
+    g = gold([("police", "Agency", ["Northshire Police"])])
+    notes: list[str] = []
+    result = score(graph('e:x a kg:Person ; rdfs:label "Northshire Police" .'), g, notes)
+    assert tfn(result, "entities") == (1, 0, 0)
+    assert tfn(result, "entities_typed") == (0, 1, 1)
+    assert notes == ["mistyped police: Organization given as Person"]
+
+
+def test_an_agency_given_as_an_organization_is_typed_right() -> None:
+    g = gold([("police", "Agency", ["Northshire Police"])])
+    result = score(graph('e:x a kg:Organization ; rdfs:label "Northshire Police" .'), g)
+    assert tfn(result, "entities_typed") == (1, 0, 0)
+
+
+def test_missed_and_extra_entities_count_in_their_own_measure() -> None:
+    g = gold(
+        [
+            ("ada", "Person", ["Ada Quill", "Quill", "A Quill", "Ada"]),
+            ("corby", "Place", ["Corby"]),
+            ("chief", "Post", ["Chief Constable"]),
+        ]
+    )
+    notes: list[str] = []
+    produced = graph(
+        """
+        e:bram a kg:Person ; rdfs:label "Bram Holt" ; skos:altLabel "Bram", "Holt", "B Holt" .
+        e:greyford a kg:Place ; rdfs:label "Greyford" .
+        e:chief a kg:Post ; rdfs:label "Chief Constable" .
+        """
+    )
+    result = score(produced, g, notes)
+    assert tfn(result, "entities") == (0, 1, 1)
+    assert tfn(result, "entities_typed") == (0, 1, 1)
+    assert tfn(result, "places") == (0, 1, 1)
+    assert tfn(result, "posts") == (1, 0, 0)
+    assert notes == [
+        "missed Person ada: ['A Quill', 'Ada', 'Ada Quill']",
+        "missed Place corby: ['Corby']",
+        "extra Person bram: ['b holt', 'bram', 'bram holt']",
+        "extra Place greyford: ['greyford']",
+    ]
+
+
+def test_an_optional_gold_entity_is_neither_credited_nor_missed() -> None:
+    g = gold(
+        [
+            GoldEntity("found", "Person", ("Ada Quill",), optional=True),
+            GoldEntity("lost", "Person", ("Bram Holt",), optional=True),
+            GoldEntity("town", "Place", ("Corby",), optional=True),
+        ]
+    )
+    result = score(graph('e:x a kg:Person ; rdfs:label "Ada Quill" .'), g)
+    for measure in ("entities", "entities_typed", "places"):
+        assert tfn(result, measure) == (0, 0, 0), measure
+
+
+# ---------------------------------------------------------------------------------------------- unnamed incidents
+UNNAMED = """
+    e:ada a kg:Person ; rdfs:label "Ada Quill" .
+    e:bram a kg:Person ; rdfs:label "Bram Holt" .
+    e:i1 a kg:Incident ; rdfs:label "stabbing by Bram Holt" ; kg:perpetrator e:bram .
+"""
+
+
+def test_an_unnamed_incident_is_the_gold_incident_that_shares_a_participant() -> None:
+    g = gold(
+        [
+            ("ada", "Person", ["Ada Quill"]),
+            ("bram", "Person", ["Bram Holt"]),
+            ("other", "Incident", ["Corby riot"]),
+            ("attack", "Incident", ["Greyford attack"]),
+        ],
+        ("other", "victim", "ada"),
+        ("attack", "perpetrator", ["ada", "bram"]),
+    )
+    result = score(graph(UNNAMED), g)
+    assert tfn(result, "entities") == (3, 0, 1)
+    assert tfn(result, "relations") == (1, 0, 1)
+
+
+def test_a_participant_must_be_in_the_same_role() -> None:
+    g = gold(
+        [("bram", "Person", ["Bram Holt"]), ("attack", "Incident", ["Greyford attack"])],
+        ("attack", "victim", "bram"),
+    )
+    result = score(graph(UNNAMED), g)
+    assert tfn(result, "entities") == (1, 2, 1)  # Ada and the stabbing are extras; the attack is missed
+
+
+def test_a_participant_match_needs_the_same_family() -> None:
+    g = gold(
+        [("bram", "Person", ["Bram Holt"]), ("review", "Inquiry", ["Greyford review"])],
+        ("review", "concerns", "bram"),
+    )
+    produced = graph(
+        """
+        e:bram a kg:Person ; rdfs:label "Bram Holt" .
+        e:i1 a kg:Incident ; rdfs:label "review of Bram Holt" ; kg:concerns e:bram .
+        """
+    )
+    assert tfn(score(produced, g), "entities") == (1, 1, 1)
+
+
+def test_an_unnamed_inquiry_is_matched_by_what_it_concerns_but_a_person_never_by_participants() -> None:
+    g = gold(
+        [
+            ("bram", "Person", ["Bram Holt"]),
+            ("review", "Inquiry", ["Greyford review"]),
+            ("carl", "Person", ["Carl Moss"]),
+        ],
+        ("review", "concerns", "bram"),
+        ("carl", "concerns", "bram"),  # nonsense gold, but a person is not an incident or inquiry
+    )
+    produced = graph(
+        """
+        e:bram a kg:Person ; rdfs:label "Bram Holt" .
+        e:q a kg:Inquiry ; rdfs:label "review of Bram Holt" ; kg:concerns e:bram .
+        e:c a kg:Person ; rdfs:label "C Moss" ; kg:concerns e:bram .
+        """
+    )
+    assert tfn(score(produced, g), "entities") == (2, 1, 1)
+
+
+def test_a_second_incident_sharing_the_participant_is_a_duplicate() -> None:
+    g = gold(
+        [("bram", "Person", ["Bram Holt"]), ("attack", "Incident", ["Greyford attack"])],
+        ("attack", "perpetrator", "bram"),
+    )
+    produced = graph(
+        UNNAMED + 'e:i2 a kg:Incident ; rdfs:label "shooting by Bram Holt" ; kg:perpetrator e:bram .'
+    )
+    assert tfn(score(produced, g), "entities") == (2, 2, 0)  # Ada extra; one of the incidents a duplicate
+
+
+def test_a_duplicate_by_name_is_not_matched_again_by_its_participants() -> None:
+    g = gold(
+        [
+            ("bram", "Person", ["Bram Holt"]),
+            ("attack", "Incident", ["Greyford attack"]),
+            ("riot", "Incident", ["Corby riot"]),
+        ],
+        ("attack", "perpetrator", "bram"),
+        ("riot", "perpetrator", "bram"),
+    )
+    produced = graph(
+        """
+        e:bram a kg:Person ; rdfs:label "Bram Holt" .
+        e:i1 a kg:Incident ; rdfs:label "Greyford attack" .
+        e:i2 a kg:Incident ; rdfs:label "Greyford attack" ; kg:perpetrator e:bram .
+        """
+    )
+    assert tfn(score(produced, g), "entities") == (2, 1, 1)  # i2 is a duplicate of i1, not the riot
+
+
+def test_participants_are_counted_only_through_matched_entities_and_participant_roles() -> None:
+    g = gold(
+        [("bram", "Person", ["Bram Holt"]), ("corby", "Place", ["Corby"]), ("attack", "Incident", ["X"])],
+        ("attack", "place", "corby"),
+        ("attack", "victim", "bram"),
+    )
+    produced = graph(
+        """
+        e:corby a kg:Place ; rdfs:label "Corby" .
+        e:someone a kg:Person ; rdfs:label "Someone" .
+        e:i1 a kg:Incident ; rdfs:label "stabbing in Corby" ; kg:place e:corby ; kg:victim e:someone .
+        """
+    )
+    assert tfn(score(produced, g), "entities") == (0, 2, 2)
+
+
+# ---------------------------------------------------------------------------------------------- relations
+REL_GOLD = gold(
+    [
+        ("ada", "Person", ["Ada Quill"]),
+        ("bram", "Person", ["Bram Holt"]),
+        ("corby", "Place", ["Corby"]),
+        ("attack", "Incident", ["Corby attack"]),
+    ],
+    ("attack", "perpetrator", "bram"),
+    ("attack", "victim", ["ada", "bram"]),
+    ("attack", "date", "2021-10"),
+    ("attack", "place", "corby"),
+)
+
+
+def test_relations_match_by_property_subject_and_any_object_alternative() -> None:
+    notes: list[str] = []
+    produced = graph(
+        """
+        e:ada a kg:Person ; rdfs:label "Ada Quill" .
+        e:bram a kg:Person ; rdfs:label "Bram Holt" .
+        e:corby a kg:Place ; rdfs:label "Corby" .
+        e:i a kg:Incident ; rdfs:label "Corby attack" ;
+            kg:perpetrator e:bram ; kg:victim e:bram ; kg:date "2021-10-15", "2021-10-16" ;
+            kg:place e:ada ; rdfs:comment "not a relation scored" .
+        e:ada kg:memberOf e:corby .
+        e:nobody kg:victim e:ada .
+        """
+    )
+    result = score(produced, REL_GOLD, notes)
+    assert tfn(result, "relations") == (3, 2, 1)
+    assert [n for n in notes if "relation" in n] == [
+        "extra relation ada memberOf corby",  # in the order of subject, property, object
+        "extra relation attack place ada",
+        "missed relation attack place corby",
+    ]
+
+
+def test_a_date_matches_a_gold_date_it_starts_with_but_not_a_shorter_one() -> None:
+    produced = graph(
+        """
+        e:i a kg:Incident ; rdfs:label "Corby attack" ; kg:date "2021" .
+        """
+    )
+    notes: list[str] = []
+    assert tfn(score(produced, REL_GOLD, notes), "relations") == (0, 1, 4)
+    assert "extra relation attack date 2021" in notes
+
+
+def test_a_value_is_never_an_entity_of_the_gold() -> None:
+    g = gold(
+        [("corby", "Place", ["Corby"]), ("attack", "Incident", ["Corby attack"])], ("attack", "place", "corby")
+    )
+    produced = graph('e:i a kg:Incident ; rdfs:label "Corby attack" ; kg:place "corby" .')
+    assert tfn(score(produced, g), "relations") == (0, 1, 1)
+
+
+def test_an_entity_object_matches_only_the_gold_entity_it_was_matched_to() -> None:
+    g = gold(
+        [("ada", "Person", ["Ada Quill"]), ("attack", "Incident", ["Corby attack"])], ("attack", "victim", "ada")
+    )
+    produced = graph(
+        """
+        e:ada a kg:Person ; rdfs:label "Ada Quill" .
+        e:stranger a kg:Person ; rdfs:label "Someone Else" .
+        e:i a kg:Incident ; rdfs:label "Corby attack" ; kg:victim e:stranger .
+        """
+    )
+    notes: list[str] = []
+    assert tfn(score(produced, g, notes), "relations") == (0, 1, 1)
+    assert "extra relation attack victim stranger" in notes
+
+
+def test_a_relation_of_an_unscored_subject_is_not_counted() -> None:
+    produced = graph(
+        """
+        e:ada a kg:Person ; rdfs:label "Ada Quill" .
+        e:d a kg:Document ; kg:victim e:ada .
+        """
+    )
+    assert tfn(score(produced, REL_GOLD), "relations") == (0, 0, 4)
+
+
+def test_a_build_that_failed_misses_every_gold_entity_and_relation() -> None:
+    g = gold(
+        [
+            ("ada", "Person", ["Ada Quill"]),
+            GoldEntity("opt", "Person", ("Bram Holt",), optional=True),
+            ("corby", "Place", ["Corby"]),
+            ("chief", "Post", ["Chief"]),
+        ],
+        ("ada", "holdsPost", "chief"),
+        ("ada", "memberOf", "corby"),
+    )
+    result = missed_entirely(g)
+    assert {m: tfn(result, m) for m in result} == {
+        "entities": (0, 0, 1),
+        "entities_typed": (0, 0, 1),
+        "places": (0, 0, 1),
+        "posts": (0, 0, 1),
+        "relations": (0, 0, 2),
+    }
+
+
+# ---------------------------------------------------------------------------------------------- across documents
+def test_an_entity_two_documents_annotate_and_the_graph_holds_twice_is_a_cross_document_duplicate() -> None:
+    one = gold(
+        [
+            ("ada", "Person", ["Dr Ada Quill", "Quill"]),
+            ("corby", "Place", ["Corby"]),
+            ("police", "Agency", ["Northby Police"]),
+            ("bram", "Person", ["Bram Holt"]),
+        ]
+    )
+    two = Gold(
+        Path("two.gold.yaml"),
+        {
+            "a": GoldEntity("a", "Person", ("Ada Quill",)),
+            "c": GoldEntity("c", "Place", ("Corby",)),
+            "p": GoldEntity("p", "Organization", ("Northby Police",)),
+            "z": GoldEntity("z", "Person", ("Zed Zorn",)),
+        },
+        (),
+    )
+    produced = graph(
+        """
+        e:a1 a kg:Person ; rdfs:label "Ada Quill" .
+        e:a2 a kg:Person ; rdfs:label "Quill" .
+        e:a3 a kg:Organization ; rdfs:label "Ada Quill" .
+        e:c1 a kg:Place ; rdfs:label "Corby" .
+        e:c2 a kg:Place ; rdfs:label "Corby" .
+        e:p1 a kg:Agency ; rdfs:label "Northby Police" .
+        e:p2 a kg:Agency ; rdfs:label "Northby Police" .
+        e:p3 a kg:Agency ; rdfs:label "Northby Police" .
+        e:b1 a kg:Person ; rdfs:label "Bram Holt" .
+        e:b2 a kg:Person ; rdfs:label "Bram Holt" .
+        e:z1 a kg:Person ; rdfs:label "Zed Zorn" .
+        """
+    )
+    assert cross_document_duplicates([two, one], produced) == [("ada quill", 2), ("northby police", 3)]
+    again = dataclasses.replace(one, path=Path("again.gold.yaml"))
+    assert cross_document_duplicates([one, again], produced) == [
+        ("ada quill", 2),
+        ("bram holt", 2),
+        ("northby police", 3),
+    ]
+    assert cross_document_duplicates([one, one], produced) == []  # one document twice is one document
