@@ -11,6 +11,7 @@ from __future__ import annotations
 import dataclasses
 import sqlite3
 import textwrap
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -56,16 +57,16 @@ def graph(turtle: str) -> rdflib.Graph:
     return rdflib.Graph().parse(data=PREFIXES + textwrap.dedent(turtle), format="turtle")
 
 
-def gold(entities: list[tuple[str, str, list[str]] | GoldEntity], *relations: tuple[str, str, object]) -> Gold:
+def gold(
+    entities: list[tuple[str, str, list[str]] | GoldEntity], *relations: tuple[str, str, object]
+) -> Gold:
     """A gold annotation: entities as (id, type, names) or GoldEntity; relations as (subject, property, object or
     list of alternatives)."""
     ents = [e if isinstance(e, GoldEntity) else GoldEntity(e[0], e[1], tuple(e[2])) for e in entities]
     return Gold(
         Path("doc.gold.yaml"),
         {e.id: e for e in ents},
-        tuple(
-            GoldRelation(s, p, tuple(o) if isinstance(o, list) else (str(o),)) for s, p, o in relations
-        ),
+        tuple(GoldRelation(s, p, tuple(o) if isinstance(o, list) else (str(o),)) for s, p, o in relations),
     )
 
 
@@ -139,7 +140,9 @@ def test_kg_below_the_bare_ner_is_named_by_entity_measure_only() -> None:
     mine = {"entities": Counts(tp=1, fn=1), "places": Counts(tp=1), "relations": Counts(fn=5)}
     bare = {"entities": Counts(tp=2), "places": Counts(tp=1), "relations": Counts(tp=5)}
     evaluation = Evaluation({"a": mine}, {}, [], [], 0.0, baseline={"a": bare})
-    assert evaluation.below_baseline() == ["entities F1 0.667 < bare NER 1.000"]  # places equal; relations aside
+    assert evaluation.below_baseline() == [
+        "entities F1 0.667 < bare NER 1.000"
+    ]  # places equal; relations aside
     assert Evaluation({"a": mine}, {}, [], [], 0.0).below_baseline() == []
     nothing = Evaluation({"a": {"places": Counts()}}, {}, [], [], 0.0, baseline={"a": bare})
     assert nothing.below_baseline() == []  # kg has nothing to score in places: no comparison
@@ -208,8 +211,12 @@ def test_a_gold_entity_of_the_produced_entitys_family_is_preferred_among_those_o
     # "Jordan" the person and "Jordan" the party: the party produced is the party, whatever the order
     for first, second in (("a_party", "b_person"), ("b_party", "a_person")):
         party, person = (first, second) if "party" in first else (second, first)
-        g = gold([(first, "PoliticalParty" if first == party else "Person", ["Jordan"]),
-                  (second, "PoliticalParty" if second == party else "Person", ["Jordan"])])
+        g = gold(
+            [
+                (first, "PoliticalParty" if first == party else "Person", ["Jordan"]),
+                (second, "PoliticalParty" if second == party else "Person", ["Jordan"]),
+            ]
+        )
         notes: list[str] = []
         result = score(graph('e:o a kg:PoliticalParty ; rdfs:label "Jordan" .'), g, notes)
         assert tfn(result, "entities_typed") == (1, 0, 1), (first, second)
@@ -456,7 +463,8 @@ def test_a_date_matches_a_gold_date_it_starts_with_but_not_a_shorter_one() -> No
 
 def test_a_value_is_never_an_entity_of_the_gold() -> None:
     g = gold(
-        [("corby", "Place", ["Corby"]), ("attack", "Incident", ["Corby attack"])], ("attack", "place", "corby")
+        [("corby", "Place", ["Corby"]), ("attack", "Incident", ["Corby attack"])],
+        ("attack", "place", "corby"),
     )
     produced = graph('e:i a kg:Incident ; rdfs:label "Corby attack" ; kg:place "corby" .')
     assert tfn(score(produced, g), "relations") == (0, 1, 1)
@@ -464,7 +472,8 @@ def test_a_value_is_never_an_entity_of_the_gold() -> None:
 
 def test_an_entity_object_matches_only_the_gold_entity_it_was_matched_to() -> None:
     g = gold(
-        [("ada", "Person", ["Ada Quill"]), ("attack", "Incident", ["Corby attack"])], ("attack", "victim", "ada")
+        [("ada", "Person", ["Ada Quill"]), ("attack", "Incident", ["Corby attack"])],
+        ("attack", "victim", "ada"),
     )
     produced = graph(
         """
@@ -552,3 +561,389 @@ def test_an_entity_two_documents_annotate_and_the_graph_holds_twice_is_a_cross_d
         ("northby police", 3),
     ]
     assert cross_document_duplicates([one, one], produced) == []  # one document twice is one document
+
+
+# ============================================================================================== identity
+def ent(key: str, cls: str, label: str, *alts: str) -> Entity:
+    return Entity(key, cls, label, set(alts))
+
+
+def mint(cls: str, label: str) -> str:
+    return f"ex:{cls}/{label.lower().replace(' ', '-')}"
+
+
+class Index:
+    """An identity index in memory, fed one hand-made document at a time as a store feeds it."""
+
+    def __init__(self, minter: Callable[[str, str], str] = mint) -> None:
+        self.index = IdentityIndex(sqlite3.connect(":memory:"), LEX)
+        self.mint = minter
+        self.n = 0
+
+    def add(self, *items: Entity | Relation) -> dict[str, str]:
+        """Resolve a document's entities and record it; its entities' IRIs by key."""
+        ex = Extraction(
+            entities={e.key: e for e in items if isinstance(e, Entity)},
+            relations=[r for r in items if isinstance(r, Relation)],
+        )
+        iris = self.index.resolve(ex, self.mint)
+        self.n += 1
+        self.index.record(f"doc{self.n}", "sha", ex, iris)
+        return iris
+
+    def same(self, first: Entity, second: Entity) -> bool:
+        """Whether `second`, in a document after one holding `first`, is found to be `first`."""
+        return self.add(first)[first.key] == self.add(second)[second.key]
+
+
+def same(first: Entity, second: Entity) -> bool:
+    return Index().same(first, second)
+
+
+ANN = ent("ann", "Person", "Ann Pellow")
+BRAM = ent("bram", "Person", "Bram Holt")
+CORBY = ent("corby", "Place", "Corby")
+HARWICK = ent("harwick", "Place", "Harwick")
+
+
+def rel(subject: str, prop: str, obj: str | DateValue) -> Relation:
+    return Relation(subject, prop, obj)
+
+
+# ---------------------------------------------------------------------------------------------- by name
+def test_an_entity_named_alike_in_another_document_is_the_same_entity() -> None:
+    assert same(ent("a", "Person", "Ada Quill"), ent("b", "Person", "ADA QUILL."))
+    assert same(ent("a", "Agency", "Northby Police"), ent("b", "Organization", "the Northby Police"))
+    assert not same(ent("a", "Person", "Ada Quill"), ent("b", "Organization", "Ada Quill"))
+    assert not same(ent("a", "Person", "Ada Quill"), ent("b", "Person", "Ada Quilling"))
+
+
+def test_a_distinctive_other_name_identifies_an_entity_and_a_persons_single_word_does_not() -> None:
+    assert same(ent("a", "Organization", "Northby Police Service", "NPS"), ent("b", "Agency", "NPS"))
+    assert same(
+        ent("a", "Organization", "Northby Police Service", "Northby Police"),
+        ent("b", "Agency", "Northby Police"),
+    )
+    assert same(ent("a", "Person", "Ada Quill", "Ada May Quill"), ent("b", "Person", "Ada May Quill"))
+    assert not same(ent("a", "Person", "Ada Quill", "Quill"), ent("b", "Person", "Quill"))
+    assert not same(ent("a", "Person", "Corby Smith", "Corby Smith"), ent("b", "Place", "Corby Smith"))
+
+
+def test_a_new_entitys_other_name_finds_a_known_canonical_name_where_it_is_distinctive() -> None:
+    assert same(ent("a", "Person", "Ada Quill"), ent("b", "Person", "A. Q.", "Ada Quill"))
+    assert same(ent("a", "Organization", "NPS"), ent("b", "Agency", "Northby Police Service", "NPS"))
+    assert not same(ent("a", "Person", "Quill"), ent("b", "Person", "Bram Holt", "Quill"))
+
+
+def test_a_person_is_known_by_first_and_last_name() -> None:
+    assert same(ent("a", "Person", "Ivo Tennant"), ent("b", "Person", "Ivo Marek Tennant"))
+    assert same(ent("a", "Person", "Ivo Marek Tennant"), ent("b", "Person", "Ivo Tennant"))
+    assert not same(ent("a", "Person", "Ivo Marek Tennant"), ent("b", "Person", "Ivo Marek"))
+    assert not same(ent("a", "Person", "Ivo Tennant"), ent("b", "Person", "Tennant"))
+    # first and last names are a person's way of being named, not an organisation's
+    assert not same(ent("a", "Organization", "Alpha Beta Gamma"), ent("b", "Organization", "Alpha Gamma"))
+
+
+def test_a_name_ending_another_of_its_family_is_that_entity_where_only_one_has_it() -> None:
+    assert same(ent("a", "Organization", "Greyford Harbour Trust"), ent("b", "Agency", "Harbour Trust"))
+    assert same(ent("a", "Organization", "Harbour Trust"), ent("b", "Organization", "Greyford Harbour Trust"))
+    assert same(ent("a", "Programme", "Alpha Beta Gamma"), ent("b", "Programme", "Beta Gamma"))
+    assert same(ent("a", "Programme", "Beta Gamma"), ent("b", "Programme", "Zeta Alpha Beta Gamma"))
+    assert not same(
+        ent("a", "Organization", "Greyford Harbour Trust"), ent("b", "Organization", "Arbour Trust")
+    )
+    assert not same(ent("a", "Organization", "Harbour Trust"), ent("b", "Organization", "Trust"))
+    # not places (North Corby Park is not Corby Park), posts or persons
+    assert not same(ent("a", "Place", "North Corby Park"), ent("b", "Place", "Corby Park"))
+    assert not same(ent("a", "Post", "Deputy Chief Constable"), ent("b", "Post", "Chief Constable"))
+    assert not same(ent("a", "Person", "Ann Marie Pellow"), ent("b", "Person", "Marie Pellow"))
+    assert not same(
+        ent("a", "Organization", "Greyford Harbour Trust"), ent("b", "Programme", "Harbour Trust")
+    )
+    index = Index()
+    index.add(ent("a", "Organization", "Greyford Harbour Trust"))
+    index.add(ent("a", "Organization", "Northby Harbour Trust"))
+    assert index.add(ent("b", "Organization", "Harbour Trust"))["b"] == "ex:Organization/harbour-trust"
+
+
+def test_two_entities_of_one_document_never_share_an_iri() -> None:
+    index = Index()
+    first = index.add(ent("a", "Person", "Ivo Tennant"))["a"]
+    iris = index.add(ent("a", "Person", "Ivo Tennant"), ent("b", "Person", "Ivo Marek Tennant"))
+    assert iris == {"a": first, "b": "ex:Person/ivo-marek-tennant"}
+
+
+@pytest.mark.parametrize(("beta_twice", "chosen"), [(False, "alpha"), (True, "beta")])
+def test_a_name_two_entities_have_is_the_one_most_documents_know_then_the_first_iri(
+    beta_twice: bool, chosen: str
+) -> None:
+    index = Index()
+    index.add(ent("a", "Organization", "Alpha Trust", "Board Of Trustees"))
+    index.add(ent("b", "Organization", "Beta Trust", "Board Of Trustees"))
+    if beta_twice:
+        index.add(ent("b", "Organization", "Beta Trust"))
+    assert index.add(ent("x", "Organization", "Board Of Trustees"))["x"] == f"ex:Organization/{chosen}-trust"
+
+
+def test_a_new_entity_whose_readable_iri_is_held_gets_a_numbered_one() -> None:
+    index = Index(lambda cls, label: "ex:" + label.lower())
+    assert index.add(ent("p", "Person", "Corby")) == {"p": "ex:corby"}
+    assert index.add(
+        ent("a", "Place", "Corby"), ent("b", "Organization", "Corby"), ent("c", "Event", "Corby")
+    ) == {
+        "a": "ex:corby-2",
+        "b": "ex:corby-3",
+        "c": "ex:corby-4",  # events after the rest
+    }
+
+
+# ---------------------------------------------------------------------------------------------- by what they involve
+def incident(
+    key: str, label: str, *facts: tuple[str, str | DateValue], cls: str = "Incident"
+) -> list[Entity | Relation]:
+    return [ent(key, cls, label), *(rel(key, p, o) for p, o in facts)]
+
+
+def second_is_first(first: list[Entity | Relation], second: list[Entity | Relation], *others: Entity) -> bool:
+    """Whether the incident or inquiry (key "i") of a second document is that of a first; both hold `others`
+    (default: Ann Pellow, Bram Holt, Corby, Harwick)."""
+    people = others or (ANN, BRAM, CORBY, HARWICK)
+    index = Index()
+    return index.add(*people, *first)["i"] == index.add(*people, *second)["i"]
+
+
+Y2020, Y2021 = DateValue(2020), DateValue(2021)
+
+
+def test_named_incidents_with_a_shared_victim_or_perpetrator_are_one_whatever_else_they_say() -> None:
+    assert second_is_first(
+        incident("i", "Corby Riot", ("victim", "ann"), ("date", Y2020), ("place", "corby")),
+        incident("i", "Harwick Night Attack", ("victim", "ann"), ("date", Y2021), ("place", "harwick")),
+    )
+    assert second_is_first(
+        incident("i", "Corby Riot", ("perpetrator", "bram")),
+        incident("i", "Harwick Night Attack", ("perpetrator", "bram")),
+    )
+    assert not second_is_first(
+        incident("i", "Corby Riot", ("perpetrator", "bram")),
+        incident("i", "Harwick Night Attack", ("victim", "bram")),
+    )
+
+
+def test_named_incidents_at_one_place_are_one_where_their_dates_meet() -> None:
+    riot = incident("i", "Corby Riot", ("place", "corby"), ("date", DateValue(2023, 5, 2)))
+    assert second_is_first(
+        riot, incident("i", "Night Of Fire", ("place", "corby"), ("date", DateValue(2023)))
+    )
+    assert second_is_first(
+        riot, incident("i", "Night Of Fire", ("place", "corby"), ("date", DateValue(2023, 5)))
+    )
+    assert not second_is_first(
+        riot, incident("i", "Night Of Fire", ("place", "corby"), ("date", DateValue(2022)))
+    )
+    assert not second_is_first(riot, incident("i", "Night Of Fire", ("place", "corby")))
+    assert not second_is_first(
+        riot, incident("i", "Night Of Fire", ("place", "harwick"), ("date", DateValue(2023)))
+    )
+
+
+def test_a_named_incident_is_not_an_unnamed_one_by_place_and_date() -> None:
+    assert not second_is_first(
+        incident("i", "stabbing in Corby", ("place", "corby"), ("date", Y2020)),
+        incident("i", "Corby Riot", ("place", "corby"), ("date", Y2020)),
+    )
+
+
+def test_named_inquiries_are_told_apart_by_their_names_alone() -> None:
+    assert not second_is_first(
+        incident("i", "Pellow Review", ("concerns", "ann"), cls="Inquiry"),
+        incident("i", "Harwick Inquiry", ("concerns", "ann"), cls="Inquiry"),
+    )
+
+
+def test_an_inquiry_is_never_an_incident_that_involves_the_same() -> None:
+    assert not second_is_first(
+        incident("i", "Corby Riot", ("concerns", "ann")),
+        incident("i", "review of Ann Pellow", ("concerns", "ann"), cls="Inquiry"),
+    )
+
+
+def test_unnamed_incidents_are_one_where_they_share_a_victim_and_nothing_differs() -> None:
+    stabbing = incident("i", "stabbing of Ann Pellow", ("victim", "ann"), ("date", Y2020), ("place", "corby"))
+    assert second_is_first(
+        stabbing, incident("i", "attack of Ann Pellow", ("victim", "ann"), ("date", DateValue(2020, 3)))
+    )
+    assert second_is_first(stabbing, incident("i", "attack of Ann Pellow", ("victim", "ann")))
+    assert not second_is_first(
+        stabbing, incident("i", "attack of Ann Pellow", ("victim", "ann"), ("date", Y2021))
+    )
+    assert not second_is_first(
+        stabbing, incident("i", "attack of Ann Pellow", ("victim", "ann"), ("place", "harwick"))
+    )
+    assert not second_is_first(
+        stabbing, incident("i", "attack of Bram Holt", ("victim", "bram"), ("date", Y2020))
+    )
+
+
+def test_an_unnamed_incident_and_a_named_one_are_one_only_where_nothing_differs() -> None:
+    named = incident("i", "Corby Riot", ("victim", "ann"), ("date", Y2020))
+    unnamed = incident("i", "stabbing of Ann Pellow", ("victim", "ann"), ("date", Y2020))
+    later = incident("i", "stabbing of Ann Pellow", ("victim", "ann"), ("date", Y2021))
+    assert second_is_first(named, unnamed)
+    assert not second_is_first(named, later)
+    assert second_is_first(unnamed, named)
+    assert not second_is_first(later, named)
+
+
+def test_an_unnamed_incident_that_fits_several_known_ones_is_none_of_them() -> None:
+    index = Index()
+    first = index.add(
+        ANN, BRAM, *incident("i", "attack by Bram Holt", ("perpetrator", "bram"), ("date", Y2020))
+    )
+    second = index.add(
+        ANN, BRAM, *incident("i", "attack by Bram Holt", ("perpetrator", "bram"), ("date", Y2021))
+    )
+    assert first["i"] != second["i"]
+    again = index.add(BRAM, *incident("i", "attack by Bram Holt", ("perpetrator", "bram"), ("date", Y2021)))
+    assert again["i"] == second["i"]
+    undated = index.add(BRAM, *incident("i", "attack by Bram Holt", ("perpetrator", "bram")))
+    assert undated["i"] not in (first["i"], second["i"])
+
+
+def test_unnamed_inquiries_are_one_where_they_concern_the_same_and_the_same_commissioned_them() -> None:
+    northby = ent("n", "Agency", "Northby Police")
+    southby = ent("s", "Agency", "Southby Police")
+    review = incident(
+        "i", "review of Ann Pellow", ("concerns", "ann"), ("commissionedBy", "n"), cls="Inquiry"
+    )
+    people = (ANN, northby, southby)
+    assert second_is_first(
+        review,
+        incident("i", "inquiry of Ann Pellow", ("concerns", "ann"), ("commissionedBy", "n"), cls="Inquiry"),
+        *people,
+    )
+    assert not second_is_first(
+        review,
+        incident("i", "inquiry of Ann Pellow", ("concerns", "ann"), ("commissionedBy", "s"), cls="Inquiry"),
+        *people,
+    )
+    # who led it is said by one of them only: nothing differs
+    assert second_is_first(
+        review,
+        incident("i", "inquiry of Ann Pellow", ("concerns", "ann"), ("ledBy", "s"), cls="Inquiry"),
+        *people,
+    )
+
+
+def test_an_inquiry_is_matched_by_the_incident_it_concerns_resolved_before_it() -> None:
+    # keys sort the inquiry ("a") before the incident ("z") and the incident before its victim: resolution must not
+    riot = ent("z", "Incident", "Corby Riot")
+    victim = ent("zz", "Person", "Ann Pellow")
+    doc = [
+        riot,
+        victim,
+        rel("z", "victim", "zz"),
+        ent("a", "Inquiry", "review of the Corby Riot"),
+        rel("a", "concerns", "z"),
+    ]
+    index = Index()
+    first = index.add(*doc)
+    second = index.add(ent("z", "Incident", "Harwick Night Attack"), *doc[1:])
+    assert second == first
+
+
+def test_a_store_of_many_entities_is_read_whole() -> None:
+    index = Index()
+    people = [ent(f"p{n}", "Person", f"Person Number{n:04d}") for n in range(501)]
+    first = index.add(*people, ent("o", "Organization", "Northby Police"))
+    index.add(ent("o", "Agency", "Northby Police", "Northby Constabulary"))
+    summaries = index.index.summaries([*first.values(), "ex:unknown"])
+    assert len(summaries) == 502
+    police = summaries[first["o"]]
+    assert (police.cls, police.documents, police.classes) == ("Agency", 2, {"Agency", "Organization"})
+    assert police.canonical == {"Northby Police": 2}
+    assert police.names == {"Northby Police", "Northby Constabulary"}
+
+
+# ---------------------------------------------------------------------------------------------- the rules themselves
+def test_an_unnamed_incident_or_inquiry_has_a_label_built_from_the_text() -> None:
+    assert is_unnamed("Incident", "stabbing of Ann Pellow", LEX)
+    assert is_unnamed("Inquiry", "review commissioned by Northby Police", LEX)
+    assert not is_unnamed("Incident", "Siege of Corby", LEX)  # a capitalised name
+    assert not is_unnamed("Person", "son of Ann Pellow", LEX)  # only incidents and inquiries are unnamed
+
+
+def test_dates_meet_at_the_precision_both_give() -> None:
+    assert _dates_meet({"2023"}, {"2023-05-02"})
+    assert _dates_meet({"2023-05-02"}, {"2023"})
+    assert _dates_meet({"2020", "2023-05"}, {"2023-05-02"})
+    assert not _dates_meet({"2023-05"}, {"2023-06-01", "2022"})
+    assert not _dates_meet(set(), {"2023"})
+
+
+@pytest.mark.parametrize("prop", ["place", "victim", "commissionedBy", "ledBy"])
+def test_signatures_conflict_where_both_give_a_relation_and_share_none_of_its_objects(prop: str) -> None:
+    assert not _compatible({(prop, "a")}, {(prop, "b")})
+    assert _compatible({(prop, "a"), (prop, "b")}, {(prop, "b"), (prop, "c")})
+    assert _compatible({(prop, "a")}, {("date", "2020")})
+    assert _compatible(set(), {(prop, "a")})
+
+
+def test_signatures_conflict_on_dates_that_do_not_meet_and_never_on_perpetrators_or_concerns() -> None:
+    assert not _compatible({("date", "2020")}, {("date", "2021"), ("victim", "x")})
+    assert _compatible({("date", "2020"), ("victim", "x")}, {("date", "2020-01")})
+    assert _compatible({("date", "2020")}, {("victim", "x")})
+    assert _compatible({("perpetrator", "a"), ("concerns", "c")}, {("perpetrator", "b"), ("concerns", "d")})
+
+
+def test_a_signature_holds_the_identifying_relations_of_incidents_and_inquiries_to_resolved_objects() -> None:
+    ex = Extraction(
+        entities={
+            e.key: e
+            for e in (ANN, BRAM, CORBY, ent("i", "Incident", "Corby Riot"), ent("q", "Inquiry", "Review"))
+        },
+        relations=[
+            rel("i", "victim", "ann"),
+            rel("i", "perpetrator", "bram"),  # bram not resolved yet
+            rel("i", "date", DateValue(2020, 5)),
+            rel("i", "memberOf", "ann"),  # not an identifying relation
+            rel("q", "concerns", "i"),
+            rel("ann", "victim", "bram"),  # a person has no signature
+            rel("gone", "victim", "ann"),  # a subject not in the document
+        ],
+    )
+    iris = {"ann": "ex:ann", "i": "ex:riot", "corby": "ex:corby"}
+    assert _signatures(ex, iris) == {
+        "i": {("victim", "ex:ann"), ("date", "2020-05")},
+        "q": {("concerns", "ex:riot")},
+    }
+
+
+def summary(cls: str, canonical: dict[str, int], names: set[str] | None = None) -> Summary:
+    return Summary("ex:x", {cls}, sum(canonical.values()), canonical, names or set(canonical), cls=cls)
+
+
+def test_a_person_shows_the_fullest_name_any_document_gave() -> None:
+    assert choose_label(summary("Person", {"Ada Quill": 5, "Ada May Quill": 1, "A Quillington": 9}), LEX) == (
+        "Ada May Quill"
+    )
+    assert (
+        choose_label(summary("Person", {"Ada Quill": 5, "Ada Quilp": 1}), LEX) == "Ada Quilp"
+    )  # alphabet last
+    assert choose_label(summary("Person", {"Ada Quill": 1, "Ada Quillo": 1}), LEX) == "Ada Quillo"
+
+
+def test_anything_else_shows_the_name_most_documents_gave_a_name_before_a_description() -> None:
+    riot = {"stabbing of Ann Pellow": 5, "Corby Riot": 1, "Harwick Riot": 2}
+    assert choose_label(summary("Incident", riot), LEX) == "Harwick Riot"
+    assert choose_label(summary("Incident", {"Corby Riot": 2, "Harwick Siege": 2}), LEX) == "Harwick Siege"
+    assert choose_label(summary("Incident", {"Corby Riots": 2, "Harwick Riot": 2}), LEX) == "Harwick Riot"
+    assert choose_label(summary("Organization", {"NPS": 3, "Northby Police": 2}), LEX) == "NPS"
+
+
+def test_an_entity_no_document_gave_a_canonical_name_shows_its_longest_name() -> None:
+    assert (
+        choose_label(Summary("ex:x", {"Person"}, 1, {}, {"Quill", "Ada Quill", "Ada Quilx"}), LEX)
+        == "Ada Quill"
+    )
+    assert choose_label(Summary("ex:x", {"Person"}, 1, {}, set()), LEX) == ""
