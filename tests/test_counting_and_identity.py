@@ -558,6 +558,7 @@ def test_a_build_that_failed_misses_every_gold_entity_and_relation() -> None:
         [
             ("ada", "Person", ["Ada Quill"]),
             ("eve", "Person", ["Eve Sand"]),
+            ("police", "Agency", ["Northby Police"]),
             GoldEntity("opt", "Person", ("Bram Holt",), optional=True),
             ("corby", "Place", ["Corby"]),
             ("chief", "Post", ["Chief"]),
@@ -567,8 +568,8 @@ def test_a_build_that_failed_misses_every_gold_entity_and_relation() -> None:
     )
     result = missed_entirely(g)
     assert {m: tfn(result, m) for m in result} == {
-        "entities": (0, 0, 2),
-        "entities_typed": (0, 0, 2),
+        "entities": (0, 0, 3),
+        "entities_typed": (0, 0, 3),
         "places": (0, 0, 1),
         "posts": (0, 0, 1),
         "relations": (0, 0, 2),
