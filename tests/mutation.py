@@ -45,7 +45,40 @@ AREAS: dict[str, list[str]] = {
         "kg.extract.analysis.x_evidence__mutmut_*",
     ],
     # the evaluation's counting; identity across documents
-    "counting": [],
+    "counting": [
+        *(
+            f"kg.evaluate.{f}__mutmut_*"
+            for f in (
+                "x_fold",
+                "x_measure_of",
+                "x_produced_entities",
+                "x_score",
+                "x__object_matches",
+                "x_missed_entirely",
+                "x__summed",
+                "xǁCountsǁadd",
+                "xǁCountsǁscores",
+                "xǁCountsǁf1",
+                "xǁEvaluationǁbelow",
+                "xǁEvaluationǁbelow_baseline",
+            )
+        ),
+        *(
+            f"kg.graph.identity.{f}__mutmut_*"
+            for f in (
+                "x_is_unnamed",
+                "x_choose_label",
+                "x__unnamed",
+                "x__dates_meet",
+                "x__compatible",
+                "x__signatures",
+                "xǁIdentityIndexǁresolve",
+                "xǁIdentityIndexǁ_fresh",
+                "xǁIdentityIndexǁ_match",
+                "xǁIdentityIndexǁ_match_signed",
+            )
+        ),
+    ],
     # the endpoint's refusals; the viewer's escaping
     "refusals": [
         # what the endpoint refuses, and with which status: updates, SERVICE and deep queries, busy, the caps on
