@@ -495,6 +495,17 @@ def test_a_query_over_http_is_answered(server: Server) -> None:
     assert json.loads(body)["boolean"] is True
 
 
+def test_the_accept_header_chooses_the_format(server: Server) -> None:
+    """A client that asks for CSV gets CSV; one that names no format gets JSON."""
+    port = server.server_address[1]
+    query = q("SELECT ?s WHERE { ?s ?p ?o } LIMIT 1")
+    status, headers, body = get(server, query, f"Host: 127.0.0.1:{port}\r\nAccept: text/csv\r\n")
+    assert status == 200 and headers["content-type"].startswith("text/csv"), headers
+    assert body.decode().splitlines()[0] == "s"
+    status, headers, _ = get(server, query)
+    assert status == 200 and headers["content-type"] == f"{JSON}; charset=utf-8"
+
+
 def test_host_must_name_this_server(server: Server) -> None:
     """A request whose Host is missing, doubled, another name, another port or not a Host is refused 403; the
     server's own names, with its port or none, are answered."""
