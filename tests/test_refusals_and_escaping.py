@@ -21,6 +21,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
+from helpers import raw_http
 
 from kg.graph.sparql import (
     MAX_NESTING,
@@ -448,21 +449,7 @@ def server() -> Iterator[Server]:
 
 
 def raw(server: Server, request: bytes) -> tuple[int, dict[str, str], bytes]:
-    """Send `request` as it is, read the whole answer: (status, headers, body); status 0 if none came."""
-    with socket.create_connection(("127.0.0.1", server.server_address[1]), timeout=60) as sock:
-        sock.sendall(request)
-        with contextlib.suppress(OSError):
-            sock.shutdown(socket.SHUT_WR)
-        data = b""
-        with contextlib.suppress(ConnectionResetError):
-            while chunk := sock.recv(65536):
-                data += chunk
-    if not data:
-        return 0, {}, b""
-    head, _, body = data.partition(b"\r\n\r\n")
-    lines = head.decode("latin-1").split("\r\n")
-    headers = {k.lower(): v.strip() for k, _, v in (line.partition(":") for line in lines[1:])}
-    return int(lines[0].split()[1]), headers, body
+    return raw_http("127.0.0.1", server.server_address[1], request, timeout=60)
 
 
 def get(server: Server, path: str, headers: str | None = None) -> tuple[int, dict[str, str], bytes]:

@@ -21,7 +21,6 @@ from __future__ import annotations
 import json
 import re
 import shutil
-import signal
 import subprocess
 import sys
 import time
@@ -35,7 +34,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
-from helpers import ROOT, kg, kg_env
+from helpers import ROOT, interrupt, kg, kg_env
 
 from kg.graph.store import Store
 from kg.text.read import MAX_DOCUMENT_BYTES
@@ -433,13 +432,7 @@ def serving(seed_store: Path) -> Iterator[Serving]:
         assert m is not None, line
         yield Serving(proc, m[1], int(m[2]))
     finally:
-        if proc.poll() is None:
-            proc.send_signal(signal.SIGINT)
-            try:
-                proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait()
+        interrupt(proc)
         if proc.stderr is not None:
             proc.stderr.close()
 

@@ -32,7 +32,7 @@ from typing import Any
 
 import pyoxigraph as ox
 import pytest
-from helpers import ROOT, kg, kg_env, sparql_stub
+from helpers import ROOT, interrupt, kg, kg_env, raw_http, sparql_stub
 from SPARQLWrapper import CSV, JSON, POST, POSTDIRECTLY, TSV, TURTLE, XML, SPARQLWrapper
 from SPARQLWrapper.SPARQLExceptions import QueryBadFormed
 
@@ -109,13 +109,7 @@ def start(*args: str, cwd: Path) -> Server:
 
 def stop(proc: subprocess.Popen[str], reader: threading.Thread) -> int:
     """Interrupt the server (Ctrl-C), wait for it, and close its stderr once it has all been read."""
-    if proc.poll() is None:
-        proc.send_signal(signal.SIGINT)
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
+    interrupt(proc)
     reader.join(10)
     if proc.stderr is not None and not reader.is_alive():
         proc.stderr.close()
@@ -612,19 +606,7 @@ def test_json_result_is_parseable_without_sparqlwrapper(server: Server) -> None:
 
 # ---------------------------------------------------------------------- raw HTTP
 def raw(server: Server, request: bytes, *, timeout: float = 30) -> tuple[int, dict[str, str], bytes]:
-    """Send `request` as it is, read the whole answer: (status, headers, body); status 0 if none came."""
-    with socket.create_connection((server.host, server.port), timeout=timeout) as sock:
-        sock.sendall(request)
-        sock.shutdown(socket.SHUT_WR)
-        data = b""
-        while chunk := sock.recv(65536):
-            data += chunk
-    if not data:
-        return 0, {}, b""
-    head, _, body = data.partition(b"\r\n\r\n")
-    lines = head.decode("latin-1").split("\r\n")
-    headers = {k.lower(): v.strip() for k, _, v in (line.partition(":") for line in lines[1:])}
-    return int(lines[0].split()[1]), headers, body
+    return raw_http(server.host, server.port, request, timeout)
 
 
 def request(
