@@ -128,8 +128,15 @@ def selected(names: list[str], globs: list[str]) -> list[str]:
 
 
 def score(areas: list[str]) -> int:
-    """Print killed/total per module of the areas; 1 when a mutant was not run."""
+    """Print killed/total per module of the areas; 1 when a mutant was not run or a function named in AREAS has
+    no mutant (renamed or gone: it would drop out of the score unseen), 2 when there are no results."""
     codes = results()
+    if not codes:
+        print("mutation.py: error: no results in mutants/: run without --score first", file=sys.stderr)
+        return 2
+    unmatched = [g for a in areas for g in AREAS[a] if not selected(list(codes), [g])]
+    for glob in unmatched:
+        print(f"mutation.py: error: no mutant is named {glob} (a function renamed or gone?)", file=sys.stderr)
     by_module: dict[str, Counter[str]] = {}
     for area in areas:
         for name in selected(sorted(codes), AREAS[area]):
@@ -147,7 +154,7 @@ def score(areas: list[str]) -> int:
             f"{module:<{width}}  {c['killed']:>6}  {c['survived']:>8}  {c['not run']:>7}  "
             f"{c['killed'] / total if total else 0:.0%}"
         )
-    return 1 if any(c["not run"] for c in by_module.values()) else 0
+    return 1 if unmatched or any(c["not run"] for c in by_module.values()) else 0
 
 
 def main(argv: list[str]) -> int:
@@ -160,7 +167,12 @@ def main(argv: list[str]) -> int:
     if not only_score:
         globs = [g for a in areas for g in AREAS[a]]
         mutmut = Path(sys.executable).parent / "mutmut"
-        subprocess.run([str(mutmut), "run", "--max-children", "2", *globs], cwd=ROOT, check=False)
+        run = subprocess.run([str(mutmut), "run", "--max-children", "2", *globs], cwd=ROOT, check=False)
+        if run.returncode != 0:
+            print(
+                f"mutation.py: error: mutmut ended with status {run.returncode}: no scores", file=sys.stderr
+            )
+            return 2
     return score(areas)
 
 

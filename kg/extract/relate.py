@@ -126,10 +126,17 @@ def event_matches(an: DocumentAnalysis, lex: Lexicon) -> list[EventMatch]:
         starts = _starts(text)
         for pattern, regex in compiled_event_patterns(lex):
             for match in _matches(regex, text, starts):
-                out.append(
-                    EventMatch(pattern.kind, pattern.label_template, pattern.implies, _roles(match), sent)
-                )
+                roles = _roles(match)
+                here = _line_of(an, [i for ids in roles.values() for i in ids], sent)
+                out.append(EventMatch(pattern.kind, pattern.label_template, pattern.implies, roles, here))
     return out
+
+
+def _line_of(an: DocumentAnalysis, mentions: list[int], unit: int) -> int:
+    """The sentence a match was read from: the title block is read as one unit, and a match whose mentions all
+    sit on one of its lines is that line's."""
+    at = {an.mentions[i].sent for i in mentions}
+    return at.pop() if len(at) == 1 else unit
 
 
 def sentence_units(an: DocumentAnalysis) -> list[tuple[int, str]]:
@@ -160,9 +167,7 @@ def pattern_relations(an: DocumentAnalysis, lex: Lexicon) -> list[Found]:
                 roles = _roles(match)
                 for s_id in roles.get("s", []):
                     for o_id in roles.get("o", []):
-                        # the title block is read as one unit: a match on one of its lines is that line's
-                        at = {an.mentions[s_id].sent, an.mentions[o_id].sent}
-                        found.append(Found(s_id, cp.prop, o_id, at.pop() if len(at) == 1 else sent))
+                        found.append(Found(s_id, cp.prop, o_id, _line_of(an, [s_id, o_id], sent)))
     return found
 
 

@@ -104,11 +104,13 @@ class Endpoint:
         self._running = threading.BoundedSemaphore(settings.max_queries)
         self._live: set[multiprocessing.process.BaseProcess] = set()
         self._live_lock = threading.Lock()
+        self._closed = False
 
     def close(self) -> None:
         """Kill the queries still running: a child busy in Oxigraph's native code never sees SIGTERM's handler, and
         would run on after the server stopped."""
         with self._live_lock:
+            self._closed = True  # a request still in a thread starts no query after this
             for proc in self._live:
                 if proc.is_alive():
                     proc.kill()
@@ -132,6 +134,10 @@ class Endpoint:
         parent, child = self._context.Pipe(duplex=False)
         proc = self._context.Process(target=self._child, args=(query, accept, child), daemon=True)
         with self._live_lock:
+            if self._closed:
+                parent.close()
+                child.close()
+                return _text(HTTPStatus.SERVICE_UNAVAILABLE, "the endpoint is stopping")
             proc.start()
             self._live.add(proc)
         child.close()
