@@ -167,6 +167,7 @@ def snapshot_difference(committed: Path, fresh: Path) -> str:
     lines = [
         f"exports/{committed.name} differs from a fresh build: {len(added)} {what}{'' if len(added) == 1 else 's'}"
         f" added, {len(removed)} removed"
+        + ("" if added or removed else f" (the same {what}s, written in another order or another way)")
     ]
     for sign, changed in (("+", added), ("-", removed)):
         lines += [f"{sign} {change[:400]}" for change in changed[:SHOWN_CHANGES]]
