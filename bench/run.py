@@ -57,7 +57,6 @@ import platform
 import random
 import resource
 import shutil
-import signal
 import statistics
 import subprocess
 import sys
@@ -833,6 +832,9 @@ def bench_flood(total: int) -> dict[str, Any]:
     """`kg serve --graph exports/graph.ttl --max-rows 50` answering a flood of `total` requests (a select, an
     ASK, a malformed query, an update, a result over the row cap, in turn) from 4 threads, against a bare
     threaded HTTP server answering the same flood, each started in a process of its own."""
+    sys.path.insert(0, str(HERE.parent / "tests"))
+    from helpers import interrupt  # Ctrl-C, then a kill if the server has not ended within 10 s
+
     kg_serve = [sys.executable, "-m", "kg.cli", "serve", "--graph", "exports/graph.ttl", "--port", "0"]
     runs: dict[str, tuple[float, int]] = {}
     for name, command, expected in (
@@ -844,12 +846,7 @@ def bench_flood(total: int) -> dict[str, Any]:
             flood(port, 20, expected)  # the first requests start what is started lazily: not measured
             runs[name] = flood(port, total, expected)
         finally:
-            proc.send_signal(signal.SIGINT)
-            try:
-                proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait()
+            interrupt(proc)
             if proc.stderr is not None:
                 proc.stderr.close()
     (kg_s, kg_wrong), (bare_s, bare_wrong) = runs["kg"], runs["bare"]
